@@ -1,0 +1,196 @@
+#include "server/config/Config.h"
+
+#include "server/config/Duration.h"
+
+#include <QRegularExpression>
+
+namespace nav::config {
+
+namespace {
+
+// Reads variables with the environment winning over the .env file; an empty value counts as unset.
+class Reader {
+public:
+    Reader(const EnvMap &file, const EnvMap &env) : m_file(file), m_env(env) {}
+
+    std::optional<QString> raw(const QString &name) const {
+        for (const EnvMap *map : {&m_env, &m_file}) {
+            const auto it = map->constFind(name);
+            if (it != map->constEnd() && !it->trimmed().isEmpty())
+                return it->trimmed();
+        }
+        return std::nullopt;
+    }
+
+    void string(const QString &name, QString &out) const {
+        if (auto value = raw(name))
+            out = *value;
+    }
+
+    void boolean(const QString &name, bool &out) {
+        const auto value = raw(name);
+        if (!value)
+            return;
+        const QString v = value->toLower();
+        if (v == "true" || v == "1" || v == "yes" || v == "on")
+            out = true;
+        else if (v == "false" || v == "0" || v == "no" || v == "off")
+            out = false;
+        else
+            fail(name, QStringLiteral("must be true or false, got \"%1\"").arg(*value));
+    }
+
+    template <typename Int> void integer(const QString &name, Int &out, qint64 min, qint64 max) {
+        const auto value = raw(name);
+        if (!value)
+            return;
+        bool ok = false;
+        const qint64 n = value->toLongLong(&ok);
+        if (!ok || n < min || n > max)
+            fail(name, QStringLiteral("must be a whole number from %1 to %2, got \"%3\"")
+                           .arg(min)
+                           .arg(max)
+                           .arg(*value));
+        else
+            out = static_cast<Int>(n);
+    }
+
+    void duration(const QString &name, qint64 &out, const QString &expects) {
+        const auto value = raw(name);
+        if (!value)
+            return;
+        if (auto ms = parseDurationMs(*value))
+            out = *ms;
+        else
+            fail(name, QStringLiteral("must be %1, got \"%2\"").arg(expects, *value));
+    }
+
+    void url(const QString &name, QUrl &out) {
+        const auto value = raw(name);
+        if (!value)
+            return;
+        QUrl parsed(*value, QUrl::StrictMode);
+        if (!parsed.isValid() || (parsed.scheme() != "http" && parsed.scheme() != "https") ||
+            parsed.host().isEmpty())
+            fail(name, QStringLiteral("must be an http:// or https:// URL, got \"%1\"").arg(*value));
+        else
+            out = parsed;
+    }
+
+    void fail(const QString &name, const QString &message) {
+        if (!m_error)
+            m_error = ConfigError{name, name + QLatin1Char(' ') + message};
+    }
+    const std::optional<ConfigError> &error() const { return m_error; }
+
+private:
+    const EnvMap &m_file;
+    const EnvMap &m_env;
+    std::optional<ConfigError> m_error;
+};
+
+} // namespace
+
+QUrl Config::sdApiBase() const {
+    QUrl base = sdApiHost;
+    QString path = base.path();
+    static const QRegularExpression suffix(QStringLiteral("/sdapi/v1/?$"));
+    path.remove(suffix);
+    base.setPath(path);
+    return base;
+}
+
+std::optional<qint64> parseByteSize(const QString &text) {
+    static const QRegularExpression pattern(QStringLiteral("^(\\d+(?:\\.\\d+)?(?:e\\d+)?) *(b|kb|mb|gb)?$"),
+                                            QRegularExpression::CaseInsensitiveOption);
+    const auto match = pattern.match(text.trimmed());
+    if (!match.hasMatch())
+        return std::nullopt;
+    const QString unit = match.captured(2).toLower();
+    const double factor = unit == "kb"   ? 1024.0
+                          : unit == "mb" ? 1024.0 * 1024
+                          : unit == "gb" ? 1024.0 * 1024 * 1024
+                                         : 1.0;
+    const double bytes = match.captured(1).toDouble() * factor;
+    if (bytes < 1 || bytes > 8.0e12)
+        return std::nullopt;
+    return static_cast<qint64>(bytes);
+}
+
+std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMap &processEnv) {
+    Config c;
+    Reader r(fileVars, processEnv);
+
+    r.string("DB_DRIVER", c.db.driver);
+    c.db.driver = c.db.driver.toLower();
+    if (c.db.driver == "mariadb")
+        c.db.driver = "mysql";
+    if (c.db.driver != "sqlite" && c.db.driver != "mysql")
+        r.fail("DB_DRIVER", QStringLiteral("must be sqlite or mysql, got \"%1\"").arg(c.db.driver));
+    r.string("DB_PATH", c.db.path);
+    r.string("DB_HOST", c.db.host);
+    r.integer("DB_PORT", c.db.port, 1, 65535);
+    r.string("DB_SOCKET", c.db.socket);
+    r.string("DB_USER", c.db.user);
+    r.string("DB_PASSWORD", c.db.password);
+    r.string("DB_NAME", c.db.name);
+    r.integer("DB_POOL_SIZE", c.db.poolSize, 1, 64);
+    if (c.db.driver == "mysql" && c.db.user.isEmpty())
+        r.fail("DB_USER",
+               QStringLiteral("must be set when DB_DRIVER is mysql (the MariaDB/MySQL user name)"));
+
+    r.string("BIND_ADDRESS", c.bindAddress);
+    r.integer("HTTP_API_PORT", c.httpPort, 0, 65535);
+    r.integer("RT_API_PORT", c.rtPort, 0, 65535);
+    if (auto value = r.raw("MAX_BODY_SIZE")) {
+        if (auto bytes = parseByteSize(*value))
+            c.maxBodyBytes = *bytes;
+        else
+            r.fail("MAX_BODY_SIZE",
+                   QStringLiteral("must be a size such as 50mb or 1048576, got \"%1\"").arg(*value));
+    }
+    r.duration("HTTP_IDLE_TIMEOUT", c.httpIdleTimeoutMs, QStringLiteral("a duration such as 60s"));
+    r.boolean("TRUST_PROXY", c.trustProxy);
+
+    r.url("SD_API_HOST", c.sdApiHost);
+    r.integer("JOB_PROGRESS_CHECK_INTERVAL", c.jobProgressCheckIntervalMs, 50, 600'000);
+    r.integer("CHECKPOINT_UNLOAD_INTERVAL", c.checkpointUnloadIntervalMin, 0, 525'600);
+    r.integer("IMAGE_PIXEL_LIMIT", c.imagePixelLimit, 4096, 1'000'000'000);
+    r.integer("MAX_QUEUE_LENGTH", c.maxQueueLength, 1, 1'000'000);
+    r.boolean("SUPPORTS_FLUX", c.supportsFlux);
+    r.boolean("ENABLE_LORA_REQUESTS", c.enableLoraSupport);
+    r.boolean("ENABLE_LORA_SUPPORT", c.enableLoraSupport);
+    r.boolean("ALLOW_LEGACY_BOT_ENDPOINTS", c.allowLegacyBotEndpoints);
+
+    r.string("SECRET_KEY", c.secretKey);
+    if (c.secretKey.isEmpty())
+        r.fail("SECRET_KEY", QStringLiteral("must be set to a non-empty secret (it signs login tokens); "
+                                            "generate one with: openssl rand -hex 32"));
+    r.duration("TOKEN_EXPIRATION_TIME", c.tokenExpirationMs,
+               QStringLiteral("a duration such as 72h or 14d, or -1"));
+    if (c.tokenExpirationMs <= 0 && c.tokenExpirationMs != -1)
+        r.fail("TOKEN_EXPIRATION_TIME",
+               QStringLiteral("must be a positive duration such as 72h, or -1 for never"));
+    r.string("SUPERUSER_ADMIN_TOKEN", c.superuserAdminToken);
+    r.boolean("ENABLE_DEMO_USER", c.enableDemoUser);
+    r.string("BOT_TOKEN", c.botToken);
+    r.string("DISCORD_CLIENT_ID", c.discordClientId);
+    r.string("DISCORD_CLIENT_SECRET", c.discordClientSecret);
+    r.string("DISCORD_REDIRECT_URI", c.discordRedirectUri);
+    r.url("DISCORD_API_BASE", c.discordApiBase);
+
+    r.string("CIVITAI_API_KEY", c.civitaiApiKey);
+    r.url("CIVITAI_API_BASE", c.civitaiApiBase);
+    r.string("MODEL_DIR", c.modelDir);
+
+    r.integer("RT_PING_INTERVAL", c.rtPingIntervalMs, 50, 3'600'000);
+    r.integer("RT_PING_TIMEOUT", c.rtPingTimeoutMs, 50, 3'600'000);
+    r.integer("RT_MAX_PAYLOAD", c.rtMaxPayload, 1024, 100'000'000);
+    r.integer("RT_MAX_SESSIONS", c.rtMaxSessions, 1, 1'000'000);
+
+    if (r.error())
+        return *r.error();
+    return c;
+}
+
+} // namespace nav::config

@@ -1,0 +1,77 @@
+#pragma once
+// The typed, validated configuration. It is read once at start-up (see loadConfig) and passed to every
+// component; nothing else reads the environment. Variable names follow the original Navigator.
+#include "server/config/DotEnv.h"
+
+#include <QString>
+#include <QUrl>
+#include <variant>
+
+namespace nav::config {
+
+struct DatabaseConfig {
+    QString driver = QStringLiteral("sqlite");       // DB_DRIVER: sqlite | mysql
+    QString path = QStringLiteral("./navigator.db"); // DB_PATH (sqlite)
+    QString host = QStringLiteral("127.0.0.1");      // DB_HOST
+    int port = 3306;                                 // DB_PORT
+    QString socket;                                  // DB_SOCKET (mysql unix socket, optional)
+    QString user;                                    // DB_USER
+    QString password;                                // DB_PASSWORD
+    QString name = QStringLiteral("navigator");      // DB_NAME
+    int poolSize = 4;                                // DB_POOL_SIZE
+};
+
+struct Config {
+    DatabaseConfig db;
+
+    QString bindAddress = QStringLiteral("0.0.0.0"); // BIND_ADDRESS
+    int httpPort = 3333;                             // HTTP_API_PORT
+    int rtPort = 3334;                               // RT_API_PORT
+    qint64 maxBodyBytes = 50LL * 1024 * 1024;        // MAX_BODY_SIZE
+    qint64 httpIdleTimeoutMs = 60'000;               // HTTP_IDLE_TIMEOUT
+    bool trustProxy = false;                         // TRUST_PROXY
+
+    QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1")); // SD_API_HOST
+    qint64 jobProgressCheckIntervalMs = 1000;                                // JOB_PROGRESS_CHECK_INTERVAL
+    qint64 checkpointUnloadIntervalMin = 0; // CHECKPOINT_UNLOAD_INTERVAL (0: off)
+    qint64 imagePixelLimit = 3'686'400;     // IMAGE_PIXEL_LIMIT
+    int maxQueueLength = 1000;              // MAX_QUEUE_LENGTH
+    bool supportsFlux = false;              // SUPPORTS_FLUX
+    bool enableLoraSupport = false;         // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
+    bool allowLegacyBotEndpoints = false;   // ALLOW_LEGACY_BOT_ENDPOINTS
+
+    QString secretKey;                             // SECRET_KEY (required)
+    qint64 tokenExpirationMs = 72LL * 3600 * 1000; // TOKEN_EXPIRATION_TIME (-1: never)
+    QString superuserAdminToken;                   // SUPERUSER_ADMIN_TOKEN
+    bool enableDemoUser = false;                   // ENABLE_DEMO_USER
+    QString botToken;                              // BOT_TOKEN
+    QString discordClientId;                       // DISCORD_CLIENT_ID
+    QString discordClientSecret;                   // DISCORD_CLIENT_SECRET
+    QString discordRedirectUri;                    // DISCORD_REDIRECT_URI
+    QUrl discordApiBase = QUrl(QStringLiteral("https://discord.com/api/v10")); // DISCORD_API_BASE
+
+    QString civitaiApiKey;                                                    // CIVITAI_API_KEY
+    QUrl civitaiApiBase = QUrl(QStringLiteral("https://civitai.com/api/v1")); // CIVITAI_API_BASE
+    QString modelDir;                                                         // MODEL_DIR
+
+    int rtPingIntervalMs = 25'000;   // RT_PING_INTERVAL
+    int rtPingTimeoutMs = 20'000;    // RT_PING_TIMEOUT
+    qint64 rtMaxPayload = 1'000'000; // RT_MAX_PAYLOAD
+    int rtMaxSessions = 10'000;      // RT_MAX_SESSIONS
+
+    // SD_API_HOST without its /sdapi/v1 suffix: the base for /internal/progress.
+    QUrl sdApiBase() const;
+};
+
+struct ConfigError {
+    QString variable;
+    QString message; // what the variable expects, ready to print
+};
+
+// `fileVars` come from the .env file, `processEnv` from the environment, which wins.
+std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMap &processEnv);
+
+// Size values such as "50mb", "1e6", "512kb" or a plain byte count.
+std::optional<qint64> parseByteSize(const QString &text);
+
+} // namespace nav::config
