@@ -1,23 +1,25 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/SystemRoutes.h"
 #include "server/config/Config.h"
+#include "server/http/HttpServer.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
-#include <QProcessEnvironment>
+#include <QLoggingCategory>
 
 #include <cstdio>
 
+Q_LOGGING_CATEGORY(lcMain, "navigator.main")
+
 namespace {
 
+// Exit codes, documented in README.
 constexpr int kExitConfig = 2;
+constexpr int kExitListen = 4;
 
-nav::config::EnvMap processEnvironment() {
-    nav::config::EnvMap env;
-    const auto system = QProcessEnvironment::systemEnvironment();
-    for (const QString &key : system.keys())
-        env.insert(key, system.value(key));
-    return env;
+[[noreturn]] void die(int code, const QString &message) {
+    std::fprintf(stderr, "navigator: %s\n", qPrintable(message));
+    std::exit(code);
 }
 
 } // namespace
@@ -26,18 +28,25 @@ int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("navigator"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
+    qSetMessagePattern(
+        QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} "
+                       "%{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
+                       "%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} %{category}: %{message}"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Navigator: queues txt2img/img2img jobs from Compass and bots, drives Stable Diffusion Forge, "
         "streams "
         "progress over socket.io and keeps every image in a database.\n"
-        "Configuration comes from a .env file and the environment (which wins); see resources/env.example."));
+        "Configuration comes from a .env file and the environment (which wins); every variable is documented "
+        "in "
+        "resources/env.example. Log filtering: QT_LOGGING_RULES=\"navigator.*.debug=true\".\n"
+        "Exit codes: 2 bad configuration, 3 database unreachable or migration failed, 4 cannot listen."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption envFile(QStringLiteral("env-file"),
-                                     QStringLiteral("Read variables from <path>."), QStringLiteral("path"),
-                                     QStringLiteral(".env"));
+                                     QStringLiteral("Read variables from <path> (default ./.env)."),
+                                     QStringLiteral("path"), QStringLiteral(".env"));
     const QCommandLineOption checkConfig(
         QStringLiteral("check-config"),
         QStringLiteral("Validate the configuration, print a summary and exit."));
@@ -45,20 +54,9 @@ int main(int argc, char *argv[]) {
     parser.addOption(checkConfig);
     parser.process(app);
 
-    nav::config::EnvMap fileVars;
-    QFile file(parser.value(envFile));
-    if (file.open(QIODevice::ReadOnly)) {
-        fileVars = nav::config::parseDotEnv(QString::fromUtf8(file.readAll()));
-    } else if (parser.isSet(envFile)) {
-        std::fprintf(stderr, "navigator: cannot read --env-file %s: %s\n", qPrintable(file.fileName()),
-                     qPrintable(file.errorString()));
-        return kExitConfig;
-    }
-    const auto loaded = nav::config::loadConfig(fileVars, processEnvironment());
-    if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded)) {
-        std::fprintf(stderr, "navigator: configuration error: %s\n", qPrintable(error->message));
-        return kExitConfig;
-    }
+    const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
+    if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
+        die(kExitConfig, QStringLiteral("configuration error: ") + error->message);
     const auto &config = std::get<nav::config::Config>(loaded);
     if (parser.isSet(checkConfig)) {
         std::printf("configuration OK: database %s, HTTP port %d, realtime port %d, Forge %s\n",
@@ -66,5 +64,15 @@ int main(int argc, char *argv[]) {
                     qPrintable(config.sdApiHost.toString()));
         return 0;
     }
-    return 0;
+
+    nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
+    nav::api::registerSystemRoutes(http, config);
+    if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
+        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
+                             .arg(config.bindAddress)
+                             .arg(config.httpPort)
+                             .arg(http.errorString()));
+    qCInfo(lcMain).noquote()
+        << QStringLiteral("HTTP API listening on http://%1:%2").arg(config.bindAddress).arg(http.port());
+    return app.exec();
 }

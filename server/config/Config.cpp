@@ -2,6 +2,8 @@
 
 #include "server/config/Duration.h"
 
+#include <QFile>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 
 namespace nav::config {
@@ -191,6 +193,25 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     if (r.error())
         return *r.error();
     return c;
+}
+
+} // namespace nav::config
+
+namespace nav::config {
+
+std::variant<Config, ConfigError> loadConfigFromFile(const QString &path, bool mustExist) {
+    EnvMap fileVars;
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly))
+        fileVars = parseDotEnv(QString::fromUtf8(file.readAll()));
+    else if (mustExist)
+        return ConfigError{QStringLiteral("--env-file"),
+                           QStringLiteral("cannot read --env-file %1: %2").arg(path, file.errorString())};
+    EnvMap env;
+    const auto system = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : system.keys())
+        env.insert(key, system.value(key));
+    return loadConfig(fileVars, env);
 }
 
 } // namespace nav::config

@@ -75,3 +75,10 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
 std::optional<qint64> parseByteSize(const QString &text);
 
 } // namespace nav::config
+
+namespace nav::config {
+
+// Reads the .env file at `path` (a missing file is fine unless `mustExist`) and the process environment.
+std::variant<Config, ConfigError> loadConfigFromFile(const QString &path, bool mustExist);
+
+} // namespace nav::config

@@ -1,0 +1,55 @@
+#pragma once
+// The HTTP API server: QAbstractHttpServer with our own router, so that every answer (routes, 404, 405,
+// OPTIONS preflight) goes through Responder and carries CORS headers. HEAD is served by the GET route
+// without a body.
+#include "server/http/ConnectionGuard.h"
+#include "server/http/Request.h"
+#include "server/http/Responder.h"
+#include "server/http/RoutePattern.h"
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+
+#include <functional>
+#include <vector>
+
+namespace nav::http {
+
+using Handler = std::function<void(const Request &, Responder)>;
+
+class HttpServer : public QAbstractHttpServer {
+    Q_OBJECT
+public:
+    explicit HttpServer(const ConnectionLimits &limits, QObject *parent = nullptr);
+
+    // Listens on address:port; port 0 picks a free one. Returns false (with errorString) on failure.
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 port() const;
+    QString errorString() const { return m_error; }
+
+    void route(const QByteArray &method, const QString &pattern, Handler handler);
+    void get(const QString &pattern, Handler handler) { route("GET", pattern, std::move(handler)); }
+    void post(const QString &pattern, Handler handler) { route("POST", pattern, std::move(handler)); }
+    void put(const QString &pattern, Handler handler) { route("PUT", pattern, std::move(handler)); }
+    void patch(const QString &pattern, Handler handler) { route("PATCH", pattern, std::move(handler)); }
+    void del(const QString &pattern, Handler handler) { route("DELETE", pattern, std::move(handler)); }
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    struct Route {
+        QByteArray method;
+        RoutePattern pattern;
+        Handler handler;
+    };
+    void dispatch(Request request, Responder responder);
+
+    ConnectionLimits m_limits;
+    std::vector<Route> m_routes;
+    class GuardedTcpServer *m_tcp = nullptr;
+    QString m_error;
+};
+
+} // namespace nav::http

@@ -1,0 +1,35 @@
+#pragma once
+// An owned copy of one HTTP request, safe to keep after the handler returns (QHttpServerRequest is not).
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QString>
+#include <QUrl>
+#include <QUrlQuery>
+#include <optional>
+
+class QHttpServerRequest;
+
+namespace nav::http {
+
+struct Request {
+    QByteArray method; // upper case: GET, POST, ...
+    QUrl url;
+    QString path; // decoded path, e.g. /api/images/abc
+    QUrlQuery query;
+    QHash<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+    QString remoteAddress;          // IPv4 addresses are given without the ::ffff: prefix
+    QHash<QString, QString> params; // :name captures of the matched route
+
+    static Request fromQt(const QHttpServerRequest &request);
+
+    QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
+    QString param(const QString &name) const { return params.value(name); }
+    // Query value, or nullopt when the key is absent.
+    std::optional<QString> queryValue(const QString &key) const;
+    // The body as a JSON object; an empty body is {}. nullopt when the body is not a JSON object.
+    std::optional<QJsonObject> jsonBody() const;
+};
+
+} // namespace nav::http

@@ -1,0 +1,100 @@
+#include "server/http/Responder.h"
+
+#include "server/http/ConnectionGuard.h"
+#include "server/http/ResponderState.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcHttp, "navigator.http")
+
+namespace nav::http {
+
+const HeaderList &corsHeaders() {
+    static const HeaderList headers{
+        {"Access-Control-Allow-Origin", "*"},
+        {"Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"},
+        {"Access-Control-Allow-Headers",
+         "Authorization, Content-Type, Accept, X-Requested-With, If-None-Match"},
+        {"Access-Control-Expose-Headers", "ETag, Content-Length"},
+        {"Access-Control-Max-Age", "86400"},
+    };
+    return headers;
+}
+
+Responder::State::~State() {
+    if (!answered && socket) {
+        qCWarning(lcHttp) << method << path << "was dropped without an answer";
+        write(500,
+              QJsonDocument(QJsonObject{{"error", "Internal error: the request was not answered"},
+                                        {"error_code", "INTERNAL_ERROR"}})
+                  .toJson(QJsonDocument::Compact),
+              "application/json", {});
+    }
+}
+
+void Responder::State::write(int status, const QByteArray &body, const QByteArray &contentType,
+                             const HeaderList &extra) {
+    if (answered)
+        return;
+    answered = true;
+    const qint64 elapsed = timer.elapsed();
+    if (!socket) {
+        qCDebug(lcHttp).noquote() << method << path << status << "(client gone)";
+        return;
+    }
+    HeaderList headers = corsHeaders();
+    if (!contentType.isEmpty())
+        headers.append({"Content-Type", contentType});
+    headers.append(extra);
+    headers.append({"Content-Length", QByteArray::number(body.size())});
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+    for (const auto &header : headers)
+        responder.writeHeader(header.first, header.second);
+    // HEAD answers carry the GET headers (including Content-Length) but no body.
+    responder.writeBody(method == "HEAD" ? QByteArray() : body);
+    if (auto *guard = ConnectionGuard::of(socket))
+        guard->responseSent();
+    qCInfo(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
+}
+
+Responder::Responder(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+
+void Responder::json(int status, const QJsonValue &body) {
+    QByteArray bytes;
+    if (body.isObject())
+        bytes = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+    else if (body.isArray())
+        bytes = QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
+    else // scalars: wrap in an array and strip the brackets
+        bytes = QJsonDocument(QJsonArray{body}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    send(status, bytes, "application/json; charset=utf-8");
+}
+
+void Responder::error(int status, const QString &message, const QString &code) {
+    QJsonObject body{{"error", message}};
+    if (!code.isEmpty())
+        body.insert("error_code", code);
+    json(status, body);
+}
+
+void Responder::send(int status, const QByteArray &body, const QByteArray &contentType,
+                     const HeaderList &extra) {
+    m_state->write(status, body, contentType, extra);
+}
+
+void Responder::noContent() {
+    send(204, {}, {});
+}
+
+bool Responder::answered() const {
+    return m_state->answered;
+}
+
+bool Responder::clientGone() const {
+    return !m_state->socket;
+}
+
+} // namespace nav::http

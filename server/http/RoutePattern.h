@@ -1,0 +1,23 @@
+#pragma once
+// Express-style path patterns: "/api/user/image/:id" captures one segment; a final "*" captures the rest
+// of the path (possibly empty) under the name "*".
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace nav::http {
+
+class RoutePattern {
+public:
+    explicit RoutePattern(const QString &pattern);
+    std::optional<QHash<QString, QString>> match(const QString &path) const;
+    const QString &text() const { return m_text; }
+
+private:
+    QString m_text;
+    QStringList m_segments;
+    bool m_wildcard = false;
+};
+
+} // namespace nav::http
