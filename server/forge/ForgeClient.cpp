@@ -1,0 +1,134 @@
+#include "server/forge/ForgeClient.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcForge, "navigator.forge")
+
+namespace nav::forge {
+
+namespace {
+
+QUrl join(const QUrl &base, const QString &path) {
+    QUrl url = base;
+    QString basePath = url.path();
+    if (basePath.endsWith('/'))
+        basePath.chop(1);
+    const int query = path.indexOf('?');
+    url.setPath(basePath + (query < 0 ? path : path.left(query)));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
+    return url;
+}
+
+// Forge's error bodies: {"detail": "..."} (HTTPException), {"detail": [ {msg, loc} ]} (validation) or
+// {"error", "message"} (generic exceptions).
+QString forgeMessage(const QByteArray &body) {
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    if (object.value("message").isString() && !object.value("message").toString().isEmpty())
+        return object.value("message").toString();
+    const QJsonValue detail = object.value("detail");
+    if (detail.isString())
+        return detail.toString();
+    if (detail.isArray() && !detail.toArray().isEmpty()) {
+        const QJsonObject first = detail.toArray().first().toObject();
+        return first.value("msg").toString() + QStringLiteral(" (") +
+               QJsonDocument(first.value("loc").toArray()).toJson(QJsonDocument::Compact) + ')';
+    }
+    return QString::fromUtf8(body.left(200));
+}
+
+ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body) {
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (timedOut)
+        return {QStringLiteral("ETIMEDOUT"), QStringLiteral("Forge did not answer in time"), 0, false};
+    if (status >= 400)
+        return {QStringLiteral("HTTP_%1").arg(status),
+                QStringLiteral("Forge answered %1: %2").arg(status).arg(forgeMessage(body)), status, false};
+    switch (reply->error()) {
+    case QNetworkReply::ConnectionRefusedError:
+        return {QStringLiteral("ECONNREFUSED"), QStringLiteral("Forge refused the connection"), 0, true};
+    case QNetworkReply::HostNotFoundError:
+        return {QStringLiteral("ENOTFOUND"), QStringLiteral("Forge host not found"), 0, true};
+    case QNetworkReply::RemoteHostClosedError:
+        return {QStringLiteral("ECONNRESET"), QStringLiteral("Forge closed the connection"), 0, false};
+    case QNetworkReply::OperationCanceledError:
+        return {QStringLiteral("ECANCELED"), QStringLiteral("The request to Forge was cancelled"), 0, false};
+    default:
+        return {QStringLiteral("ENETWORK"), reply->errorString(), 0, false};
+    }
+}
+
+} // namespace
+
+void ForgeCall::abort() {
+    if (m_reply)
+        m_reply->abort();
+}
+
+bool ForgeCall::active() const {
+    return m_reply && m_reply->isRunning();
+}
+
+ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
+    : QObject(parent), m_sdApiHost(sdApiHost), m_base(base), m_network(new QNetworkAccessManager(this)) {
+    m_network->setAutoDeleteReplies(true);
+}
+
+ForgeCall ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
+    return send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
+}
+
+ForgeCall ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    return send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                std::move(done), timeoutMs);
+}
+
+ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
+                                int timeoutMs) {
+    return send(join(m_base, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
+                std::move(done), timeoutMs);
+}
+
+ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body,
+                            JsonCallback done, int timeoutMs) {
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setTransferTimeout(0); // our own timer below covers the whole call, not just idle time
+    QNetworkReply *reply = m_network->sendCustomRequest(request, method, body);
+    auto *timer = new QTimer(reply);
+    timer->setSingleShot(true);
+    auto timedOut = std::make_shared<bool>(false);
+    connect(timer, &QTimer::timeout, reply, [reply, timedOut] {
+        *timedOut = true;
+        reply->abort();
+    });
+    timer->start(timeoutMs);
+    connect(reply, &QNetworkReply::finished, this, [reply, timedOut, done = std::move(done), method, url] {
+        const QByteArray bytes = reply->readAll();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (reply->error() != QNetworkReply::NoError || status >= 400) {
+            ForgeError error = classify(reply, *timedOut, bytes);
+            qCWarning(lcForge).noquote() << method << url.path() << "failed:" << error.code << error.message;
+            done(QJsonDocument(), error);
+            return;
+        }
+        QJsonParseError parseError{};
+        QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+        // Forge answers `null` for several POSTs; QJsonDocument cannot hold a bare null, which is fine here.
+        if (parseError.error != QJsonParseError::NoError && bytes.trimmed() != "null" &&
+            !bytes.trimmed().isEmpty()) {
+            done(QJsonDocument(),
+                 ForgeError{QStringLiteral("EBADRESPONSE"),
+                            QStringLiteral("Forge sent a body that is not JSON"), status, false});
+            return;
+        }
+        done(doc, std::nullopt);
+    });
+    return ForgeCall(reply);
+}
+
+} // namespace nav::forge

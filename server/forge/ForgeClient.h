@@ -1,0 +1,68 @@
+#pragma once
+// Asynchronous JSON calls to one Forge backend. Every call has a timeout; failures are reported as a
+// ForgeError whose code matches what the original Navigator put in task-failed events (ECONNREFUSED,
+// ETIMEDOUT, HTTP_<status>, ...).
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace nav::forge {
+
+struct ForgeError {
+    QString code;    // ECONNREFUSED, ETIMEDOUT, ECONNRESET, HTTP_500, EBADRESPONSE, ...
+    QString message; // human-readable, includes Forge's own message when it sent one
+    int httpStatus = 0;
+    // True when the request never reached Forge (connection refused), so it is safe to send again.
+    bool neverDelivered = false;
+};
+
+using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
+
+// A call in flight; abort() ends it and its callback runs with ECANCELED.
+class ForgeCall {
+public:
+    ForgeCall() = default;
+    explicit ForgeCall(QNetworkReply *reply) : m_reply(reply) {}
+    void abort();
+    bool active() const;
+
+private:
+    QPointer<QNetworkReply> m_reply;
+};
+
+class ForgeClient : public QObject {
+    Q_OBJECT
+public:
+    // sdApiHost is SD_API_HOST (…/sdapi/v1); base is the same server without the /sdapi/v1 suffix.
+    ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent = nullptr);
+
+    static constexpr int kDefaultTimeoutMs = 15'000;
+
+    // `path` is relative to /sdapi/v1, e.g. "/sd-models".
+    ForgeCall get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
+    ForgeCall post(const QString &path, const QJsonObject &body, JsonCallback done,
+                   int timeoutMs = kDefaultTimeoutMs);
+    // `path` is relative to the server root, e.g. "/internal/progress".
+    ForgeCall postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
+                       int timeoutMs = kDefaultTimeoutMs);
+
+    QUrl sdApiHost() const { return m_sdApiHost; }
+
+private:
+    ForgeCall send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
+                   int timeoutMs);
+
+    QUrl m_sdApiHost;
+    QUrl m_base;
+    QNetworkAccessManager *m_network;
+};
+
+} // namespace nav::forge
