@@ -4,6 +4,7 @@
 // ETIMEDOUT, HTTP_<status>, ...).
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkReply>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
@@ -12,7 +13,6 @@
 #include <optional>
 
 class QNetworkAccessManager;
-class QNetworkReply;
 
 namespace nav::forge {
 

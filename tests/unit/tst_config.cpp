@@ -1,0 +1,181 @@
+// The .env parser, the ms-style duration parser and the typed Config with its validation.
+#include "server/config/Config.h"
+#include "server/config/Duration.h"
+
+#include <QtTest>
+
+using namespace nav::config;
+
+class ConfigTest : public QObject {
+    Q_OBJECT
+
+    static EnvMap base() { return {{"SECRET_KEY", "s3cret"}}; }
+    static Config load(const EnvMap &file, const EnvMap &env = {}) {
+        auto result = loadConfig(file, env);
+        if (auto *error = std::get_if<ConfigError>(&result))
+            qFatal("unexpected config error: %s", qPrintable(error->message));
+        return std::get<Config>(result);
+    }
+    static ConfigError loadError(const EnvMap &file, const EnvMap &env = {}) {
+        auto result = loadConfig(file, env);
+        if (!std::holds_alternative<ConfigError>(result))
+            qFatal("expected a config error");
+        return std::get<ConfigError>(result);
+    }
+
+private slots:
+    void dotenvBasics() {
+        const EnvMap env = parseDotEnv(QStringLiteral("# a comment\n"
+                                                      "PLAIN=value\n"
+                                                      "SPACED = spaced value  \n"
+                                                      "export EXPORTED=yes\n"
+                                                      "INLINE=abc # trailing comment\n"
+                                                      "EMPTY=\n"
+                                                      "   INDENTED=1\n"
+                                                      "not a line at all\n"
+                                                      "WINDOWS=crlf\r\n"));
+        QCOMPARE(env.value("PLAIN"), QStringLiteral("value"));
+        QCOMPARE(env.value("SPACED"), QStringLiteral("spaced value"));
+        QCOMPARE(env.value("EXPORTED"), QStringLiteral("yes"));
+        QCOMPARE(env.value("INLINE"), QStringLiteral("abc"));
+        QVERIFY(env.contains("EMPTY"));
+        QCOMPARE(env.value("EMPTY"), QString());
+        QCOMPARE(env.value("INDENTED"), QStringLiteral("1"));
+        QCOMPARE(env.value("WINDOWS"), QStringLiteral("crlf"));
+        QCOMPARE(env.size(), 7);
+    }
+
+    void dotenvQuotes() {
+        const EnvMap env = parseDotEnv(QStringLiteral("DOUBLE=\"a # not a comment\"\n"
+                                                      "SINGLE='it''s'\n"
+                                                      "NEWLINES=\"line1\\nline2\"\n"
+                                                      "LITERAL='line1\\nline2'\n"
+                                                      "BACKTICK=`has \"both\" 'quotes'`\n"
+                                                      "MULTI=\"first\nsecond\"\n"
+                                                      "AFTER=ok # comment\n"
+                                                      "ESCAPED=\"say \\\"hi\\\"\"\n"));
+        QCOMPARE(env.value("DOUBLE"), QStringLiteral("a # not a comment"));
+        QCOMPARE(env.value("NEWLINES"), QStringLiteral("line1\nline2"));
+        QCOMPARE(env.value("LITERAL"), QStringLiteral("line1\\nline2"));
+        QCOMPARE(env.value("BACKTICK"), QStringLiteral("has \"both\" 'quotes'"));
+        QCOMPARE(env.value("MULTI"), QStringLiteral("first\nsecond"));
+        QCOMPARE(env.value("AFTER"), QStringLiteral("ok"));
+        QCOMPARE(env.value("ESCAPED"), QStringLiteral("say \"hi\""));
+    }
+
+    void durations_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("ms");
+        QTest::newRow("hours") << "72h" << 72LL * 3600 * 1000;
+        QTest::newRow("days") << "14d" << 14LL * 86400 * 1000;
+        QTest::newRow("never") << "-1" << -1LL;
+        QTest::newRow("bare number is ms") << "500" << 500LL;
+        QTest::newRow("long unit") << "2 days" << 2LL * 86400 * 1000;
+        QTest::newRow("fraction") << "1.5h" << 5400LL * 1000;
+        QTest::newRow("minutes") << "10m" << 600'000LL;
+        QTest::newRow("seconds") << "30s" << 30'000LL;
+        QTest::newRow("weeks") << "1w" << 604'800'000LL;
+        QTest::newRow("upper case") << "3H" << 3LL * 3600 * 1000;
+    }
+    void durations() {
+        QFETCH(QString, text);
+        QFETCH(qint64, ms);
+        QCOMPARE(parseDurationMs(text), std::optional<qint64>(ms));
+    }
+    void badDurations() {
+        for (const char *bad : {"", "abc", "12 parsecs", "h", "1h2m", "--1"})
+            QVERIFY2(!parseDurationMs(QString::fromLatin1(bad)), bad);
+    }
+
+    void defaults() {
+        const Config c = load(base());
+        QCOMPARE(c.httpPort, 3333);
+        QCOMPARE(c.rtPort, 3334);
+        QCOMPARE(c.imagePixelLimit, 3'686'400);
+        QCOMPARE(c.tokenExpirationMs, 72LL * 3600 * 1000);
+        QCOMPARE(c.db.driver, QStringLiteral("sqlite"));
+        QCOMPARE(c.db.path, QStringLiteral("./navigator.db"));
+        QCOMPARE(c.jobProgressCheckIntervalMs, 1000);
+        QCOMPARE(c.maxBodyBytes, 50LL * 1024 * 1024);
+        QCOMPARE(c.rtPingIntervalMs, 25000);
+        QCOMPARE(c.rtPingTimeoutMs, 20000);
+        QCOMPARE(c.rtMaxPayload, 1'000'000);
+        QVERIFY(!c.enableDemoUser);
+        QVERIFY(!c.allowLegacyBotEndpoints);
+        QCOMPARE(c.sdApiBase().toString(), QStringLiteral("http://127.0.0.1:7860"));
+    }
+
+    void environmentWinsOverFile() {
+        EnvMap file = base();
+        file.insert("HTTP_API_PORT", "4000");
+        file.insert("RT_API_PORT", "4001");
+        const Config c = load(file, {{"HTTP_API_PORT", "5000"}});
+        QCOMPARE(c.httpPort, 5000);
+        QCOMPARE(c.rtPort, 4001);
+    }
+
+    void originalVariables() {
+        EnvMap file = base();
+        file.insert("TOKEN_EXPIRATION_TIME", "14d");
+        file.insert("ENABLE_DEMO_USER", "true");
+        file.insert("ENABLE_LORA_REQUESTS", "true");
+        file.insert("IMAGE_PIXEL_LIMIT", "1048576");
+        file.insert("SD_API_HOST", "http://gpu-box:7861/sdapi/v1");
+        file.insert("DB_DRIVER", "mysql");
+        file.insert("DB_USER", "nav");
+        file.insert("DB_PORT", "3307");
+        const Config c = load(file);
+        QCOMPARE(c.tokenExpirationMs, 14LL * 86400 * 1000);
+        QVERIFY(c.enableDemoUser);
+        QVERIFY(c.enableLoraSupport); // ENABLE_LORA_REQUESTS is the original's name
+        QCOMPARE(c.imagePixelLimit, 1'048'576);
+        QCOMPARE(c.sdApiBase().toString(), QStringLiteral("http://gpu-box:7861"));
+        QCOMPARE(c.db.driver, QStringLiteral("mysql"));
+        QCOMPARE(c.db.port, 3307);
+        QCOMPARE(load(base(), {{"TOKEN_EXPIRATION_TIME", "-1"}}).tokenExpirationMs, -1);
+        QCOMPARE(load(base(), {{"MAX_BODY_SIZE", "1mb"}}).maxBodyBytes, 1024 * 1024);
+    }
+
+    void badValues_data() {
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("empty secret") << "SECRET_KEY"
+                                      << "";
+        QTest::newRow("port text") << "HTTP_API_PORT"
+                                   << "http";
+        QTest::newRow("port range") << "RT_API_PORT"
+                                    << "70000";
+        QTest::newRow("bool") << "ENABLE_DEMO_USER"
+                              << "maybe";
+        QTest::newRow("duration") << "TOKEN_EXPIRATION_TIME"
+                                  << "soon";
+        QTest::newRow("zero duration") << "TOKEN_EXPIRATION_TIME"
+                                       << "0";
+        QTest::newRow("url") << "SD_API_HOST"
+                             << "ftp://x";
+        QTest::newRow("driver") << "DB_DRIVER"
+                                << "postgres";
+        QTest::newRow("pixels") << "IMAGE_PIXEL_LIMIT"
+                                << "-5";
+        QTest::newRow("body size") << "MAX_BODY_SIZE"
+                                   << "lots";
+    }
+    void badValues() {
+        QFETCH(QString, variable);
+        QFETCH(QString, value);
+        EnvMap file = base();
+        // The empty secret is a missing value: overriding with "" must not count as set.
+        file.insert(variable, value);
+        const ConfigError error = loadError(file);
+        QCOMPARE(error.variable, variable);
+        QVERIFY2(error.message.startsWith(variable + ' '), qPrintable(error.message));
+    }
+
+    void mysqlNeedsUser() {
+        const ConfigError error = loadError(base(), {{"DB_DRIVER", "mysql"}});
+        QCOMPARE(error.variable, QStringLiteral("DB_USER"));
+    }
+};
+
+QTEST_APPLESS_MAIN(ConfigTest)
+#include "tst_config.moc"
