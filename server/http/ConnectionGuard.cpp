@@ -65,11 +65,12 @@ void ConnectionGuard::onReadyRead() {
             stripped += 2;
         }
         const qsizetype end = m_headerBuffer.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (m_headerBuffer.size() > m_limits.maxHeaderBytes)
-                reject(431, "Request Header Fields Too Large", "The request headers are too large");
+        if (end > m_limits.maxHeaderBytes || (end < 0 && m_headerBuffer.size() > m_limits.maxHeaderBytes)) {
+            reject(431, "Request Header Fields Too Large", "The request headers are too large");
             return;
         }
+        if (end < 0)
+            return; // the header block continues in the next packet
         const QByteArray block = m_headerBuffer.left(end);
         m_headerBuffer.clear();
         pos += end + 4 + stripped - before; // bytes of this chunk that belonged to the header block

@@ -1,0 +1,94 @@
+// The command line: --help, --version, --check-config, and start-up failures with their exit codes.
+#include "tests/support/TestSupport.h"
+
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace nav::test;
+
+class CliTest : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int exitCode;
+        QByteArray output;
+    };
+    static Run run(const QStringList &args, const QHash<QString, QString> &vars) {
+        QProcessEnvironment env; // clean: nothing from the developer's shell leaks in
+        env.insert("PATH", qEnvironmentVariable("PATH"));
+        for (auto it = vars.begin(); it != vars.end(); ++it)
+            env.insert(it.key(), it.value());
+        ChildProcess process;
+        if (!process.start(binPath("navigator"), args, env) || !process.waitForExit(15000))
+            return {-1, process.output()};
+        return {process.exitCode(), process.output()};
+    }
+
+private slots:
+    void help() {
+        const Run r = run({"--help"}, {});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.output.contains("--env-file"));
+        QVERIFY(r.output.contains("--check-config"));
+        QVERIFY(r.output.contains("Exit codes"));
+    }
+
+    void version() {
+        const Run r = run({"--version"}, {});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.output.startsWith("navigator "));
+    }
+
+    void checkConfigAcceptsGoodConfig() {
+        const Run r = run({"--env-file", "/dev/null", "--check-config"}, {{"SECRET_KEY", "x"}});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.output.contains("configuration OK"));
+    }
+
+    void missingSecretExitsTwoNamingTheVariable() {
+        const Run r = run({"--env-file", "/dev/null", "--check-config"}, {});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.output.count('\n'), 1); // one line
+        QVERIFY(r.output.contains("SECRET_KEY"));
+    }
+
+    void badValueExitsTwo() {
+        const Run r = run({"--env-file", "/dev/null"}, {{"SECRET_KEY", "x"}, {"HTTP_API_PORT", "abc"}});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.output.contains("HTTP_API_PORT"));
+    }
+
+    void envFileIsRead() {
+        QTemporaryDir dir;
+        QFile file(dir.filePath(".env"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("# test\nexport SECRET_KEY=\"from file\"\nRT_API_PORT=abc # bad on purpose\n");
+        file.close();
+        const Run r = run({"--env-file", file.fileName(), "--check-config"}, {});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.output.contains("RT_API_PORT")); // SECRET_KEY came from the file, the port is what is wrong
+        const Run fixed = run({"--env-file", file.fileName(), "--check-config"}, {{"RT_API_PORT", "4444"}});
+        QCOMPARE(fixed.exitCode, 0);
+        QVERIFY(fixed.output.contains("realtime port 4444"));
+    }
+
+    void missingEnvFileIsAnError() {
+        const Run r = run({"--env-file", "/nonexistent/.env"}, {{"SECRET_KEY", "x"}});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.output.contains("/nonexistent/.env"));
+    }
+
+    void portInUseExitsFour() {
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        const Run r =
+            run({"--env-file", "/dev/null"}, {{"SECRET_KEY", "x"},
+                                              {"BIND_ADDRESS", "127.0.0.1"},
+                                              {"HTTP_API_PORT", QString::number(blocker.serverPort())}});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY(r.output.contains("HTTP_API_PORT"));
+    }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "tst_cli.moc"
