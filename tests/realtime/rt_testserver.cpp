@@ -1,7 +1,8 @@
 // rt-testserver: RealtimeHub on a port with a fake token check, plus a small HTTP control surface, for the
 // Node integration tests (tests/compat) and the benchmark (tests/bench).
 //
-// Usage: rt-testserver --port P --control-port C [--ping-interval MS] [--ping-timeout MS] [--trust-proxy]
+// Usage: rt-testserver --port P --control-port C [--ping-interval MS] [--ping-timeout MS] [--max-sessions N]
+//                      [--max-payload BYTES] [--connect-timeout MS] [--trust-proxy]
 // Tokens: "<name>:<discordId>:<role>" (e.g. "user:123:1", "admin:9:3") are accepted after a short delay, as
 // a database lookup would be; any other token is refused.
 // Control: POST /emit {"to":"user|ip|admins|all|job", "id", "ip", "event", "payload"} and GET /clients.
@@ -25,14 +26,19 @@ int main(int argc, char *argv[]) {
     const QCommandLineOption pingInterval("ping-interval", "ms", "ms", "25000");
     const QCommandLineOption pingTimeout("ping-timeout", "ms", "ms", "20000");
     const QCommandLineOption maxSessions("max-sessions", "count", "count", "10000");
+    const QCommandLineOption maxPayload("max-payload", "bytes", "bytes", "1000000");
+    const QCommandLineOption connectTimeout("connect-timeout", "ms", "ms", "45000");
     const QCommandLineOption trustProxy("trust-proxy", "use X-Forwarded-For / CF-Connecting-IP");
-    parser.addOptions({port, control, pingInterval, pingTimeout, maxSessions, trustProxy});
+    parser.addOptions(
+        {port, control, pingInterval, pingTimeout, maxSessions, maxPayload, connectTimeout, trustProxy});
     parser.process(app);
 
     nav::realtime::RealtimeSettings settings;
     settings.pingIntervalMs = parser.value(pingInterval).toInt();
     settings.pingTimeoutMs = parser.value(pingTimeout).toInt();
     settings.maxSessions = parser.value(maxSessions).toInt();
+    settings.maxPayload = parser.value(maxPayload).toLongLong();
+    settings.connectTimeoutMs = parser.value(connectTimeout).toInt();
     settings.trustProxy = parser.isSet(trustProxy);
     auto verifier = [](const QString &token, std::function<void(std::optional<Identity>)> done) {
         const QStringList parts = token.split(':');
