@@ -75,6 +75,9 @@ bool EngineServer::listen(const QHostAddress &address, quint16 port) {
     limits.maxBodyBytes = m_settings.maxPayload;
     limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
     auto *tcp = new nav::http::GuardedTcpServer(limits, this);
+    // Clients reconnect all at once after a restart; the default backlog (50) drops their SYNs, which costs
+    // each of them a one-second retransmit.
+    tcp->setListenBacklogSize(1024);
     if (!tcp->listen(address, port)) {
         m_error = tcp->errorString();
         delete tcp;
