@@ -3,6 +3,7 @@
 // Built with libFuzzer (clang, NAVIGATOR_BUILD_FUZZERS or run_fuzzer.sh) or with fuzz_driver.cpp (any
 // compiler).
 #include "shared/realtime/EnginePacket.h"
+#include "shared/realtime/SocketIoBinary.h"
 #include "shared/realtime/SocketIoDecoder.h"
 #include "shared/realtime/SocketIoPacket.h"
 
@@ -34,6 +35,7 @@ void fuzzSocketIo(const QByteArray &input) {
         packet.attachments = QList<QByteArray>(header->expectedAttachments, QByteArray("x"));
         const auto again = SocketIoCodec::decode(SocketIoCodec::encode(packet));
         check(again.has_value());
+        SocketIoBinary::reconstruct(packet.data, packet.attachments);
         check(again->packet.type == packet.type && again->packet.nsp == packet.nsp &&
               again->packet.id == packet.id && again->packet.data == packet.data &&
               again->expectedAttachments == header->expectedAttachments);

@@ -17,6 +17,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "$here" "$src/shared/realtime" -newer "$bin" 
     -I"$src" $(pkg-config --cflags Qt6Core) \
     "$here/fuzz_realtime_codec.cpp" "$src/shared/realtime/EnginePacket.cpp" \
     "$src/shared/realtime/SocketIoPacket.cpp" "$src/shared/realtime/SocketIoDecoder.cpp" \
+    "$src/shared/realtime/SocketIoBinary.cpp" \
     $(pkg-config --libs Qt6Core) -o "$bin"
 fi
 exec "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 -print_final_stats=1 "$work/corpus"

@@ -1,5 +1,6 @@
 // Unit tests of the Engine.IO / Socket.IO packet codec in shared/realtime (pure code, no I/O).
 #include "shared/realtime/EnginePacket.h"
+#include "shared/realtime/SocketIoBinary.h"
 #include "shared/realtime/SocketIoDecoder.h"
 #include "shared/realtime/SocketIoPacket.h"
 
@@ -126,6 +127,25 @@ private slots:
         QCOMPARE(packet.attachments, (QList<QByteArray>{"\x01", "\x02"}));
         QCOMPARE(decoder.addText(R"(2["b"])"), SocketIoDecoder::Result::Packet);
         QCOMPARE(decoder.take().data.toArray().at(0).toString(), QString("b"));
+    }
+    void binaryDeconstructAndReconstruct() {
+        const QVariantList args{QString("file"), QByteArray("\x01\x02"),
+                                QVariantMap{{"thumb", QByteArray("\x03")}, {"n", 2}}};
+        QList<QByteArray> attachments;
+        const QJsonValue json = SocketIoBinary::deconstruct(args, attachments);
+        QCOMPARE(attachments, (QList<QByteArray>{"\x01\x02", "\x03"}));
+        QCOMPARE(
+            SocketIoCodec::encode({T::Event, "/", -1, json, attachments}),
+            QByteArray(
+                R"(52-["file",{"_placeholder":true,"num":0},{"n":2,"thumb":{"_placeholder":true,"num":1}}])"));
+        const auto back = SocketIoBinary::reconstruct(json, attachments);
+        QVERIFY(back);
+        const QVariantList list = back->toList();
+        QCOMPARE(list.at(1).toByteArray(), QByteArray("\x01\x02"));
+        QCOMPARE(list.at(2).toMap().value("thumb").toByteArray(), QByteArray("\x03"));
+        QCOMPARE(list.at(2).toMap().value("n").toInt(), 2);
+        // A placeholder without its attachment is malformed.
+        QVERIFY(!SocketIoBinary::reconstruct(json, {"\x01\x02"}));
     }
     void decoderRejectsOutOfOrder() {
         SocketIoDecoder decoder;
