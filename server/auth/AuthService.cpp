@@ -3,9 +3,9 @@
 #include "server/auth/ConstantTime.h"
 #include "server/config/Config.h"
 
+#include <QFuture>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QFuture>
 
 Q_LOGGING_CATEGORY(lcAuth, "navigator.auth")
 
