@@ -1,5 +1,8 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminRoutes.h"
+#include "server/api/AuthRoutes.h"
 #include "server/api/SystemRoutes.h"
+#include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
 #include "server/http/HttpServer.h"
 #include "server/store/Database.h"
@@ -77,6 +80,18 @@ int main(int argc, char *argv[]) {
 
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
+    nav::store::UserRepository users(*database);
+    nav::store::ImageRepository images(*database);
+    nav::store::CategoryRepository categories(*database);
+    nav::auth::AuthService auth(config, [&users](const QString &id) { return users.resolveRole(id); });
+    nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
+                                      config.discordClientSecret, config.discordRedirectUri,
+                                      config.botToken});
+    nav::auth::LoginService login(auth, discord);
+    nav::auth::UserAdministration administration(users, discord);
+    nav::api::registerAuthRoutes(http, login);
+    nav::api::registerUserRoutes(http, {auth, images, categories});
+    nav::api::registerAdminRoutes(http, {auth, administration, users});
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
