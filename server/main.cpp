@@ -1,6 +1,8 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/ModelRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/config/Config.h"
+#include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 
 #include <QCommandLineParser>
@@ -67,6 +69,9 @@ int main(int argc, char *argv[]) {
 
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
+    nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
+    nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
+    nav::api::registerModelRoutes(http, catalog);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
