@@ -128,6 +128,8 @@ void FakeCivitai::handle(QTcpSocket *socket, const QByteArray &method, const QBy
     }
     if (path == "/api/v1/huge")
         return sendJson(socket, 200, {{"blob", QString(20'000'000, QLatin1Char('x'))}});
+    if (path == "/api/v1/stall")
+        return; // never answers; the connection stays open
     if (path == "/api/v1/teapot")
         return sendJson(socket, 418, {{"error", "teapot"}});
     if (path.startsWith("/api/v1/"))
