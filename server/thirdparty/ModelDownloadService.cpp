@@ -27,7 +27,9 @@ struct ModelDownloadService::Attempt {
     bool answered = false;
 };
 
-FreeSpaceProbe diskFreeSpaceProbe() {
+FreeSpaceProbe freeSpaceProbe(int testPercent) {
+    if (testPercent >= 0)
+        return [testPercent](const QString &) { return std::optional<int>(testPercent); };
     return [](const QString &dir) -> std::optional<int> {
         const QStorageInfo storage(dir);
         if (!storage.isValid() || storage.bytesTotal() <= 0)

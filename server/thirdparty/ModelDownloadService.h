@@ -18,7 +18,9 @@ namespace nav::thirdparty {
 
 // Free space of the file system holding `dir`, in percent; nullopt when it cannot be read.
 using FreeSpaceProbe = std::function<std::optional<int>(const QString &dir)>;
-FreeSpaceProbe diskFreeSpaceProbe();
+// The disk's free space (QStorageInfo), or a fixed figure when testPercent >= 0
+// (NAVIGATOR_TEST_FREE_SPACE_PERCENT, for tests only).
+FreeSpaceProbe freeSpaceProbe(int testPercent = -1);
 
 struct DownloadAnswer {
     int status = 200;
