@@ -4,6 +4,7 @@
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/store/Database.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -17,6 +18,7 @@ namespace {
 
 // Exit codes, documented in README.
 constexpr int kExitConfig = 2;
+constexpr int kExitDatabase = 3;
 constexpr int kExitListen = 4;
 
 [[noreturn]] void die(int code, const QString &message) {
@@ -66,6 +68,14 @@ int main(int argc, char *argv[]) {
                     qPrintable(config.sdApiHost.toString()));
         return 0;
     }
+
+    QString dbError;
+    const auto database = nav::store::Database::open(config.db, &dbError);
+    if (!database)
+        die(kExitDatabase, dbError);
+    if (!database->migrate(&dbError))
+        die(kExitDatabase,
+            QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
 
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
