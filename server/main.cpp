@@ -1,9 +1,11 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
 #include "server/api/AdminRoutes.h"
 #include "server/api/AuthRoutes.h"
+#include "server/api/ModelRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
+#include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 #include "server/store/Database.h"
 
@@ -92,6 +94,9 @@ int main(int argc, char *argv[]) {
     nav::api::registerAuthRoutes(http, login);
     nav::api::registerUserRoutes(http, {auth, images, categories});
     nav::api::registerAdminRoutes(http, {auth, administration, users});
+    nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
+    nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
+    nav::api::registerModelRoutes(http, catalog);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
