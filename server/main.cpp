@@ -7,6 +7,7 @@
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 
 #include <QCommandLineParser>
@@ -97,12 +98,32 @@ int main(int argc, char *argv[]) {
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
     nav::api::registerModelRoutes(http, catalog);
+
+    nav::realtime::RealtimeSettings rtSettings;
+    rtSettings.pingIntervalMs = config.rtPingIntervalMs;
+    rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
+    rtSettings.maxPayload = config.rtMaxPayload;
+    rtSettings.maxSessions = config.rtMaxSessions;
+    rtSettings.trustProxy = config.trustProxy;
+    nav::realtime::RealtimeHub realtime(rtSettings, [&auth](const QString &token, auto done) {
+        auth.verifyToken(token, [done](std::optional<nav::auth::Caller> caller) {
+            done(caller ? std::optional(nav::realtime::Identity{caller->discordId, caller->role})
+                        : std::nullopt);
+        });
+    });
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
                              .arg(config.httpPort)
                              .arg(http.errorString()));
-    qCInfo(lcMain).noquote()
-        << QStringLiteral("HTTP API listening on http://%1:%2").arg(config.bindAddress).arg(http.port());
+    if (!realtime.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.rtPort)))
+        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (RT_API_PORT): %3")
+                             .arg(config.bindAddress)
+                             .arg(config.rtPort)
+                             .arg(realtime.errorString()));
+    qCInfo(lcMain).noquote() << QStringLiteral("HTTP API listening on http://%1:%2, socket.io on port %3")
+                                    .arg(config.bindAddress)
+                                    .arg(http.port())
+                                    .arg(realtime.port());
     return app.exec();
 }
