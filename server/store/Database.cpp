@@ -70,11 +70,12 @@ std::unique_ptr<Database> Database::open(const config::DatabaseConfig &config, Q
     std::unique_ptr<Database> database(new Database(config));
     QString driverError;
     const QString probeName = database->m_prefix + QStringLiteral("-probe");
-    if (!database->connect(probeName, &driverError).isOpen()) {
+    const bool reachable = database->connect(probeName, &driverError).isOpen();
+    QSqlDatabase::removeDatabase(probeName);
+    if (!reachable) {
         if (error)
             *error =
                 QStringLiteral("cannot reach the database (%1): %2").arg(database->describe(), driverError);
-        QSqlDatabase::removeDatabase(probeName);
         return nullptr;
     }
     qCInfo(lcStore).noquote() << "connected to" << database->describe();
@@ -82,13 +83,19 @@ std::unique_ptr<Database> Database::open(const config::DatabaseConfig &config, Q
 }
 
 bool Database::migrate(QString *error) {
-    const QString name = m_prefix + QStringLiteral("-probe");
+    const QString name = m_prefix + QStringLiteral("-migrate");
     bool ok = false;
     {
-        Migrator migrator(QSqlDatabase::database(name), dialect());
-        ok = migrator.run(error);
+        QString driverError;
+        QSqlDatabase db = connect(name, &driverError);
+        if (!db.isOpen()) {
+            *error = QStringLiteral("cannot reach the database (%1): %2").arg(describe(), driverError);
+        } else {
+            Migrator migrator(db, dialect());
+            ok = migrator.run(error);
+        }
     }
-    QSqlDatabase::removeDatabase(name); // the start-up connection is not needed any more
+    QSqlDatabase::removeDatabase(name);
     return ok;
 }
 
