@@ -145,7 +145,9 @@ private slots:
             {"force_task_id", "navigator-00000001"},
             {"alwayson_scripts",
              QJsonObject{{"FreeU Integrated (SD 1.x, SD 2.x, SDXL)",
-                          QJsonObject{{"args", QJsonArray{true, 1.1, 1.2, 0.6, 0.4, 0, 1}}}}}}};
+                          QJsonObject{{"args", QJsonArray{true, 1.1, 1.2, 0.6, 0.4, 0, 1}}}},
+                         {"selfattentionguidance integrated (sd 1.x, sd 2.x, sdxl)",
+                          QJsonObject{{"args", QJsonArray{true}}}}}}};
         QJsonDocument d;
         QCOMPARE(call("POST", "/sdapi/v1/txt2img", body, &d), 200);
         const QJsonObject res = d.object();
@@ -159,7 +161,10 @@ private slots:
             infotext.startsWith("a cat\nNegative prompt: blurry\nSteps: 4, Sampler: DPM++ 2M, Schedule type: "
                                 "Karras, CFG scale: 7.0, Seed: 1234, Size: 296x200, Model hash: "),
             qPrintable(infotext));
-        QVERIFY(infotext.contains("freeu_enabled: True, freeu_b1: 1.1"));
+        QVERIFY(infotext.contains(
+            "freeu_enabled: True, freeu_b1: 1.1, freeu_b2: 1.2, freeu_s1: 0.6, freeu_s2: 0.4, "
+            "freeu_start: 0, freeu_end: 1, sag_enabled: True, sag_scale: 0.5, sag_blur_sigma: "
+            "2.0, sag_threshold: 1.0, Version"));
         QVERIFY(infotext.endsWith("Version: f2.0.1v1.10.1-previous-669-gdfdcbab6"));
         const QByteArray png = QByteArray::fromBase64(res["images"][0].toString().toLatin1());
         QImage img;
