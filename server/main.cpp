@@ -5,6 +5,8 @@
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 #include "server/store/Database.h"
+#include "server/store/ModelRepository.h"
+#include "server/thirdparty/Broadcast.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -81,7 +83,13 @@ int main(int argc, char *argv[]) {
     nav::api::registerSystemRoutes(http, config);
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
-    nav::api::registerModelRoutes(http, catalog);
+    // models-refreshed / model-download-progress go to every realtime client once the RealtimeHub is wired
+    // here (hub.emitToAll); until then they are only logged.
+    const nav::thirdparty::Broadcast broadcast = [](const QString &event, const QJsonObject &) {
+        qCDebug(lcMain).noquote() << "event" << event;
+    };
+    nav::store::ModelRepository models(*database);
+    nav::api::registerModelRoutes(http, catalog, models, broadcast);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
