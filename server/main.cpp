@@ -1,10 +1,18 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminRoutes.h"
+#include "server/api/AuthRoutes.h"
+#include "server/api/CivitaiRoutes.h"
+#include "server/api/EmbedRoutes.h"
+#include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
 #include "server/api/SystemRoutes.h"
+#include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 #include "server/store/Database.h"
+#include "server/store/FileHashRepository.h"
+#include "server/store/ModelMetadataRepository.h"
 #include "server/store/ModelRepository.h"
 #include "server/thirdparty/Broadcast.h"
 
@@ -81,6 +89,18 @@ int main(int argc, char *argv[]) {
 
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
+    nav::store::UserRepository users(*database);
+    nav::store::ImageRepository images(*database);
+    nav::store::CategoryRepository categories(*database);
+    nav::auth::AuthService auth(config, [&users](const QString &id) { return users.resolveRole(id); });
+    nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
+                                      config.discordClientSecret, config.discordRedirectUri,
+                                      config.botToken});
+    nav::auth::LoginService login(auth, discord);
+    nav::auth::UserAdministration administration(users, discord);
+    nav::api::registerAuthRoutes(http, login);
+    nav::api::registerUserRoutes(http, {auth, images, categories});
+    nav::api::registerAdminRoutes(http, {auth, administration, users});
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
     // models-refreshed / model-download-progress go to every realtime client once the RealtimeHub is wired
@@ -89,7 +109,20 @@ int main(int argc, char *argv[]) {
         qCDebug(lcMain).noquote() << "event" << event;
     };
     nav::store::ModelRepository models(*database);
+    nav::store::ModelMetadataRepository modelMetadata(*database);
+    nav::store::FileHashRepository fileHashes(*database);
+    nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
+                                           {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::thirdparty::ModelDownloadService downloads(
+        &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
+        nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
+    nav::thirdparty::LoraService loras(
+        &catalog, &civitai, &modelMetadata, &fileHashes,
+        {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
     nav::api::registerModelRoutes(http, catalog, models, broadcast);
+    nav::api::registerLoraRoutes(http, auth, loras);
+    nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
+    nav::api::registerEmbedRoutes(http, images, &catalog);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
