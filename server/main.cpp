@@ -10,6 +10,7 @@
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 #include "server/store/FileHashRepository.h"
 #include "server/store/ModelMetadataRepository.h"
@@ -103,11 +104,21 @@ int main(int argc, char *argv[]) {
     nav::api::registerAdminRoutes(http, {auth, administration, users});
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
-    // models-refreshed / model-download-progress go to every realtime client once the RealtimeHub is wired
-    // here (hub.emitToAll); until then they are only logged.
-    const nav::thirdparty::Broadcast broadcast = [](const QString &event, const QJsonObject &) {
-        qCDebug(lcMain).noquote() << "event" << event;
-    };
+    nav::realtime::RealtimeSettings rtSettings;
+    rtSettings.pingIntervalMs = config.rtPingIntervalMs;
+    rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
+    rtSettings.maxPayload = config.rtMaxPayload;
+    rtSettings.maxSessions = config.rtMaxSessions;
+    rtSettings.trustProxy = config.trustProxy;
+    nav::realtime::RealtimeHub realtime(rtSettings, [&auth](const QString &token, auto done) {
+        auth.verifyToken(token, [done](std::optional<nav::auth::Caller> caller) {
+            done(caller ? std::optional(nav::realtime::Identity{caller->discordId, caller->role})
+                        : std::nullopt);
+        });
+    });
+
+    const nav::thirdparty::Broadcast broadcast =
+        [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
     nav::store::ModelRepository models(*database);
     nav::store::ModelMetadataRepository modelMetadata(*database);
     nav::store::FileHashRepository fileHashes(*database);
@@ -128,7 +139,14 @@ int main(int argc, char *argv[]) {
                              .arg(config.bindAddress)
                              .arg(config.httpPort)
                              .arg(http.errorString()));
-    qCInfo(lcMain).noquote()
-        << QStringLiteral("HTTP API listening on http://%1:%2").arg(config.bindAddress).arg(http.port());
+    if (!realtime.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.rtPort)))
+        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (RT_API_PORT): %3")
+                             .arg(config.bindAddress)
+                             .arg(config.rtPort)
+                             .arg(realtime.errorString()));
+    qCInfo(lcMain).noquote() << QStringLiteral("HTTP API listening on http://%1:%2, socket.io on port %3")
+                                    .arg(config.bindAddress)
+                                    .arg(http.port())
+                                    .arg(realtime.port());
     return app.exec();
 }
