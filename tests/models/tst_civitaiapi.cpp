@@ -1,6 +1,7 @@
 // The /3papi CivitAI endpoints against navigator and a fake CivitAI in this process: key check,
 // downloads_enabled, downloads (success with checksum, mismatch, cut connection, low disk, hostile names,
 // duplicates, the concurrency limit, roles) and the API proxy (relaying, limits and SSRF attempts).
+#include "shared/realtime/SocketIoClient.h"
 #include "tests/models/FakeCivitai.h"
 #include "tests/models/TestUsers.h"
 
@@ -149,6 +150,32 @@ private slots:
         QCOMPARE(again.status, 400);
         QCOMPARE(again.json().value("error").toString(), QStringLiteral("Model already downloaded"));
         QVERIFY(!reply.body.contains(m_civitai->validKey.toUtf8()));
+    }
+
+    void downloadEventsReachSocketIoClients() {
+        nav::realtime::SocketIoClient client;
+        client.setUrl(m_nav->rtUrl());
+        QList<QPair<QString, QJsonObject>> events;
+        connect(&client, &nav::realtime::SocketIoClient::event, this,
+                [&](const QString &name, const QJsonArray &args) {
+                    events.append({name, args.first().toObject()});
+                });
+        client.open();
+        QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), 15000);
+        const QByteArray content = pattern(1024 * 1024, 9);
+        m_civitai->addVersion(520, "Checkpoint", "evented.safetensors", content);
+        QCOMPARE(download(520).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty() && events.last().first == "models-refreshed", 15000);
+        QVERIFY(events.last().second.value("message").isString());
+        QJsonObject lastProgress;
+        for (const auto &event : events)
+            if (event.first == "model-download-progress")
+                lastProgress = event.second;
+        QCOMPARE(lastProgress.value("bytes").toDouble(), double(content.size()));
+        QCOMPARE(lastProgress.value("total").toDouble(), double(content.size()));
+        QCOMPARE(lastProgress.value("modelVersionId").toDouble(), 520.0);
+        QCOMPARE(lastProgress.value("file").toString(), QStringLiteral("evented.safetensors"));
+        client.close();
     }
 
     void downloadFailuresLeaveNoFile() {
