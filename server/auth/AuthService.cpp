@@ -1,0 +1,125 @@
+#include "server/auth/AuthService.h"
+
+#include "server/auth/ConstantTime.h"
+#include "server/config/Config.h"
+
+#include <QFuture>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAuth, "navigator.auth")
+
+namespace nav::auth {
+
+namespace {
+
+constexpr qint64 kDemoTokenTtlMs = 3LL * 3600 * 1000;
+
+// "Bearer <token>" (scheme case-insensitive) -> token; anything else -> empty.
+QByteArray bearerToken(const QByteArray &header) {
+    const QByteArray trimmed = header.trimmed();
+    const int space = trimmed.indexOf(' ');
+    if (space <= 0 || trimmed.left(space).toLower() != "bearer")
+        return {};
+    return trimmed.mid(space + 1).trimmed();
+}
+
+} // namespace
+
+AuthService::AuthService(const config::Config &config, RoleLookup roleLookup, QObject *parent)
+    : QObject(parent), m_codec(config.secretKey.toUtf8()), m_roleLookup(std::move(roleLookup)),
+      m_superuserToken(config.superuserAdminToken.toUtf8()), m_tokenTtlMs(config.tokenExpirationMs),
+      m_demoEnabled(config.enableDemoUser) {}
+
+QString AuthService::sign(const QString &discordId, int role, qint64 ttlMs) const {
+    return m_codec.sign(discordId, role, ttlMs);
+}
+
+QString AuthService::signLogin(const QString &discordId, int role) const {
+    return m_codec.sign(discordId, role, discordId == kDemoUserId ? kDemoTokenTtlMs : m_tokenTtlMs);
+}
+
+QFuture<std::optional<int>> AuthService::roleOf(const QString &discordId) const {
+    if (discordId == kDemoUserId)
+        return QtFuture::makeReadyFuture(std::optional<int>(m_demoEnabled ? RoleArtificer : RoleNone));
+    return m_roleLookup(discordId);
+}
+
+void AuthService::require(const http::Request &req, http::Responder res, int minRole,
+                          std::function<void(const Caller &)> next) {
+    authenticate(req.header("authorization"), true, minRole,
+                 [res, next = std::move(next)](const std::optional<Caller> &caller,
+                                               const std::optional<Failure> &failure) mutable {
+                     if (failure)
+                         answer(res, *failure);
+                     else
+                         next(*caller);
+                 });
+}
+
+void AuthService::verifyToken(const QString &jwt, std::function<void(std::optional<Caller>)> done) {
+    authenticate(jwt.toUtf8(), false, RoleApprentice,
+                 [done = std::move(done)](const std::optional<Caller> &caller,
+                                          const std::optional<Failure> &) { done(caller); });
+}
+
+void AuthService::authenticate(const QByteArray &credentials, bool headerForm, int minRole, Outcome done) {
+    auto fail = [&done](int status, const QString &message, const QString &code) {
+        done(std::nullopt, Failure{status, message, code});
+    };
+    if (credentials.isEmpty())
+        return fail(401, QStringLiteral("Authorization required"), QStringLiteral("AUTH_REQUIRED"));
+
+    const QByteArray token = headerForm ? bearerToken(credentials) : credentials;
+    if (!m_superuserToken.isEmpty() && (constantTimeEquals(credentials, m_superuserToken) ||
+                                        (!token.isEmpty() && constantTimeEquals(token, m_superuserToken)))) {
+        done(Caller{kSuperuserId, RoleApex, true}, std::nullopt);
+        return;
+    }
+    if (token.isEmpty())
+        return fail(401, QStringLiteral("Malformed token"), QStringLiteral("TOKEN_INVALID"));
+
+    const auto verified = m_codec.verify(token);
+    if (const auto *error = std::get_if<TokenError>(&verified)) {
+        return fail(401, JwtCodec::describe(*error),
+                    *error == TokenError::Expired ? QStringLiteral("TOKEN_EXPIRED")
+                                                  : QStringLiteral("TOKEN_INVALID"));
+    }
+    const QString discordId = std::get<TokenClaims>(verified).discordId;
+    if (discordId == kDemoUserId && !m_demoEnabled)
+        return fail(401, QStringLiteral("Demo user was disabled"), QStringLiteral("DEMO_USER_DISABLED"));
+
+    roleOf(discordId)
+        .then(this,
+              [discordId, minRole, done](const std::optional<int> &role) {
+                  if (!role) {
+                      done(std::nullopt, Failure{403, QStringLiteral("This user does not have API access"),
+                                                 QStringLiteral("USER_NOT_AUTHORIZED")});
+                  } else if (*role <= RoleNone) {
+                      done(std::nullopt,
+                           Failure{403, QStringLiteral("User is disabled"), QStringLiteral("USER_DISABLED")});
+                  } else if (*role < minRole) {
+                      done(std::nullopt, Failure{403, QStringLiteral("Your role does not allow this"),
+                                                 QStringLiteral("INSUFFICIENT_ROLE")});
+                  } else {
+                      done(Caller{discordId, *role, false}, std::nullopt);
+                  }
+              })
+        .onFailed(this, [discordId, done] {
+            qCWarning(lcAuth).noquote() << "cannot read the role of" << discordId << "from the database";
+            done(std::nullopt,
+                 Failure{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")});
+        });
+}
+
+void AuthService::answer(http::Responder &res, const Failure &failure) {
+    // "message" keeps the original's field for clients that show it.
+    res.json(failure.status,
+             QJsonObject{{"error", failure.message},
+                         {"error_code", failure.code},
+                         {"message", failure.status == 401   ? QStringLiteral("Unauthorized")
+                                     : failure.status == 403 ? QStringLiteral("Forbidden")
+                                                             : QStringLiteral("Internal Server Error")}});
+}
+
+} // namespace nav::auth

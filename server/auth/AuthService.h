@@ -1,0 +1,72 @@
+#pragma once
+// The auth guard: who is calling and may they do this. Every request is checked against the database, so a
+// disable or a role change takes effect on the caller's very next request.
+//
+// Accepted credentials: "Authorization: Bearer <jwt>" (HS256, SECRET_KEY), or the raw SUPERUSER_ADMIN_TOKEN
+// (also accepted after "Bearer "), which acts as the apex user. Answers, all JSON {error, error_code,
+// message}:
+//   401 AUTH_REQUIRED / TOKEN_INVALID / TOKEN_EXPIRED / DEMO_USER_DISABLED  (the client should log out)
+//   403 USER_DISABLED (role 0) / USER_NOT_AUTHORIZED (unknown id) / INSUFFICIENT_ROLE (role below minRole)
+//   500 DATABASE_ERROR when the role cannot be read
+#include "server/auth/Caller.h"
+#include "server/auth/JwtCodec.h"
+#include "server/http/Request.h"
+#include "server/http/Responder.h"
+
+#include <QFuture>
+#include <QObject>
+
+#include <functional>
+#include <optional>
+
+namespace nav::config {
+struct Config;
+}
+
+namespace nav::auth {
+
+// The current role of a Discord id, read from the users table (nullopt: no such user). The future may fail
+// with an exception (database error).
+using RoleLookup = std::function<QFuture<std::optional<int>>(const QString &discordId)>;
+
+class AuthService : public QObject {
+    Q_OBJECT
+public:
+    AuthService(const config::Config &config, RoleLookup roleLookup, QObject *parent = nullptr);
+
+    // Runs `next` with the caller when the request carries valid credentials of a user whose role is at
+    // least minRole; otherwise answers 401/403/500 itself and `next` never runs.
+    void require(const http::Request &req, http::Responder res, int minRole,
+                 std::function<void(const Caller &)> next);
+
+    // For the realtime server: the caller behind a bare JWT (or the superuser token), or nullopt when the
+    // token is invalid or the user is unknown or disabled.
+    void verifyToken(const QString &jwt, std::function<void(std::optional<Caller>)> done);
+
+    // A token in the original's format. ttlMs < 0: never expires.
+    QString sign(const QString &discordId, int role, qint64 ttlMs) const;
+    // Signs with TOKEN_EXPIRATION_TIME.
+    QString signLogin(const QString &discordId, int role) const;
+
+    // The role of a Discord id as the guard sees it (demo user and database), for login.
+    QFuture<std::optional<int>> roleOf(const QString &discordId) const;
+    bool demoUserEnabled() const { return m_demoEnabled; }
+
+private:
+    struct Failure {
+        int status;
+        QString message;
+        QString code;
+    };
+    using Outcome = std::function<void(const std::optional<Caller> &, const std::optional<Failure> &)>;
+    void authenticate(const QByteArray &credentials, bool headerForm, int minRole, Outcome done);
+    static void answer(http::Responder &res, const Failure &failure);
+
+    JwtCodec m_codec;
+    RoleLookup m_roleLookup;
+    QByteArray m_superuserToken;
+    qint64 m_tokenTtlMs;
+    bool m_demoEnabled;
+};
+
+} // namespace nav::auth
