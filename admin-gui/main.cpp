@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLoggingCategory>
 #include <QSettings>
 #include <QTimer>
 
@@ -30,6 +31,10 @@ int main(int argc, char *argv[]) {
     QApplication::setOrganizationName(QStringLiteral("Navigator"));
     QApplication::setApplicationName(QStringLiteral("navigator-admin"));
     QApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
+
+    // Per-request debug lines only when asked for (QT_LOGGING_RULES="navigator.admin.*.debug=true").
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("navigator.admin.*.debug=false"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
