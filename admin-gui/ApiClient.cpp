@@ -93,7 +93,8 @@ void ApiClient::send(const QByteArray &method, const QString &pathAndQuery, cons
 ApiReply ApiClient::finish(QNetworkReply *reply) const {
     ApiReply result;
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = reply->readAll();
+    if (reply->isOpen())
+        result.body = reply->readAll();
     result.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     const QString where = reply->url().toString(QUrl::RemoveQuery);
 

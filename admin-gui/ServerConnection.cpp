@@ -13,10 +13,16 @@ constexpr int kApexRole = 4;
 } // namespace
 
 ServerConnection::ServerConnection(QObject *parent) : QObject(parent) {
+    m_api.setTimeoutMs(m_timeoutMs);
     m_statusTimer.setInterval(5000);
     connect(&m_statusTimer, &QTimer::timeout, this, &ServerConnection::refreshStatus);
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ServerConnection::refreshStatus);
+}
+
+void ServerConnection::setRequestTimeoutMs(int ms) {
+    m_timeoutMs = ms;
+    m_api.setTimeoutMs(ms);
 }
 
 Caller ServerConnection::callerFrom(const QJsonObject &status) {
@@ -39,7 +45,7 @@ void ServerConnection::verify(const ConnectionSettings &settings, QObject *conte
     auto *probe = new ApiClient(this);
     probe->setBaseUrl(settings.httpUrl);
     probe->setToken(settings.token);
-    probe->setTimeoutMs(8000);
+    probe->setTimeoutMs(m_timeoutMs);
     // The probe answers to this object so it is always cleaned up; the caller hears back only while
     // `context` lives.
     QPointer<QObject> guard(context);

@@ -60,6 +60,8 @@ public:
 
     void setStatusIntervalMs(int ms) { m_statusTimer.setInterval(ms); }
     void setMaxReconnectDelayMs(int ms) { m_maxDelayMs = ms; }
+    // How long any one call may take before the server counts as unreachable.
+    void setRequestTimeoutMs(int ms);
 
 signals:
     void stateChanged(nav::admin::ServerConnection::State state);
@@ -82,6 +84,7 @@ private:
     QTimer m_reconnectTimer;
     int m_attempt = 0;
     int m_maxDelayMs = 15000;
+    int m_timeoutMs = 8000;
     bool m_inFlight = false;
     quint64 m_generation = 0; // answers from before the last open()/close() are ignored
 };

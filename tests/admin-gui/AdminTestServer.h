@@ -1,0 +1,41 @@
+#pragma once
+// An in-process stand-in for the admin side of navigator, for window tests that need a server they can stop
+// and start at will on a fixed port: the real HTTP layer, the real auth guard (an in-memory role table in
+// place of the users table) and the real GET /api/admin/status over a fake Forge /options.
+#include "server/api/AdminStatusService.h"
+#include "server/auth/AuthService.h"
+#include "server/config/Config.h"
+#include "server/forge/ForgeClient.h"
+#include "server/http/HttpServer.h"
+
+#include <QHash>
+#include <memory>
+
+namespace nav::test {
+
+class AdminTestServer {
+public:
+    AdminTestServer();
+    ~AdminTestServer();
+
+    bool start(); // listens on the same port every time
+    void stop();
+    bool running() const { return m_server != nullptr; }
+    QString url() const;
+    QString superuserToken() const { return m_config.superuserAdminToken; }
+    QString jwt(const QString &discordId) const;
+    void setRole(const QString &discordId, int role) { m_roles.insert(discordId, role); }
+
+private:
+    config::Config m_config;
+    QHash<QString, int> m_roles;
+    quint16 m_port;
+    quint16 m_forgePort;
+    std::unique_ptr<http::HttpServer> m_fakeForge;
+    std::unique_ptr<forge::ForgeClient> m_forge;
+    std::unique_ptr<auth::AuthService> m_auth;
+    std::unique_ptr<api::AdminStatusService> m_status;
+    std::unique_ptr<http::HttpServer> m_server;
+};
+
+} // namespace nav::test

@@ -1,0 +1,165 @@
+// The admin window's connection handling, offscreen, against an in-process admin server that the test stops
+// and starts: the connect dialog names what failed (unreachable, bad token, not an admin), the status bar
+// and Status tab show the server, a lost server is retried and shown as such, and a server that accepts
+// connections but never answers does not freeze the window.
+#include "admin-gui/ConnectDialog.h"
+#include "admin-gui/MainWindow.h"
+#include "admin-gui/ServerConnection.h"
+#include "admin-gui/StatusTab.h"
+#include "tests/admin-gui/AdminTestServer.h"
+#include "tests/support/TestSupport.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace nav;
+using admin::ServerConnection;
+
+class AdminWindowTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<test::AdminTestServer> m_server;
+
+    admin::ConnectionSettings settings(const QString &token) const {
+        admin::ConnectionSettings s;
+        s.httpUrl = QUrl(m_server->url());
+        s.realtimeUrl = admin::ConnectionSettings::defaultRealtimeUrl(s.httpUrl);
+        s.token = token;
+        return s;
+    }
+
+    QString dialogError(const QString &url, const QString &token) {
+        admin::ServerConnection connection;
+        connection.setRequestTimeoutMs(3000);
+        admin::ConnectDialog dialog(&connection, {});
+        dialog.setHttpUrl(url);
+        dialog.setToken(token);
+        dialog.tryConnect();
+        QElapsedTimer clock;
+        clock.start();
+        while (dialog.errorText().startsWith("Checking") && dialog.result() != QDialog::Accepted &&
+               clock.elapsed() < 10000)
+            QTest::qWait(20);
+        return dialog.result() == QDialog::Accepted ? QStringLiteral("accepted") : dialog.errorText();
+    }
+
+private slots:
+    void initTestCase() {
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        m_server = std::make_unique<test::AdminTestServer>();
+        m_server->setRole("300", 3);
+        m_server->setRole("100", 1);
+        QVERIFY(m_server->start());
+    }
+
+    void connectDialogSaysWhatFailed() {
+        const QString closed = QStringLiteral("http://127.0.0.1:%1").arg(test::freePort());
+        QVERIFY2(dialogError(closed, "x").startsWith("unreachable:"), qPrintable(dialogError(closed, "x")));
+        const QString bad = dialogError(m_server->url(), "not-the-token");
+        QVERIFY2(bad.startsWith("bad token:"), qPrintable(bad));
+        const QString apprentice = dialogError(m_server->url(), m_server->jwt("100"));
+        QVERIFY2(apprentice.startsWith("not an admin:"), qPrintable(apprentice));
+        QCOMPARE(dialogError(m_server->url(), m_server->superuserToken()), QStringLiteral("accepted"));
+        QCOMPARE(dialogError(m_server->url(), m_server->jwt("300")), QStringLiteral("accepted"));
+        QVERIFY(dialogError("not a url at all", "x").contains("not valid"));
+    }
+
+    void dialogDerivesRealtimeUrl() {
+        admin::ServerConnection connection;
+        admin::ConnectDialog dialog(&connection, {});
+        dialog.setHttpUrl("http://nav.example:4000");
+        QCOMPARE(dialog.settings().realtimeUrl.toString(), QStringLiteral("http://nav.example:4001"));
+    }
+
+    void statusShown() {
+        admin::MainWindow window;
+        window.show();
+        window.connectTo(settings(m_server->superuserToken()));
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Connected, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("Navigator 9.8.7"), 10000);
+        QVERIFY2(window.statusBarText().contains("Backend: up"), qPrintable(window.statusBarText()));
+        QCOMPARE(window.statusTab()->fieldText("version"), QStringLiteral("9.8.7"));
+        QCOMPARE(window.statusTab()->fieldText("clients"), QStringLiteral("1"));
+        QVERIFY(window.statusTab()->fieldText("caller").contains("superuser"));
+        QVERIFY(window.connection()->caller().superuser);
+        QCOMPARE(window.connection()->maxAssignableRole(), 4);
+    }
+
+    void serverLossAndReturn() {
+        admin::MainWindow window;
+        window.show();
+        window.connection()->setStatusIntervalMs(300);
+        window.connection()->setMaxReconnectDelayMs(500);
+        window.connection()->setRequestTimeoutMs(3000);
+        QSignalSpy connected(window.connection(), &ServerConnection::connected);
+        window.connectTo(settings(m_server->jwt("300")));
+        QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 10000);
+        QCOMPARE(window.connection()->maxAssignableRole(), 2);
+
+        m_server->stop();
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Reconnecting, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("reconnecting"), 5000);
+        QVERIFY2(window.connection()->lastError().startsWith("unreachable"),
+                 qPrintable(window.connection()->lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.connection()->reconnectAttempt() >= 2, 10000);
+
+        QVERIFY(m_server->start());
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Connected, 10000);
+        QCOMPARE(connected.count(), 2); // the tabs reload after a reconnect
+        QVERIFY(window.statusBarText().startsWith("Connected"));
+    }
+
+    void refusedTokenStopsRetrying() {
+        admin::MainWindow window;
+        window.connection()->setStatusIntervalMs(200);
+        window.connectTo(settings(m_server->jwt("300")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Connected, 10000);
+        m_server->setRole("300", 0); // disabled while connected
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Failed, 10000);
+        QVERIFY2(window.statusBarText().contains("not an admin"), qPrintable(window.statusBarText()));
+        m_server->setRole("300", 3);
+    }
+
+    void silentServerDoesNotFreeze() {
+        // Accepts TCP connections and never answers.
+        QTcpServer blackHole;
+        QVERIFY(blackHole.listen(QHostAddress::LocalHost));
+        admin::MainWindow window;
+        window.show();
+        window.connection()->setRequestTimeoutMs(1500);
+        admin::ConnectionSettings s;
+        s.httpUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(blackHole.serverPort()));
+        s.token = "x";
+        QElapsedTimer clock;
+        clock.start();
+        window.connectTo(s);
+        QVERIFY(clock.elapsed() < 1000); // connectTo returns at once
+        // The event loop keeps turning while the call hangs: a 50 ms timer keeps firing.
+        int ticks = 0;
+        QTimer timer;
+        connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+        timer.start(50);
+        QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Reconnecting, 15000);
+        QVERIFY2(ticks >= 10, qPrintable(QString::number(ticks)));
+        QVERIFY2(window.connection()->lastError().contains("no answer"),
+                 qPrintable(window.connection()->lastError()));
+    }
+};
+
+int main(int argc, char **argv) {
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("NavigatorTests"));
+    AdminWindowTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_adminwindow.moc"
