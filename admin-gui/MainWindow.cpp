@@ -54,6 +54,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_queueFeed, &QueueFeed::reloaded, this, &MainWindow::checkLoaded);
     connect(m_usersFeed, &UsersFeed::reloaded, this, &MainWindow::checkLoaded);
     connect(m_usersFeed, &UsersFeed::failed, this, &MainWindow::checkLoaded);
+    connect(m_queueFeed, &QueueFeed::failed, this, &MainWindow::checkLoaded);
     connect(m_connection, &ServerConnection::statusUpdated, this, &MainWindow::checkLoaded);
     resize(1200, 720);
     updateStatusBar();

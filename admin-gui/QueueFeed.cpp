@@ -46,7 +46,15 @@ void QueueFeed::reload() {
     const QString path = QStringLiteral("/api/admin/queue?include_recent=%1").arg(m_recent);
     m_connection->api()->get(path, this, [this](const ApiReply &reply) {
         m_inFlight = false;
-        if (!reply.ok()) {
+        // The router's own 404 (no such route), not an answer of the queue.
+        m_unsupported = reply.error.kind == ApiError::NotFound &&
+                        (reply.error.code.isEmpty() || reply.error.code == QLatin1String("NOT_FOUND"));
+        if (m_unsupported) {
+            m_lastError = QStringLiteral("This server has no admin queue (GET /api/admin/queue).");
+            m_loaded = true; // nothing more will come; the tab explains it
+            m_pollTimer.stop();
+            emit failed(m_lastError);
+        } else if (!reply.ok()) {
             m_lastError = reply.error.message;
             emit failed(m_lastError);
         } else {

@@ -30,6 +30,8 @@ public:
     void cancel(const QString &jobId, std::function<void(bool ok, const QString &statusOrError)> done);
 
     bool loaded() const { return m_loaded; }
+    // True when the server has no admin queue (an older Navigator): the tab says so instead of failing.
+    bool unsupported() const { return m_unsupported; }
     QString lastError() const { return m_lastError; }
     void setRecentCount(int count) { m_recent = count; }
     void setPollIntervals(int withoutEventsMs, int withEventsMs);
@@ -50,6 +52,7 @@ private:
     int m_fastMs = 2000;
     bool m_live = false;
     bool m_loaded = false;
+    bool m_unsupported = false;
     bool m_inFlight = false;
     bool m_again = false;
     QString m_lastError;

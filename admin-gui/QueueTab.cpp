@@ -45,6 +45,7 @@ QueueTab::QueueTab(ServerConnection *connection, QueueModel *model, QueueFeed *f
     m_table->horizontalHeader()->setSectionResizeMode(QueueModel::ColProgress, QHeaderView::Fixed);
     m_table->setColumnWidth(QueueModel::ColProgress, 150);
     m_table->setWordWrap(false);
+    m_message->setWordWrap(true);
 
     auto *buttons = new QHBoxLayout;
     auto *refresh = new QPushButton(QStringLiteral("Refresh"), this);
@@ -52,7 +53,6 @@ QueueTab::QueueTab(ServerConnection *connection, QueueModel *model, QueueFeed *f
     buttons->addWidget(m_copyId);
     buttons->addWidget(m_copyPrompt);
     buttons->addStretch(1);
-    buttons->addWidget(m_message);
     buttons->addWidget(refresh);
 
     auto *left = new QWidget(this);
@@ -60,6 +60,7 @@ QueueTab::QueueTab(ServerConnection *connection, QueueModel *model, QueueFeed *f
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_table, 1);
     leftLayout->addLayout(buttons);
+    leftLayout->addWidget(m_message);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
@@ -78,8 +79,9 @@ QueueTab::QueueTab(ServerConnection *connection, QueueModel *model, QueueFeed *f
         updateActions();
     });
     connect(model, &QueueModel::jobUpdated, this, &QueueTab::updateActions);
-    connect(feed, &QueueFeed::failed, this,
-            [this](const QString &error) { setMessage(QStringLiteral("Queue not updated: ") + error); });
+    connect(feed, &QueueFeed::failed, this, [this](const QString &error) {
+        setMessage(m_feed->unsupported() ? error : QStringLiteral("Queue not updated: ") + error);
+    });
     connect(feed, &QueueFeed::reloaded, this, [this] {
         if (m_message->property("queueError").toBool())
             setMessage({});

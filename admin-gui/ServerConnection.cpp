@@ -35,7 +35,7 @@ Caller ServerConnection::callerFrom(const QJsonObject &status) {
 }
 
 int ServerConnection::maxAssignableRole() const {
-    if (m_caller.superuser)
+    if (m_caller.superuser || m_caller.role >= kApexRole)
         return kApexRole;
     return std::max(0, m_caller.role - 1);
 }

@@ -55,7 +55,7 @@ public:
     QJsonObject status() const { return m_status; }
     Caller caller() const { return m_caller; }
     int reconnectAttempt() const { return m_attempt; }
-    // The highest role this caller may hand out: below their own, anything for the superuser token.
+    // The highest role this caller may hand out: below their own; anything for apex and the superuser token.
     int maxAssignableRole() const;
 
     void setStatusIntervalMs(int ms) { m_statusTimer.setInterval(ms); }

@@ -87,9 +87,11 @@ void StatusTab::showStatus(const QJsonObject &status) {
     m_version->setText(status.value(QStringLiteral("version")).toString());
     m_uptime->setText(
         formatUptime(static_cast<qint64>(status.value(QStringLiteral("uptime_seconds")).toDouble(-1))));
-    m_queue->setText(QStringLiteral("%1 waiting or running (%2 running)")
-                         .arg(status.value(QStringLiteral("queue_depth")).toInt())
-                         .arg(status.value(QStringLiteral("running_jobs")).toInt()));
+    const QJsonValue depth = status.value(QStringLiteral("queue_depth"));
+    m_queue->setText(depth.isDouble() ? QStringLiteral("%1 waiting or running (%2 running)")
+                                            .arg(depth.toInt())
+                                            .arg(status.value(QStringLiteral("running_jobs")).toInt())
+                                      : QStringLiteral("unknown"));
     const QJsonValue clients = status.value(QStringLiteral("connected_clients"));
     m_clients->setText(clients.isDouble() ? QString::number(clients.toInt()) : QStringLiteral("unknown"));
     const Caller caller = m_connection->caller();

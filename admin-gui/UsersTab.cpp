@@ -133,8 +133,10 @@ void UsersTab::updateActions() {
     for (int row = 0; row < m_model->rowCount(); ++row)
         if (m_model->userAt(row).discordId == user)
             role = m_model->userAt(row).role;
-    // A user above what the caller may hand out is out of reach for role changes and disabling.
-    const bool reachable = !user.isEmpty() && role <= m_connection->maxAssignableRole();
+    // A user above what the caller may hand out is out of reach for role changes and disabling, and
+    // nobody changes their own role.
+    const bool reachable = !user.isEmpty() && role <= m_connection->maxAssignableRole() &&
+                           user != m_connection->caller().discordId;
     m_authorize->setEnabled(!m_discordId->text().isEmpty());
     m_role->setEnabled(reachable);
     m_setRole->setEnabled(reachable && m_role->count() > 0);

@@ -11,6 +11,8 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QImage>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -47,6 +49,31 @@ class AdminWindowTest : public QObject {
                clock.elapsed() < 10000)
             QTest::qWait(20);
         return dialog.result() == QDialog::Accepted ? QStringLiteral("accepted") : dialog.errorText();
+    }
+
+    // navigator-admin --screenshot against this process's server (the test's event loop serves it while
+    // the child runs).
+    struct Run {
+        int exitCode = -1;
+        QByteArray output;
+    };
+    Run runAdmin(const QStringList &args) {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        env.insert("XDG_CONFIG_HOME", m_settingsDir.path()); // keep the user's settings out of it
+        process.setProcessEnvironment(env);
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(test::binPath("navigator-admin"), args);
+        if (!process.waitForStarted(10000))
+            return {};
+        QElapsedTimer clock;
+        clock.start();
+        while (process.state() != QProcess::NotRunning && clock.elapsed() < 40000)
+            QTest::qWait(20);
+        if (process.state() != QProcess::NotRunning)
+            return {-2, process.readAll()};
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAll()};
     }
 
 private slots:
@@ -125,6 +152,36 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window.connection()->state(), ServerConnection::State::Failed, 10000);
         QVERIFY2(window.statusBarText().contains("not an admin"), qPrintable(window.statusBarText()));
         m_server->setRole("300", 3);
+    }
+
+    void screenshotOfEachTab() {
+        QTemporaryDir dir;
+        for (const QString tab : {"queue", "users", "status"}) {
+            const QString file = dir.filePath(tab + ".png");
+            const Run run = runAdmin({"--server", m_server->url(), "--token", m_server->superuserToken(),
+                                      "--screenshot", file, "--tab", tab, "--size", "900x600"});
+            QVERIFY2(run.exitCode == 0, run.output.constData());
+            QImage image(file);
+            QVERIFY(!image.isNull());
+            QCOMPARE(image.size() / image.devicePixelRatio(), QSize(900, 600));
+        }
+    }
+
+    void screenshotErrors() {
+        Run run =
+            runAdmin({"--server", m_server->url(), "--token", "wrong", "--screenshot", "/tmp/never.png"});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.output.contains("bad token"), run.output.constData());
+        run = runAdmin(
+            {"--server", m_server->url(), "--token", "t", "--screenshot", "/tmp/x.png", "--tab", "nope"});
+        QCOMPARE(run.exitCode, 2);
+        run = runAdmin({"--screenshot", "/tmp/x.png"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains("--server and --token"), run.output.constData());
+        run = runAdmin({"--help"});
+        QCOMPARE(run.exitCode, 0);
+        for (const char *option : {"--server", "--token", "--screenshot", "--tab", "--realtime", "--size"})
+            QVERIFY2(run.output.contains(option), option);
     }
 
     void silentServerDoesNotFreeze() {
