@@ -40,7 +40,11 @@ void PreviewPane::onJobUpdated(const QString &jobId) {
 }
 
 void PreviewPane::refresh(bool force) {
-    const QString target = m_selected.isEmpty() ? m_model->runningJobId() : m_selected;
+    QString target = m_selected.isEmpty() ? m_model->runningJobId() : m_selected;
+    // Following the running job: once it ends, keep showing it (its final image or error) until another
+    // one starts.
+    if (target.isEmpty() && m_selected.isEmpty() && m_model->rowOf(m_jobId) >= 0)
+        target = m_jobId;
     if (target != m_jobId) {
         m_jobId = target;
         m_shownStep = -1;

@@ -23,7 +23,7 @@ public:
     // What is on screen: "preview" (live), "final", "none".
     QString imageKind() const { return m_kind; }
     QString caption() const;
-    int previewFetches() const { return m_fetches; }
+    QImage currentImage() const { return m_current; }
 
 signals:
     void imageShown(const QString &jobId, const QString &kind);

@@ -3,7 +3,9 @@
 #include "server/api/AdminQueueRoutes.h"
 #include "tests/support/TestSupport.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
+#include <QImage>
 
 namespace nav::test {
 
@@ -36,6 +38,18 @@ bool AdminTestServer::start() {
     m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
     m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
     api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status);
+    m_server->get("/api/previews/:id", [this](const http::Request &req, http::Responder res) {
+        ++m_previewCalls;
+        if (!m_previews.contains(req.param("id")))
+            return res.error(404, "no preview", "NOT_FOUND");
+        res.send(200, m_previews.value(req.param("id")), "image/png");
+    });
+    m_server->get("/api/images/:id", [this](const http::Request &req, http::Responder res) {
+        ++m_imageCalls;
+        if (!m_images.contains(req.param("id")))
+            return res.error(404, "no image", "NOT_FOUND");
+        res.send(200, m_images.value(req.param("id")), "image/png");
+    });
     if (!m_server->listen(QHostAddress::LocalHost, m_port)) {
         m_server.reset();
         return false;
@@ -46,6 +60,16 @@ bool AdminTestServer::start() {
 void AdminTestServer::stop() {
     m_server.reset();
     m_status.reset();
+}
+
+QByteArray AdminTestServer::png(const QColor &colour, int size) {
+    QImage image(size, size, QImage::Format_RGB32);
+    image.fill(colour);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
 }
 
 QString AdminTestServer::url() const {

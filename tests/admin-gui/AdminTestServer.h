@@ -8,6 +8,7 @@
 #include "server/forge/ForgeClient.h"
 #include "server/http/HttpServer.h"
 
+#include <QColor>
 #include <QHash>
 #include <memory>
 
@@ -25,10 +26,21 @@ public:
     QString superuserToken() const { return m_config.superuserAdminToken; }
     QString jwt(const QString &discordId) const;
     void setRole(const QString &discordId, int role) { m_roles.insert(discordId, role); }
+    // GET /api/previews/:id and /api/images/:id serve these PNGs (404 when absent) and count the calls.
+    void setPreview(const QString &jobId, const QByteArray &png) { m_previews.insert(jobId, png); }
+    void setImage(const QString &jobId, const QByteArray &png) { m_images.insert(jobId, png); }
+    int previewCalls() const { return m_previewCalls; }
+    int imageCalls() const { return m_imageCalls; }
+    // A solid PNG of the given colour.
+    static QByteArray png(const QColor &colour, int size = 64);
 
 private:
     config::Config m_config;
     QHash<QString, int> m_roles;
+    QHash<QString, QByteArray> m_previews;
+    QHash<QString, QByteArray> m_images;
+    int m_previewCalls = 0;
+    int m_imageCalls = 0;
     quint16 m_port;
     quint16 m_forgePort;
     std::unique_ptr<http::HttpServer> m_fakeForge;

@@ -4,6 +4,8 @@
 // connections but never answers does not freeze the window.
 #include "admin-gui/ConnectDialog.h"
 #include "admin-gui/MainWindow.h"
+#include "admin-gui/PreviewPane.h"
+#include "admin-gui/QueueModel.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatusTab.h"
 #include "tests/admin-gui/AdminTestServer.h"
@@ -12,6 +14,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QJsonArray>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -182,6 +185,58 @@ private slots:
         QCOMPARE(run.exitCode, 0);
         for (const char *option : {"--server", "--token", "--screenshot", "--tab", "--realtime", "--size"})
             QVERIFY2(run.output.contains(option), option);
+    }
+
+    void previewFollowsTheRunningJob() {
+        m_server->setPreview("j1", test::AdminTestServer::png(Qt::red));
+        m_server->setImage("j1", test::AdminTestServer::png(Qt::blue));
+        admin::ApiClient api;
+        api.setBaseUrl(QUrl(m_server->url()));
+        api.setToken(m_server->superuserToken());
+        admin::QueueModel model;
+        admin::PreviewPane pane(&api, &model);
+        pane.resize(300, 300);
+        pane.show();
+        const auto job = [](const QString &id) {
+            return QJsonObject{{"job_id", id}, {"owner_id", "300"}, {"status", "queued"}, {"position", 1}};
+        };
+        model.setSnapshot(QJsonArray{job("j1"), job("j2")});
+        QCOMPARE(pane.shownJob(), QString()); // nothing running, nothing selected
+        const int before = m_server->previewCalls();
+
+        model.applyEvent("task-started", QJsonObject{{"job_id", "j1"}});
+        QCOMPARE(pane.shownJob(), QStringLiteral("j1"));
+        model.applyEvent(
+            "task-progress",
+            QJsonObject{{"job_id", "j1"}, {"current_step", 5}, {"total_steps", 20}, {"progress", 0.25}});
+        QTRY_COMPARE_WITH_TIMEOUT(pane.imageKind(), QStringLiteral("preview"), 10000);
+        QCOMPARE(pane.currentImage().pixelColor(5, 5), QColor(Qt::red));
+        QVERIFY(pane.caption().contains("step 5/20"));
+        const int afterFirst = m_server->previewCalls();
+        QVERIFY(afterFirst > before);
+
+        // Same step again: no new preview can exist, so nothing is fetched.
+        model.applyEvent("task-progress",
+                         QJsonObject{{"job_id", "j1"}, {"current_step", 5}, {"progress", 0.25}});
+        QTest::qWait(200);
+        QCOMPARE(m_server->previewCalls(), afterFirst);
+        model.applyEvent("task-progress",
+                         QJsonObject{{"job_id", "j1"}, {"current_step", 10}, {"progress", 0.5}});
+        QTRY_COMPARE_WITH_TIMEOUT(m_server->previewCalls(), afterFirst + 1, 10000);
+
+        model.applyEvent("task-finished", QJsonObject{{"job_id", "j1"}, {"img_path", "/api/images/j1"}});
+        QTRY_COMPARE_WITH_TIMEOUT(pane.imageKind(), QStringLiteral("final"), 10000);
+        QCOMPARE(pane.currentImage().pixelColor(5, 5), QColor(Qt::blue));
+
+        // A selected job wins over the running one; its failure is shown with the error.
+        pane.setSelectedJob("j2");
+        QCOMPARE(pane.shownJob(), QStringLiteral("j2"));
+        QVERIFY(pane.caption().contains("position 1"));
+        model.applyEvent(
+            "task-failed",
+            QJsonObject{{"job_id", "j2"}, {"error", QJsonObject{{"code", "HTTP_500"}, {"message", "boom"}}}});
+        QVERIFY2(pane.caption().contains("HTTP_500: boom"), qPrintable(pane.caption()));
+        QVERIFY(pane.currentImage().isNull());
     }
 
     void silentServerDoesNotFreeze() {
