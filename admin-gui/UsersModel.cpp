@@ -54,7 +54,7 @@ int UsersModel::columnCount(const QModelIndex &parent) const {
 QVariant UsersModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[ColumnCount] = {"Discord ID", "Role", "Images", "Created", "Last active"};
+    static const char *const names[ColumnCount] = {"Discord ID", "Role", "Images", "Created", "Updated"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 
@@ -101,8 +101,8 @@ QVariant UsersModel::data(const QModelIndex &index, int role) const {
         return user.imageCount >= 0 ? QVariant(user.imageCount) : QVariant();
     case ColCreated:
         return date(user.createdAt);
-    case ColLastActive:
-        return date(user.lastActiveAt);
+    case ColUpdated:
+        return date(user.updatedAt);
     default:
         return {};
     }
@@ -121,8 +121,7 @@ bool UsersModel::setPage(const QJsonObject &body) {
         user.role = number(o, {"role"}, 0);
         user.imageCount = number(o, {"image_count", "images"}, -1);
         user.createdAt = parseTime(first(o, {"created_at", "createdAt"}));
-        user.lastActiveAt =
-            parseTime(first(o, {"last_active_at", "last_image_at", "updated_at", "updatedAt"}));
+        user.updatedAt = parseTime(first(o, {"updated_at", "updatedAt"}));
         users.append(user);
     }
     beginResetModel();

@@ -12,13 +12,13 @@ struct AdminUser {
     int role = 0;
     int imageCount = -1; // -1 when the server does not say
     QDateTime createdAt;
-    QDateTime lastActiveAt;
+    QDateTime updatedAt;
 };
 
 class UsersModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { ColId, ColRole, ColImages, ColCreated, ColLastActive, ColumnCount };
+    enum Column { ColId, ColRole, ColImages, ColCreated, ColUpdated, ColumnCount };
     enum Role { DiscordIdRole = Qt::UserRole + 1, RoleValueRole };
 
     explicit UsersModel(QObject *parent = nullptr);
