@@ -1,0 +1,256 @@
+#include "server/realtime/EngineServer.h"
+
+#include "server/http/GuardedTcpServer.h"
+#include "server/realtime/EngineSession.h"
+#include "server/realtime/HttpAnswer.h"
+#include "server/realtime/PollingTransport.h"
+#include "server/realtime/WebSocketTransport.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcRealtime, "navigator.realtime")
+
+namespace nav::realtime {
+
+namespace {
+
+constexpr int kUpgradeRaceDelayMs = 20;
+
+QString newSessionId() {
+    QByteArray bytes(15, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
+    QRandomGenerator::system()->generate(bytes.begin() + 12, bytes.end());
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+}
+
+struct RequestError {
+    int status;
+    int code;
+    QByteArray message;
+};
+
+const RequestError kUnknownTransport{400, EngineError::UnknownTransport, "Transport unknown"};
+const RequestError kUnknownSid{400, EngineError::UnknownSid, "Session ID unknown"};
+const RequestError kBadMethod{400, EngineError::BadHandshakeMethod, "Bad handshake method"};
+const RequestError kBadRequest{400, EngineError::BadRequest, "Bad request"};
+const RequestError kBadVersion{400, EngineError::UnsupportedProtocolVersion, "Unsupported protocol version"};
+const RequestError kTooMany{503, EngineError::BadRequest, "Too many sessions"};
+
+// The checks shared by polling requests and WebSocket handshakes, in the order of the Node server.
+std::optional<RequestError> checkQuery(const QUrlQuery &query) {
+    const QString transport = query.queryItemValue(QStringLiteral("transport"));
+    if (transport != QLatin1String("polling") && transport != QLatin1String("websocket"))
+        return kUnknownTransport;
+    if (query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4"))
+        return kBadVersion;
+    return std::nullopt;
+}
+
+} // namespace
+
+EngineServer::EngineServer(const EngineSettings &settings, QObject *parent)
+    : QAbstractHttpServer(parent), m_settings(settings) {
+    if (m_settings.idleConnectionTimeoutMs <= 0)
+        m_settings.idleConnectionTimeoutMs = m_settings.pingIntervalMs + m_settings.pingTimeoutMs + 5000;
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &EngineServer::onWebSocket);
+}
+
+EngineServer::~EngineServer() {
+    for (EngineSession *session : std::as_const(m_sessions))
+        session->disconnect(this);
+}
+
+bool EngineServer::listen(const QHostAddress &address, quint16 port) {
+    nav::http::ConnectionLimits limits;
+    limits.maxBodyBytes = m_settings.maxPayload;
+    limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
+    auto *tcp = new nav::http::GuardedTcpServer(limits, this);
+    // Clients reconnect all at once after a restart; the default backlog (50) drops their SYNs, which costs
+    // each of them a one-second retransmit.
+    tcp->setListenBacklogSize(1024);
+    if (!tcp->listen(address, port)) {
+        m_error = tcp->errorString();
+        delete tcp;
+        return false;
+    }
+    m_tcp = tcp;
+    bind(tcp);
+    return true;
+}
+
+quint16 EngineServer::port() const {
+    return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+bool EngineServer::pathMatches(const QString &path) const {
+    return m_settings.paths.contains(path) || m_settings.paths.contains(path + QLatin1Char('/'));
+}
+
+QByteArray EngineServer::openPacket(const QString &sid, bool canUpgrade) const {
+    const QJsonObject open{{"sid", sid},
+                           {"upgrades", canUpgrade ? QJsonArray{"websocket"} : QJsonArray{}},
+                           {"pingInterval", m_settings.pingIntervalMs},
+                           {"pingTimeout", m_settings.pingTimeoutMs},
+                           {"maxPayload", m_settings.maxPayload}};
+    return QJsonDocument(open).toJson(QJsonDocument::Compact);
+}
+
+EngineSession *EngineServer::createSession(Transport *transport, const HandshakeInfo &handshake) {
+    const QString sid = newSessionId();
+    auto *session = new EngineSession(sid, transport, handshake, m_settings, this);
+    m_sessions.insert(sid, session);
+    connect(session, &EngineSession::closed, this, [this, session, sid] {
+        m_sessions.remove(sid);
+        session->deleteLater();
+    });
+    return session;
+}
+
+bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
+    if (!pathMatches(request.url().path()))
+        return false;
+    QHttpServerResponder responder = makeResponder(request, socket);
+    // An upgrade request that reaches a route: write nothing, newWebSocketConnection takes over.
+    if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+        return true;
+    const QByteArray &cors = m_settings.corsOrigin;
+    const auto method = request.method();
+    if (method == QHttpServerRequest::Method::Options) {
+        responder.writeStatusLine(QHttpServerResponder::StatusCode::NoContent);
+        responder.writeHeader("Access-Control-Allow-Origin", cors);
+        responder.writeHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        responder.writeHeader("Access-Control-Allow-Headers",
+                              request.value(QByteArrayLiteral("access-control-request-headers")).isEmpty()
+                                  ? QByteArray("Content-Type")
+                                  : request.value(QByteArrayLiteral("access-control-request-headers")));
+        responder.writeHeader("Content-Length", "0");
+        responder.writeBody(QByteArray());
+        if (auto *guard = nav::http::ConnectionGuard::of(socket))
+            guard->responseSent();
+        return true;
+    }
+    const QUrlQuery query(request.url());
+    auto fail = [&](const RequestError &e) {
+        writeError(responder, e.status, e.code, e.message, cors);
+        return true;
+    };
+    if (auto error = checkQuery(query))
+        return fail(*error);
+    const QString transport = query.queryItemValue(QStringLiteral("transport"));
+    const QString sid = query.queryItemValue(QStringLiteral("sid"));
+    if (method != QHttpServerRequest::Method::Get && method != QHttpServerRequest::Method::Post)
+        return fail(sid.isEmpty() ? kBadMethod : kBadRequest);
+    if (transport != QLatin1String("polling")) // a websocket transport needs an upgrade request
+        return fail(kBadRequest);
+    if (!sid.isEmpty()) {
+        EngineSession *session = m_sessions.value(sid);
+        if (!session)
+            return fail(kUnknownSid);
+        auto *polling = qobject_cast<PollingTransport *>(session->transport());
+        if (!polling) // the session has moved to WebSocket
+            return fail(kBadRequest);
+        if (session->isUpgrading() && method == QHttpServerRequest::Method::Get) {
+            deferPoll(sid, std::move(responder));
+            return true;
+        }
+        polling->handleRequest(request, std::move(responder));
+        return true;
+    }
+    if (method != QHttpServerRequest::Method::Get)
+        return fail(kBadMethod);
+    if (m_sessions.size() >= m_settings.maxSessions)
+        return fail(kTooMany);
+
+    HandshakeInfo handshake{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
+                            request.value(QByteArrayLiteral("cf-connecting-ip")), query,
+                            request.url().path()};
+    auto *polling = new PollingTransport(m_settings);
+    EngineSession *session = createSession(polling, handshake);
+    // The open packet goes into the session buffer first, so this GET carries it.
+    session->sendOpen(openPacket(session->id(), true));
+    polling->handleRequest(request, std::move(responder));
+    emit connection(session);
+    return true;
+}
+
+void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responder) {
+    // A poll that races a WebSocket upgrade: the probe frames were usually sent before it, so let the event
+    // loop read them first, then decide (the session may have moved to WebSocket by then).
+    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    QPointer<QTcpSocket> socket(held->socket());
+    QTimer::singleShot(kUpgradeRaceDelayMs, this, [this, sid, held, socket] {
+        if (!socket)
+            return;
+        EngineSession *session = m_sessions.value(sid);
+        auto *polling = session ? qobject_cast<PollingTransport *>(session->transport()) : nullptr;
+        if (!session)
+            writeError(*held, 400, EngineError::UnknownSid, "Session ID unknown", m_settings.corsOrigin);
+        else if (!polling)
+            writeError(*held, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+        else
+            polling->handlePoll(std::move(*held));
+    });
+}
+
+void EngineServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
+    QHttpServerResponder responder = makeResponder(request, socket);
+    writeAnswer(responder, 404, R"({"error":"Not found","error_code":"NOT_FOUND"})", "application/json",
+                m_settings.corsOrigin);
+}
+
+void EngineServer::onWebSocket() {
+    while (hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
+        if (socket)
+            handleWebSocket(socket.release());
+    }
+}
+
+void EngineServer::handleWebSocket(QWebSocket *socket) {
+    const QUrl url = socket->requestUrl();
+    const QUrlQuery query(url);
+    auto refuse = [socket](const QByteArray &why) {
+        qCDebug(lcRealtime) << "refusing WebSocket:" << why;
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QString::fromLatin1(why));
+        socket->deleteLater();
+    };
+    if (!pathMatches(url.path()))
+        return refuse("path not found");
+    if (auto error = checkQuery(query))
+        return refuse(error->message);
+    if (query.queryItemValue(QStringLiteral("transport")) != QLatin1String("websocket"))
+        return refuse("Bad request");
+    const QString sid = query.queryItemValue(QStringLiteral("sid"));
+    if (!sid.isEmpty()) {
+        EngineSession *session = m_sessions.value(sid);
+        if (!session)
+            return refuse("Session ID unknown");
+        if (!qobject_cast<PollingTransport *>(session->transport()) || session->isUpgrading())
+            return refuse("Bad request");
+        session->startUpgrade(new WebSocketTransport(socket, m_settings));
+        return;
+    }
+    if (m_sessions.size() >= m_settings.maxSessions) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("Too many sessions"));
+        socket->deleteLater();
+        return;
+    }
+    const QNetworkRequest &req = socket->request();
+    HandshakeInfo handshake{socket->peerAddress(), req.rawHeader("X-Forwarded-For"),
+                            req.rawHeader("CF-Connecting-IP"), query, url.path()};
+    EngineSession *session = createSession(new WebSocketTransport(socket, m_settings), handshake);
+    session->sendOpen(openPacket(session->id(), false));
+    emit connection(session);
+}
+
+} // namespace nav::realtime

@@ -1,0 +1,59 @@
+#pragma once
+// The Engine.IO v4 server on its own port: answers the handshake (polling GET or a WebSocket without sid),
+// finds the session of every later request, refuses bad ones with the Engine.IO error codes, and hands
+// WebSocket upgrades to their session. QHttpServer 6.4 gives polling requests to handleRequest() and
+// WebSocket upgrade requests to newWebSocketConnection (writing nothing for them; see
+// reference/peers-and-protocols.md §2).
+#include "server/realtime/EngineSettings.h"
+#include "server/realtime/HandshakeInfo.h"
+
+#include <QAbstractHttpServer>
+#include <QHash>
+#include <QHostAddress>
+#include <QHttpServerResponder>
+
+class QWebSocket;
+
+namespace nav::http {
+class GuardedTcpServer;
+}
+
+namespace nav::realtime {
+
+class EngineSession;
+class Transport;
+
+class EngineServer : public QAbstractHttpServer {
+    Q_OBJECT
+public:
+    explicit EngineServer(const EngineSettings &settings, QObject *parent = nullptr);
+    ~EngineServer() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 port() const;
+    QString errorString() const { return m_error; }
+    int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+    const EngineSettings &settings() const { return m_settings; }
+
+signals:
+    void connection(nav::realtime::EngineSession *session);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void deferPoll(const QString &sid, QHttpServerResponder &&responder);
+    void onWebSocket();
+    void handleWebSocket(QWebSocket *socket);
+    bool pathMatches(const QString &path) const;
+    EngineSession *createSession(Transport *transport, const HandshakeInfo &handshake);
+    QByteArray openPacket(const QString &sid, bool canUpgrade) const;
+
+    EngineSettings m_settings;
+    QHash<QString, EngineSession *> m_sessions;
+    nav::http::GuardedTcpServer *m_tcp = nullptr;
+    QString m_error;
+};
+
+} // namespace nav::realtime

@@ -1,0 +1,189 @@
+#include "server/realtime/EngineSession.h"
+
+#include "server/realtime/PollingTransport.h"
+#include "server/realtime/WebSocketTransport.h"
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
+
+namespace nav::realtime {
+
+EngineSession::EngineSession(const QString &id, Transport *transport, const HandshakeInfo &handshake,
+                             const EngineSettings &settings, QObject *parent)
+    : QObject(parent), m_id(id), m_handshake(handshake), m_settings(settings) {
+    m_pingTimer.setSingleShot(true);
+    m_pongTimer.setSingleShot(true);
+    // Coarse timers may fire 5% late; clients (and the protocol suite) expect the heartbeat on time.
+    m_pingTimer.setTimerType(Qt::PreciseTimer);
+    m_pongTimer.setTimerType(Qt::PreciseTimer);
+    m_upgradeTimer.setSingleShot(true);
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        sendPacket(EnginePacket::make(EnginePacket::Type::Ping));
+        m_pongTimer.start(m_settings.pingTimeoutMs);
+    });
+    connect(&m_pongTimer, &QTimer::timeout, this, [this] { close(QStringLiteral("ping timeout")); });
+    connect(&m_upgradeTimer, &QTimer::timeout, this, &EngineSession::abortUpgrade);
+    setTransport(transport);
+    schedulePing();
+}
+
+EngineSession::~EngineSession() = default;
+
+void EngineSession::setTransport(Transport *transport) {
+    m_transport = transport;
+    transport->setParent(this);
+    connect(transport, &Transport::packet, this, &EngineSession::onPacket);
+    connect(transport, &Transport::drain, this, &EngineSession::flush);
+    connect(transport, &Transport::closed, this, &EngineSession::onClose);
+    connect(transport, &Transport::error, this, [this](const QString &reason) { close(reason); });
+}
+
+void EngineSession::schedulePing() {
+    m_pongTimer.stop();
+    m_pingTimer.start(m_settings.pingIntervalMs);
+}
+
+void EngineSession::sendOpen(const QByteArray &json) {
+    sendPacket(EnginePacket::make(EnginePacket::Type::Open, json));
+}
+
+void EngineSession::sendMessage(const QByteArray &data, bool binary) {
+    sendPacket(EnginePacket{EnginePacket::Type::Message, data, binary});
+}
+
+void EngineSession::sendPacket(const EnginePacket &packet) {
+    if (m_closed)
+        return;
+    m_buffer.append(packet);
+    m_bufferedBytes += packet.data.size() + 1;
+    if (m_buffer.size() > m_settings.maxBufferedPackets || m_bufferedBytes > m_settings.maxBufferedBytes) {
+        qCWarning(lcRealtime) << "session" << m_id << "closed: client too slow," << m_buffer.size()
+                              << "packets buffered";
+        close(QStringLiteral("buffer full"));
+        return;
+    }
+    flush();
+}
+
+void EngineSession::flush() {
+    if (m_closed || m_buffer.isEmpty() || !m_transport->writable())
+        return;
+    // During the upgrade a waiting poll is only answered with a noop (see onProbePacket).
+    if (m_probed)
+        return;
+    const QList<EnginePacket> batch = std::move(m_buffer);
+    m_buffer.clear();
+    m_bufferedBytes = 0;
+    m_transport->send(batch);
+}
+
+void EngineSession::onPacket(const EnginePacket &packet) {
+    if (m_closed)
+        return;
+    switch (packet.type) {
+    case EnginePacket::Type::Pong:
+        schedulePing();
+        break;
+    case EnginePacket::Type::Message:
+        emit message(packet.data, packet.binary);
+        break;
+    case EnginePacket::Type::Ping: // Engine.IO v3 clients ping; answer in kind
+        sendPacket(EnginePacket::make(EnginePacket::Type::Pong, packet.data));
+        break;
+    case EnginePacket::Type::Open:
+    case EnginePacket::Type::Upgrade:
+        close(QStringLiteral("parse error")); // never sent by a client on an open transport
+        break;
+    case EnginePacket::Type::Close:
+    case EnginePacket::Type::Noop:
+        break;
+    }
+}
+
+void EngineSession::startUpgrade(WebSocketTransport *probe) {
+    m_probe = probe;
+    probe->setParent(this);
+    connect(probe, &Transport::packet, this, &EngineSession::onProbePacket);
+    connect(probe, &Transport::closed, this, &EngineSession::abortUpgrade);
+    connect(probe, &Transport::error, this, &EngineSession::abortUpgrade);
+    m_upgradeTimer.start(m_settings.upgradeTimeoutMs);
+}
+
+void EngineSession::onProbePacket(const EnginePacket &packet) {
+    if (packet.type == EnginePacket::Type::Ping && packet.data == "probe") {
+        m_probe->sendNow(EnginePacket::make(EnginePacket::Type::Pong, "probe"));
+        m_probed = true;
+        // End the waiting poll so the client can pause polling; later polls get the same answer.
+        auto *polling = qobject_cast<PollingTransport *>(m_transport);
+        if (polling && polling->writable())
+            polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
+        if (polling) // a poll that arrives before the upgrade completes is answered with a noop too
+            connect(polling, &Transport::drain, this, [this, polling] {
+                if (m_probed && m_transport == polling && polling->writable())
+                    polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
+            });
+    } else if (packet.type == EnginePacket::Type::Upgrade && m_probed) {
+        finishUpgrade();
+    } else {
+        abortUpgrade();
+    }
+}
+
+void EngineSession::finishUpgrade() {
+    m_upgradeTimer.stop();
+    WebSocketTransport *ws = m_probe;
+    m_probe = nullptr;
+    m_probed = false;
+    ws->disconnect(this);
+    Transport *old = m_transport;
+    old->disconnect(this);
+    if (auto *polling = qobject_cast<PollingTransport *>(old))
+        polling->discard();
+    old->deleteLater();
+    setTransport(ws);
+    qCDebug(lcRealtime) << "session" << m_id << "upgraded to websocket";
+    emit upgraded();
+    flush();
+}
+
+void EngineSession::abortUpgrade() {
+    m_upgradeTimer.stop();
+    if (!m_probe)
+        return;
+    WebSocketTransport *ws = m_probe;
+    m_probe = nullptr;
+    m_probed = false;
+    ws->disconnect(this);
+    ws->close();
+    ws->deleteLater();
+    flush();
+}
+
+void EngineSession::close(const QString &reason) {
+    if (m_closed)
+        return;
+    // Packets still buffered go out with the close where the transport can take them.
+    flush();
+    m_transport->disconnect(this);
+    m_transport->close();
+    onClose(reason);
+}
+
+void EngineSession::onClose(const QString &reason) {
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_pingTimer.stop();
+    m_pongTimer.stop();
+    m_upgradeTimer.stop();
+    if (m_probe) {
+        m_probe->disconnect(this);
+        m_probe->close();
+    }
+    m_buffer.clear();
+    qCDebug(lcRealtime) << "session" << m_id << "closed:" << reason;
+    emit closed(reason);
+}
+
+} // namespace nav::realtime

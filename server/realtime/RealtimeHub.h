@@ -1,0 +1,54 @@
+#pragma once
+// The realtime API the rest of the server uses: a socket.io server on its own port (RT_API_PORT) whose
+// sockets are put in rooms by who they are, so that "who may see this event" is a choice of rooms:
+//  - user:<discord id>  sockets that connected with auth {token} of that user
+//  - admins             sockets whose user has role >= 3 (they see every job event)
+//  - ip:<address>       sockets WITHOUT auth (Compass today), by client address, as the original did
+// Broadcasts (models-refreshed) go to every socket. Every socket gets `connected {message}` on connect.
+#include "server/realtime/Identity.h"
+#include "server/realtime/RealtimeSettings.h"
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QObject>
+
+namespace nav::realtime {
+
+class EngineServer;
+class SocketIoNamespace;
+class SocketIoServer;
+class SocketIoSocket;
+
+class RealtimeHub : public QObject {
+    Q_OBJECT
+public:
+    RealtimeHub(const RealtimeSettings &settings, TokenVerifier verifier, QObject *parent = nullptr);
+    ~RealtimeHub() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 port() const;
+    QString errorString() const;
+
+    void emitToUser(const QString &discordId, const QString &event, const QJsonObject &payload);
+    void emitToIp(const QString &ip, const QString &event, const QJsonObject &payload);
+    void emitToAdmins(const QString &event, const QJsonObject &payload);
+    void emitToAll(const QString &event, const QJsonObject &payload);
+    // A job event: to the owner's sockets, the unauthenticated sockets of the submitting address, and admins;
+    // each socket at most once. A payload's "origin" (the submitter's IP) is never sent.
+    void emitJobEvent(const QString &ownerId, const QString &originIp, const QString &event,
+                      const QJsonObject &payload);
+
+    int connectedClients() const;
+
+private:
+    void authenticate(SocketIoSocket *socket, std::function<void(std::optional<QJsonObject>)> next);
+    void emitTo(const QStringList &rooms, const QString &event, const QJsonObject &payload);
+
+    RealtimeSettings m_settings;
+    TokenVerifier m_verifier;
+    EngineServer *m_engine;
+    SocketIoServer *m_io;
+    SocketIoNamespace *m_root;
+};
+
+} // namespace nav::realtime

@@ -1,0 +1,44 @@
+#pragma once
+// The Socket.IO side of one Engine.IO session: decodes its messages into packets, handles namespace
+// CONNECT (through the namespace middleware), DISCONNECT, EVENT and ACK, and closes the session on a
+// malformed packet or when no namespace is joined within connectTimeout.
+#include "shared/realtime/SocketIoDecoder.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+namespace nav::realtime {
+
+class EngineSession;
+class SocketIoServer;
+class SocketIoSocket;
+struct HandshakeInfo;
+
+class SocketIoConnection : public QObject {
+    Q_OBJECT
+public:
+    SocketIoConnection(EngineSession *session, SocketIoServer *server, int connectTimeoutMs);
+    ~SocketIoConnection() override;
+
+    const HandshakeInfo &handshake() const;
+    void send(const SocketIoPacket &packet);
+    // Sends an already encoded packet (the same bytes can go to many connections).
+    void sendEncoded(const QByteArray &text, const QList<QByteArray> &attachments = {});
+    void removeSocket(SocketIoSocket *socket);
+    void close();
+
+private:
+    void onMessage(const QByteArray &data, bool binary);
+    void onPacket(SocketIoPacket packet);
+    void onConnect(const SocketIoPacket &packet);
+    void onClosed(const QString &reason);
+
+    EngineSession *m_session;
+    SocketIoServer *m_server;
+    SocketIoDecoder m_decoder;
+    QHash<QString, SocketIoSocket *> m_sockets; // by namespace name, including ones awaiting middleware
+    QTimer m_connectTimer;
+};
+
+} // namespace nav::realtime
