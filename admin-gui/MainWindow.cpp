@@ -4,6 +4,7 @@
 #include "admin-gui/QueueFeed.h"
 #include "admin-gui/QueueModel.h"
 #include "admin-gui/QueueTab.h"
+#include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatusTab.h"
 #include "admin-gui/UsersFeed.h"
@@ -23,11 +24,12 @@ namespace nav::admin {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_connection(new ServerConnection(this)), m_queueModel(new QueueModel(this)),
       m_queueFeed(new QueueFeed(m_connection, m_queueModel, this)), m_usersModel(new UsersModel(this)),
-      m_usersFeed(new UsersFeed(m_connection, m_usersModel, this)), m_tabs(new QTabWidget(this)),
-      m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
+      m_usersFeed(new UsersFeed(m_connection, m_usersModel, this)), m_realtime(new RealtimeLink(this)),
+      m_tabs(new QTabWidget(this)), m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
       m_usersTab(new UsersTab(m_connection, m_usersModel, m_usersFeed, this)),
       m_statusTab(new StatusTab(m_connection, this)), m_stateLabel(new QLabel(this)),
-      m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)), m_backendLabel(new QLabel(this)) {
+      m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)), m_backendLabel(new QLabel(this)),
+      m_realtimeLabel(new QLabel(this)) {
     setWindowTitle(QStringLiteral("Navigator admin"));
     m_tabs->addTab(m_queueTab, QStringLiteral("Queue"));
     m_tabs->addTab(m_usersTab, QStringLiteral("Users"));
@@ -38,6 +40,7 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_versionLabel);
     statusBar()->addPermanentWidget(m_queueLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
+    statusBar()->addPermanentWidget(m_realtimeLabel);
 
     QMenu *server = menuBar()->addMenu(QStringLiteral("&Server"));
     server->addAction(QStringLiteral("&Connect…"), this, [this] { askToConnect(m_connection->settings()); });
@@ -56,6 +59,23 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_usersFeed, &UsersFeed::failed, this, &MainWindow::checkLoaded);
     connect(m_queueFeed, &QueueFeed::failed, this, &MainWindow::checkLoaded);
     connect(m_connection, &ServerConnection::statusUpdated, this, &MainWindow::checkLoaded);
+    // Live events: the admin socket opens once the token is known to work, and is retried after every
+    // reconnect if the realtime server refused it.
+    connect(m_connection, &ServerConnection::connected, this, [this] {
+        if (m_realtime->state() == RealtimeLink::State::Off ||
+            m_realtime->state() == RealtimeLink::State::Refused)
+            m_realtime->open(m_connection->settings().realtimeUrl, m_connection->settings().token);
+    });
+    connect(m_connection, &ServerConnection::stateChanged, this, [this](ServerConnection::State state) {
+        if (state == ServerConnection::State::Failed || state == ServerConnection::State::Disconnected)
+            m_realtime->close();
+    });
+    connect(m_realtime, &RealtimeLink::event, m_queueFeed, &QueueFeed::handleEvent);
+    connect(m_realtime, &RealtimeLink::stateChanged, this, [this] {
+        m_queueFeed->setLive(m_realtime->isLive());
+        m_statusTab->setRealtimeState(m_realtime->stateText());
+        updateStatusBar();
+    });
     resize(1200, 720);
     updateStatusBar();
 }
@@ -64,6 +84,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::connectTo(const ConnectionSettings &settings) {
     m_loadedSignalled = false;
+    m_realtime->close();
     m_queueModel->clear();
     m_usersModel->clear();
     setWindowTitle(QStringLiteral("Navigator admin — %1").arg(settings.httpUrl.toString()));
@@ -107,7 +128,7 @@ void MainWindow::checkLoaded() {
 
 QString MainWindow::statusBarText() const {
     return QStringList{m_stateLabel->text(), m_versionLabel->text(), m_queueLabel->text(),
-                       m_backendLabel->text()}
+                       m_backendLabel->text(), m_realtimeLabel->text()}
         .join(QStringLiteral(" | "));
 }
 
@@ -128,6 +149,9 @@ void MainWindow::updateStatusBar() {
                                             : status.value(QStringLiteral("queue_depth")).toInt();
     m_queueLabel->setText(
         status.isEmpty() && !m_queueFeed->loaded() ? QString() : QStringLiteral("Queue: %1").arg(depth));
+    m_realtimeLabel->setText(m_realtime->isLive()        ? QStringLiteral("Events: live")
+                             : state == State::Connected ? QStringLiteral("Events: polling")
+                                                         : QString());
     const QJsonArray backends = status.value(QStringLiteral("backends")).toArray();
     int reachable = 0;
     for (const QJsonValue &backend : backends)

@@ -13,6 +13,7 @@ namespace nav::admin {
 class QueueFeed;
 class QueueModel;
 class QueueTab;
+class RealtimeLink;
 class ServerConnection;
 class StatusTab;
 class UsersFeed;
@@ -39,6 +40,7 @@ public:
     QueueFeed *queueFeed() const { return m_queueFeed; }
     UsersModel *usersModel() const { return m_usersModel; }
     UsersFeed *usersFeed() const { return m_usersFeed; }
+    RealtimeLink *realtime() const { return m_realtime; }
     QueueTab *queueTab() const { return m_queueTab; }
     UsersTab *usersTab() const { return m_usersTab; }
     StatusTab *statusTab() const { return m_statusTab; }
@@ -55,6 +57,7 @@ private:
     QueueFeed *m_queueFeed;
     UsersModel *m_usersModel;
     UsersFeed *m_usersFeed;
+    RealtimeLink *m_realtime;
     QTabWidget *m_tabs;
     QueueTab *m_queueTab;
     UsersTab *m_usersTab;
@@ -63,6 +66,7 @@ private:
     QLabel *m_versionLabel;
     QLabel *m_queueLabel;
     QLabel *m_backendLabel;
+    QLabel *m_realtimeLabel;
     bool m_loadedSignalled = false;
 };
 

@@ -9,7 +9,7 @@
 
 namespace nav::test {
 
-AdminTestServer::AdminTestServer() : m_port(freePort()), m_forgePort(freePort()) {
+AdminTestServer::AdminTestServer() : m_port(freePort()), m_forgePort(freePort()), m_rtPort(freePort()) {
     m_config.secretKey = QStringLiteral("window-test-secret");
     m_config.superuserAdminToken = QStringLiteral("window-test-superuser");
     m_fakeForge = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
@@ -33,8 +33,22 @@ AdminTestServer::~AdminTestServer() {
 bool AdminTestServer::start() {
     if (QCoreApplication::applicationVersion().isEmpty())
         QCoreApplication::setApplicationVersion(QStringLiteral("9.8.7"));
+    realtime::RealtimeSettings rtSettings;
+    rtSettings.pingIntervalMs = 1000;
+    rtSettings.pingTimeoutMs = 1000;
+    m_hub = std::make_unique<realtime::RealtimeHub>(
+        rtSettings,
+        [this](const QString &token, std::function<void(std::optional<realtime::Identity>)> done) {
+            m_auth->verifyToken(token, [done](std::optional<auth::Caller> caller) {
+                done(caller ? std::optional<realtime::Identity>({caller->discordId, caller->role})
+                            : std::nullopt);
+            });
+        });
+    if (!m_hub->listen(QHostAddress::LocalHost, m_rtPort))
+        return false;
     api::AdminStatusService::Sources sources;
-    sources.connectedClients = [] { return 1; };
+    realtime::RealtimeHub *hub = m_hub.get();
+    sources.connectedClients = [hub] { return hub->connectedClients(); };
     m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
     m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
     api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status);
@@ -59,6 +73,7 @@ bool AdminTestServer::start() {
 
 void AdminTestServer::stop() {
     m_server.reset();
+    m_hub.reset();
     m_status.reset();
 }
 
@@ -74,6 +89,10 @@ QByteArray AdminTestServer::png(const QColor &colour, int size) {
 
 QString AdminTestServer::url() const {
     return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+}
+
+QString AdminTestServer::realtimeUrl() const {
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_rtPort);
 }
 
 QString AdminTestServer::jwt(const QString &discordId) const {

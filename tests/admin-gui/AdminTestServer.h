@@ -1,12 +1,14 @@
 #pragma once
 // An in-process stand-in for the admin side of navigator, for window tests that need a server they can stop
-// and start at will on a fixed port: the real HTTP layer, the real auth guard (an in-memory role table in
-// place of the users table) and the real GET /api/admin/status over a fake Forge /options.
+// and start at will on fixed ports: the real HTTP layer, the real auth guard (an in-memory role table in
+// place of the users table), the real GET /api/admin/status over a fake Forge /options, and the real
+// realtime hub (socket.io) with the auth guard as its token verifier.
 #include "server/api/AdminStatusService.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeClient.h"
 #include "server/http/HttpServer.h"
+#include "server/realtime/RealtimeHub.h"
 
 #include <QColor>
 #include <QHash>
@@ -23,6 +25,8 @@ public:
     void stop();
     bool running() const { return m_server != nullptr; }
     QString url() const;
+    QString realtimeUrl() const;
+    realtime::RealtimeHub *hub() const { return m_hub.get(); }
     QString superuserToken() const { return m_config.superuserAdminToken; }
     QString jwt(const QString &discordId) const;
     void setRole(const QString &discordId, int role) { m_roles.insert(discordId, role); }
@@ -43,11 +47,13 @@ private:
     int m_imageCalls = 0;
     quint16 m_port;
     quint16 m_forgePort;
+    quint16 m_rtPort;
     std::unique_ptr<http::HttpServer> m_fakeForge;
     std::unique_ptr<forge::ForgeClient> m_forge;
     std::unique_ptr<auth::AuthService> m_auth;
     std::unique_ptr<api::AdminStatusService> m_status;
     std::unique_ptr<http::HttpServer> m_server;
+    std::unique_ptr<realtime::RealtimeHub> m_hub;
 };
 
 } // namespace nav::test

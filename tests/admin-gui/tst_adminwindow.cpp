@@ -6,6 +6,7 @@
 #include "admin-gui/MainWindow.h"
 #include "admin-gui/PreviewPane.h"
 #include "admin-gui/QueueModel.h"
+#include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatusTab.h"
 #include "tests/admin-gui/AdminTestServer.h"
@@ -34,7 +35,7 @@ class AdminWindowTest : public QObject {
     admin::ConnectionSettings settings(const QString &token) const {
         admin::ConnectionSettings s;
         s.httpUrl = QUrl(m_server->url());
-        s.realtimeUrl = admin::ConnectionSettings::defaultRealtimeUrl(s.httpUrl);
+        s.realtimeUrl = QUrl(m_server->realtimeUrl());
         s.token = token;
         return s;
     }
@@ -116,7 +117,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("Navigator 9.8.7"), 10000);
         QVERIFY2(window.statusBarText().contains("Backend: up"), qPrintable(window.statusBarText()));
         QCOMPARE(window.statusTab()->fieldText("version"), QStringLiteral("9.8.7"));
-        QCOMPARE(window.statusTab()->fieldText("clients"), QStringLiteral("1"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 10000);
+        window.connection()->refreshStatus();
+        QTRY_COMPARE_WITH_TIMEOUT(window.statusTab()->fieldText("clients"), QStringLiteral("1"), 10000);
         QVERIFY(window.statusTab()->fieldText("caller").contains("superuser"));
         QVERIFY(window.connection()->caller().superuser);
         QCOMPARE(window.connection()->maxAssignableRole(), 4);
@@ -146,6 +149,44 @@ private slots:
         QVERIFY(window.statusBarText().startsWith("Connected"));
     }
 
+    void liveEventsReachTheQueue() {
+        admin::MainWindow window;
+        window.connection()->setRequestTimeoutMs(3000);
+        window.connectTo(settings(m_server->jwt("300")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 10000);
+        QVERIFY2(window.statusBarText().contains("Events: live"), qPrintable(window.statusBarText()));
+        QVERIFY(window.statusTab()->fieldText("realtime").startsWith("live events"));
+        // An event about another user's job: the admin socket sees it.
+        m_server->hub()->emitJobEvent("100", "10.1.2.3", "task-progress",
+                                      QJsonObject{{"job_id", "abcd1234"},
+                                                  {"owner_id", "100"},
+                                                  {"prompt", "a lighthouse"},
+                                                  {"progress", 0.3},
+                                                  {"current_step", 6},
+                                                  {"total_steps", 20},
+                                                  {"origin", "10.1.2.3"}});
+        QTRY_VERIFY_WITH_TIMEOUT(window.queueModel()->job("abcd1234").has_value(), 10000);
+        QCOMPARE(window.queueModel()->job("abcd1234")->state, admin::QueueJob::State::Running);
+        QCOMPARE(window.queueModel()->job("abcd1234")->currentStep, 6);
+
+        // The realtime server going away is shown and the socket comes back by itself.
+        m_server->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(window.realtime()->state() != admin::RealtimeLink::State::Live, 10000);
+        QVERIFY(m_server->start());
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 30000);
+    }
+
+    void refusedSocketFallsBackToPolling() {
+        admin::MainWindow window;
+        admin::ConnectionSettings s = settings(m_server->superuserToken());
+        window.connectTo(s);
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 10000);
+        window.realtime()->open(QUrl(m_server->realtimeUrl()), "not-a-token");
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Refused, 10000);
+        QVERIFY(window.statusTab()->fieldText("realtime").startsWith("refused: Not authorized"));
+        QVERIFY2(window.statusBarText().contains("Events: polling"), qPrintable(window.statusBarText()));
+    }
+
     void refusedTokenStopsRetrying() {
         admin::MainWindow window;
         window.connection()->setStatusIntervalMs(200);
@@ -161,8 +202,9 @@ private slots:
         QTemporaryDir dir;
         for (const QString tab : {"queue", "users", "status"}) {
             const QString file = dir.filePath(tab + ".png");
-            const Run run = runAdmin({"--server", m_server->url(), "--token", m_server->superuserToken(),
-                                      "--screenshot", file, "--tab", tab, "--size", "900x600"});
+            const Run run = runAdmin({"--server", m_server->url(), "--realtime", m_server->realtimeUrl(),
+                                      "--token", m_server->superuserToken(), "--screenshot", file, "--tab",
+                                      tab, "--size", "900x600"});
             QVERIFY2(run.exitCode == 0, run.output.constData());
             QImage image(file);
             QVERIFY(!image.isNull());
