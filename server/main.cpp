@@ -1,7 +1,11 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminRoutes.h"
+#include "server/api/AuthRoutes.h"
 #include "server/api/SystemRoutes.h"
+#include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
 #include "server/http/HttpServer.h"
+#include "server/store/Database.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -15,6 +19,7 @@ namespace {
 
 // Exit codes, documented in README.
 constexpr int kExitConfig = 2;
+constexpr int kExitDatabase = 3;
 constexpr int kExitListen = 4;
 
 [[noreturn]] void die(int code, const QString &message) {
@@ -65,8 +70,28 @@ int main(int argc, char *argv[]) {
         return 0;
     }
 
+    QString dbError;
+    const auto database = nav::store::Database::open(config.db, &dbError);
+    if (!database)
+        die(kExitDatabase, dbError);
+    if (!database->migrate(&dbError))
+        die(kExitDatabase,
+            QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
+
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
+    nav::store::UserRepository users(*database);
+    nav::store::ImageRepository images(*database);
+    nav::store::CategoryRepository categories(*database);
+    nav::auth::AuthService auth(config, [&users](const QString &id) { return users.resolveRole(id); });
+    nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
+                                      config.discordClientSecret, config.discordRedirectUri,
+                                      config.botToken});
+    nav::auth::LoginService login(auth, discord);
+    nav::auth::UserAdministration administration(users, discord);
+    nav::api::registerAuthRoutes(http, login);
+    nav::api::registerUserRoutes(http, {auth, images, categories});
+    nav::api::registerAdminRoutes(http, {auth, administration, users});
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

@@ -73,7 +73,7 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
     const QByteArray token = headerForm ? bearerToken(credentials) : credentials;
     if (!m_superuserToken.isEmpty() && (constantTimeEquals(credentials, m_superuserToken) ||
                                         (!token.isEmpty() && constantTimeEquals(token, m_superuserToken)))) {
-        done(Caller{kSuperuserId, RoleApex, true}, std::nullopt);
+        done(Caller{kSuperuserId, RoleApex, true, {}, {}}, std::nullopt);
         return;
     }
     if (token.isEmpty())
@@ -85,13 +85,14 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
                     *error == TokenError::Expired ? QStringLiteral("TOKEN_EXPIRED")
                                                   : QStringLiteral("TOKEN_INVALID"));
     }
-    const QString discordId = std::get<TokenClaims>(verified).discordId;
+    const TokenClaims claims = std::get<TokenClaims>(verified);
+    const QString discordId = claims.discordId;
     if (discordId == kDemoUserId && !m_demoEnabled)
         return fail(401, QStringLiteral("Demo user was disabled"), QStringLiteral("DEMO_USER_DISABLED"));
 
     roleOf(discordId)
         .then(this,
-              [discordId, minRole, done](const std::optional<int> &role) {
+              [claims, minRole, done](const std::optional<int> &role) {
                   if (!role) {
                       done(std::nullopt, Failure{403, QStringLiteral("This user does not have API access"),
                                                  QStringLiteral("USER_NOT_AUTHORIZED")});
@@ -102,7 +103,8 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
                       done(std::nullopt, Failure{403, QStringLiteral("Your role does not allow this"),
                                                  QStringLiteral("INSUFFICIENT_ROLE")});
                   } else {
-                      done(Caller{discordId, *role, false}, std::nullopt);
+                      done(Caller{claims.discordId, *role, false, claims.issuedAt, claims.expiresAt},
+                           std::nullopt);
                   }
               })
         .onFailed(this, [discordId, done] {

@@ -3,6 +3,8 @@
 // this request (not the one written in the token), so a role change or a disable takes effect at once.
 #include <QString>
 
+#include <optional>
+
 namespace nav::auth {
 
 // The original Navigator's permission roles; the numbers are stored in users.role.
@@ -17,7 +19,9 @@ enum Role {
 struct Caller {
     QString discordId;
     int role = RoleNone;
-    bool superuser = false; // authenticated with SUPERUSER_ADMIN_TOKEN rather than a JWT
+    bool superuser = false;         // authenticated with SUPERUSER_ADMIN_TOKEN rather than a JWT
+    std::optional<qint64> issuedAt; // iat and exp of the JWT, seconds since the epoch
+    std::optional<qint64> expiresAt;
 };
 
 // The discord_id used by the demo login and by the superuser token.

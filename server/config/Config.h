@@ -12,12 +12,12 @@ namespace nav::config {
 struct DatabaseConfig {
     QString driver = QStringLiteral("sqlite");       // DB_DRIVER: sqlite | mysql
     QString path = QStringLiteral("./navigator.db"); // DB_PATH (sqlite)
-    QString host = QStringLiteral("127.0.0.1");      // DB_HOST
+    QString host = QStringLiteral("localhost");      // DB_HOST (the original's default)
     int port = 3306;                                 // DB_PORT
     QString socket;                                  // DB_SOCKET (mysql unix socket, optional)
-    QString user;                                    // DB_USER
-    QString password;                                // DB_PASSWORD
-    QString name = QStringLiteral("navigator");      // DB_NAME
+    QString user = QStringLiteral("bitjourney");     // DB_USER (the original's default)
+    QString password = QStringLiteral("password");   // DB_PASSWORD (the original's default)
+    QString name = QStringLiteral("bitjourney");     // DB_NAME (the original's default)
     int poolSize = 4;                                // DB_POOL_SIZE
 };
 

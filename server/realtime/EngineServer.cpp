@@ -154,7 +154,7 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         return fail(kBadRequest);
     if (!sid.isEmpty()) {
         EngineSession *session = m_sessions.value(sid);
-        if (!session)
+        if (!session || !session->checkHeartbeat())
             return fail(kUnknownSid);
         auto *polling = qobject_cast<PollingTransport *>(session->transport());
         if (!polling) // the session has moved to WebSocket

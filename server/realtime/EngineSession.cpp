@@ -20,7 +20,9 @@ EngineSession::EngineSession(const QString &id, Transport *transport, const Hand
     m_upgradeTimer.setSingleShot(true);
     connect(&m_pingTimer, &QTimer::timeout, this, [this] {
         sendPacket(EnginePacket::make(EnginePacket::Type::Ping));
-        m_pongTimer.start(m_settings.pingTimeoutMs);
+        // The pong is due pingInterval + pingTimeout after the ping was scheduled, even if this timer ran
+        // late.
+        m_pongTimer.start(static_cast<int>(qMax<qint64>(0, m_pongDeadline.remainingTime())));
     });
     connect(&m_pongTimer, &QTimer::timeout, this, [this] { close(QStringLiteral("ping timeout")); });
     connect(&m_upgradeTimer, &QTimer::timeout, this, &EngineSession::abortUpgrade);
@@ -42,6 +44,13 @@ void EngineSession::setTransport(Transport *transport) {
 void EngineSession::schedulePing() {
     m_pongTimer.stop();
     m_pingTimer.start(m_settings.pingIntervalMs);
+    m_pongDeadline.setRemainingTime(m_settings.pingIntervalMs + m_settings.pingTimeoutMs, Qt::PreciseTimer);
+}
+
+bool EngineSession::checkHeartbeat() {
+    if (!m_closed && m_pongDeadline.hasExpired())
+        close(QStringLiteral("ping timeout"));
+    return !m_closed;
 }
 
 void EngineSession::sendOpen(const QByteArray &json) {

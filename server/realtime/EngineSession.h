@@ -6,6 +6,7 @@
 #include "server/realtime/HandshakeInfo.h"
 #include "shared/realtime/EnginePacket.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -34,6 +35,8 @@ public:
     void sendMessage(const QByteArray &data, bool binary = false);
     // Closes from the server side; emits closed() once.
     void close(const QString &reason = QStringLiteral("forced close"));
+    // Closes the session if its pong is overdue (the timer may not have run yet); false when closed.
+    bool checkHeartbeat();
     // Starts the upgrade to this WebSocket (the client will send 2probe, then 5). Takes ownership.
     void startUpgrade(WebSocketTransport *probe);
 
@@ -63,6 +66,7 @@ private:
     qint64 m_bufferedBytes = 0;
     QTimer m_pingTimer;
     QTimer m_pongTimer;
+    QDeadlineTimer m_pongDeadline;
     QTimer m_upgradeTimer;
     bool m_closed = false;
 };

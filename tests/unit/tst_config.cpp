@@ -171,9 +171,12 @@ private slots:
         QVERIFY2(error.message.startsWith(variable + ' '), qPrintable(error.message));
     }
 
-    void mysqlNeedsUser() {
-        const ConfigError error = loadError(base(), {{"DB_DRIVER", "mysql"}});
-        QCOMPARE(error.variable, QStringLiteral("DB_USER"));
+    void databaseDefaultsAreTheOriginals() {
+        const Config c = load(base(), {{"DB_DRIVER", "mysql"}});
+        QCOMPARE(c.db.host, QStringLiteral("localhost"));
+        QCOMPARE(c.db.user, QStringLiteral("bitjourney"));
+        QCOMPARE(c.db.password, QStringLiteral("password"));
+        QCOMPARE(c.db.name, QStringLiteral("bitjourney"));
     }
 };
 

@@ -1,0 +1,6 @@
+create table file_sha256_cache
+(
+    file_name  varchar(255) primary key,
+    sha256_sum varchar(64) not null,
+    created_at timestamp   default current_timestamp
+);

@@ -1,0 +1,1 @@
+alter table model_metadata add column updates_disabled boolean not null default false;

@@ -1,0 +1,49 @@
+#pragma once
+// Changing users' roles for the admin API: the compatibility endpoints authorize-user and disable-user, and
+// PUT /api/admin/users/:id/role. RolePolicy decides what is allowed; with BOT_TOKEN set, ids given to
+// authorize-user are first checked against Discord.
+#include "server/auth/Caller.h"
+#include "server/auth/DiscordClient.h"
+#include "server/auth/RolePolicy.h"
+#include "server/store/UserRepository.h"
+
+#include <QJsonObject>
+#include <QObject>
+
+#include <functional>
+#include <variant>
+
+namespace nav::auth {
+
+struct Authorized {
+    int role = RoleApprentice; // apex when this was the first user
+    QJsonObject discordUser;   // the Discord user when BOT_TOKEN validated the id, else empty
+};
+
+class UserAdministration : public QObject {
+    Q_OBJECT
+public:
+    template <typename T> using Callback = std::function<void(const std::variant<T, PolicyRefusal> &)>;
+
+    UserAdministration(store::UserRepository &users, DiscordClient &discord, QObject *parent = nullptr);
+
+    // Gives `id` the apprentice role (apex for the very first user).
+    void authorize(const Caller &caller, const QString &id, Callback<Authorized> done);
+    // Sets `id` to role 0; the user's next request is refused.
+    void disable(const Caller &caller, const QString &id, Callback<int> done);
+    // Sets the role of an existing user and returns the updated record.
+    void setRole(const Caller &caller, const QString &id, int role, Callback<store::UserRecord> done);
+
+private:
+    // Loads the target's current role, applies RolePolicy, then runs `next` (or answers the refusal).
+    template <typename T>
+    void checked(const Caller &caller, const QString &id, int newRole, bool mustExist, Callback<T> done,
+                 std::function<void()> next);
+    void saveRole(const QString &id, int role, bool firstBecomesApex,
+                  std::function<void(std::optional<int>)> done);
+
+    store::UserRepository &m_users;
+    DiscordClient &m_discord;
+};
+
+} // namespace nav::auth

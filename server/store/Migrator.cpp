@@ -1,0 +1,99 @@
+#include "server/store/Migrator.h"
+
+#include "server/store/SqlScript.h"
+
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+namespace nav::store {
+
+QList<Migrator::Step> Migrator::available() const {
+    static const QRegularExpression pattern(QStringLiteral("^v(\\d+)_(.+)\\.sql$"));
+    const QString folder = QStringLiteral(":/migrations/") + m_dialect;
+    QList<Step> steps;
+    for (const QString &file : QDir(folder).entryList({QStringLiteral("*.sql")}, QDir::Files)) {
+        const auto match = pattern.match(file);
+        if (match.hasMatch())
+            steps.append({match.captured(1).toInt(), match.captured(2), folder + '/' + file});
+    }
+    std::sort(steps.begin(), steps.end(), [](const Step &a, const Step &b) { return a.version < b.version; });
+    return steps;
+}
+
+int Migrator::currentVersion() const {
+    if (!m_db.tables().contains(QStringLiteral("migrations")))
+        return 0;
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT MAX(migration_id) FROM migrations")) || !query.next())
+        return 0;
+    return query.value(0).toInt();
+}
+
+bool Migrator::run(QString *error) {
+    const QList<Step> steps = available();
+    if (steps.isEmpty()) {
+        *error = QStringLiteral("no migrations are compiled into this build");
+        return false;
+    }
+    const int current = currentVersion();
+    const int latest = steps.last().version;
+    if (current > latest) {
+        *error = QStringLiteral("the database is at migration v%1, newer than this Navigator knows (v%2); "
+                                "upgrade Navigator or restore a backup")
+                     .arg(current)
+                     .arg(latest);
+        return false;
+    }
+    if (current == latest) {
+        qCInfo(lcStore) << "database schema is up to date at version" << current;
+        return true;
+    }
+    qCInfo(lcStore) << "database schema is at version" << current << "- migrating to" << latest;
+    for (const Step &step : steps) {
+        if (step.version > current && !apply(step, error))
+            return false;
+    }
+    return true;
+}
+
+bool Migrator::apply(const Step &step, QString *error) {
+    QFile file(step.resource);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read migration %1").arg(step.resource);
+        return false;
+    }
+    const QStringList statements = splitSqlScript(QString::fromUtf8(file.readAll()));
+    // SQLite runs each migration atomically. MySQL commits DDL implicitly, so there the transaction only
+    // covers the data changes and the bookkeeping row.
+    m_db.transaction();
+    QSqlQuery query(m_db);
+    for (const QString &statement : statements) {
+        if (!query.exec(statement)) {
+            *error = QStringLiteral("migration v%1 (%2) failed: %3 [%4]")
+                         .arg(step.version)
+                         .arg(step.name, query.lastError().text(), statement.simplified().left(200));
+            m_db.rollback();
+            return false;
+        }
+    }
+    query.prepare(QStringLiteral("INSERT INTO migrations (migration_id) VALUES (?)"));
+    query.addBindValue(step.version);
+    if (!query.exec() || !m_db.commit()) {
+        *error = QStringLiteral("recording migration v%1 failed: %2")
+                     .arg(step.version)
+                     .arg(query.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    qCInfo(lcStore).noquote()
+        << QStringLiteral("applied migration v%1 (%2)").arg(step.version).arg(step.name);
+    return true;
+}
+
+} // namespace nav::store

@@ -1,0 +1,46 @@
+#pragma once
+// The users table (id BIGINT Discord id, role, created_at, updated_at): roles for the auth guard and the
+// admin API. Ids are passed as decimal strings (JSON cannot carry 64-bit integers exactly).
+#include "server/store/Database.h"
+
+#include <QDateTime>
+#include <QFuture>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace nav::store {
+
+struct UserRecord {
+    QString id;
+    int role = 0;
+    QDateTime createdAt; // UTC; invalid when the column is NULL
+    QDateTime updatedAt;
+    qint64 imageCount = 0;
+};
+
+struct UserPage {
+    qint64 total = 0;
+    QList<UserRecord> users;
+};
+
+class UserRepository {
+public:
+    explicit UserRepository(Database &db) : m_db(db) {}
+
+    // The current role of `id`, or nullopt for a user the table does not know. As in the original, an
+    // unknown id that already owns images is added as an apprentice (role 1) on the way.
+    QFuture<std::optional<int>> resolveRole(const QString &id);
+    QFuture<std::optional<UserRecord>> find(const QString &id);
+    // Newest first, with each user's image count.
+    QFuture<UserPage> list(int offset, int limit);
+    // Inserts or updates the user's role and returns the role stored. With firstBecomesApex, the first user
+    // to get a role above 0 (no such user yet) becomes apex instead, in the same transaction.
+    QFuture<int> setRole(const QString &id, int role, bool firstBecomesApex);
+
+private:
+    Database &m_db;
+};
+
+} // namespace nav::store
