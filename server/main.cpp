@@ -1,9 +1,11 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AuthRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
+#include "server/forge/ForgeClient.h"
 #include "server/http/HttpServer.h"
 #include "server/store/Database.h"
 
@@ -92,6 +94,11 @@ int main(int argc, char *argv[]) {
     nav::api::registerAuthRoutes(http, login);
     nav::api::registerUserRoutes(http, {auth, images, categories});
     nav::api::registerAdminRoutes(http, {auth, administration, users});
+    // GET /api/admin/status. Queue figures and connected clients join when the queue and the realtime hub
+    // are wired here (AdminStatusService::Sources).
+    nav::forge::ForgeClient statusForge(config.sdApiHost, config.sdApiBase());
+    nav::api::AdminStatusService adminStatus(&statusForge, {});
+    nav::api::registerAdminQueueRoutes(http, auth, adminStatus);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

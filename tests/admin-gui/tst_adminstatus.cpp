@@ -15,7 +15,7 @@
 using namespace nav;
 using nav::test::HttpReply;
 
-class AdminApiTest : public QObject {
+class AdminStatusTest : public QObject {
     Q_OBJECT
 
     config::Config m_config;
@@ -163,5 +163,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(AdminApiTest)
-#include "tst_adminapi.moc"
+QTEST_GUILESS_MAIN(AdminStatusTest)
+#include "tst_adminstatus.moc"
