@@ -133,6 +133,13 @@ bool UsersModel::setPage(const QJsonObject &body) {
     return true;
 }
 
+int UsersModel::rowOf(const QString &discordId) const {
+    for (int row = 0; row < m_users.size(); ++row)
+        if (m_users.at(row).discordId == discordId)
+            return row;
+    return -1;
+}
+
 void UsersModel::clear() {
     beginResetModel();
     m_users.clear();

@@ -33,6 +33,7 @@ public:
     void clear();
 
     const AdminUser &userAt(int row) const { return m_users.at(row); }
+    int rowOf(const QString &discordId) const;
     int currentPage() const { return m_page; }
     int totalPages() const { return m_totalPages; }
     int totalCount() const { return m_total; }

@@ -73,7 +73,13 @@ UsersTab::UsersTab(ServerConnection *connection, UsersModel *model, UsersFeed *f
     connect(refresh, &QPushButton::clicked, feed, &UsersFeed::reload);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &UsersTab::updateActions);
-    connect(model, &QAbstractItemModel::modelReset, this, &UsersTab::updateActions);
+    // Keep the selected user selected across reloads (every action reloads the page).
+    connect(model, &QAbstractItemModel::modelAboutToBeReset, this,
+            [this] { m_table->setProperty("keepSelected", selectedUser()); });
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        selectUser(m_table->property("keepSelected").toString());
+        updateActions();
+    });
     connect(feed, &UsersFeed::reloaded, this, &UsersTab::updatePager);
     connect(feed, &UsersFeed::failed, this, [this](const QString &error) {
         setMessage(error);
@@ -118,21 +124,16 @@ QString UsersTab::selectedUser() const {
 }
 
 bool UsersTab::selectUser(const QString &discordId) {
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        if (m_model->userAt(row).discordId != discordId)
-            continue;
+    const int row = m_model->rowOf(discordId);
+    if (row >= 0)
         m_table->selectRow(row);
-        return true;
-    }
-    return false;
+    return row >= 0;
 }
 
 void UsersTab::updateActions() {
     const QString user = selectedUser();
-    int role = -1;
-    for (int row = 0; row < m_model->rowCount(); ++row)
-        if (m_model->userAt(row).discordId == user)
-            role = m_model->userAt(row).role;
+    const int row = m_model->rowOf(user);
+    const int role = row >= 0 ? m_model->userAt(row).role : -1;
     // A user above what the caller may hand out is out of reach for role changes and disabling, and
     // nobody changes their own role.
     const bool reachable = !user.isEmpty() && role <= m_connection->maxAssignableRole() &&
