@@ -46,11 +46,13 @@ void QueueFeed::reload() {
     const QString path = QStringLiteral("/api/admin/queue?include_recent=%1").arg(m_recent);
     m_connection->api()->get(path, this, [this](const ApiReply &reply) {
         m_inFlight = false;
-        // The router's own 404 (no such route), not an answer of the queue.
-        m_unsupported = reply.error.kind == ApiError::NotFound &&
-                        (reply.error.code.isEmpty() || reply.error.code == QLatin1String("NOT_FOUND"));
+        // The router's own 404 (an older server without the route), or a server running without a queue.
+        m_unsupported = (reply.error.kind == ApiError::NotFound &&
+                         (reply.error.code.isEmpty() || reply.error.code == QLatin1String("NOT_FOUND"))) ||
+                        reply.error.code == QLatin1String("QUEUE_UNAVAILABLE");
         if (m_unsupported) {
-            m_lastError = QStringLiteral("This server has no admin queue (GET /api/admin/queue).");
+            m_lastError = QStringLiteral("This server has no admin queue (GET /api/admin/queue): ") +
+                          reply.error.message;
             m_loaded = true; // nothing more will come; the tab explains it
             m_pollTimer.stop();
             emit failed(m_lastError);

@@ -98,7 +98,7 @@ int main(int argc, char *argv[]) {
     // are wired here (AdminStatusService::Sources).
     nav::forge::ForgeClient statusForge(config.sdApiHost, config.sdApiBase());
     nav::api::AdminStatusService adminStatus(&statusForge, {});
-    nav::api::registerAdminQueueRoutes(http, auth, adminStatus);
+    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, nullptr);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

@@ -51,7 +51,30 @@ bool AdminTestServer::start() {
     sources.connectedClients = [hub] { return hub->connectedClients(); };
     m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
     m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-    api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status);
+    api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
+    m_server->post("/api/queue/interrupt/:id", [this](const http::Request &req, http::Responder res) {
+        m_auth->require(req, res, auth::RoleApprentice, [this, req, res](const auth::Caller &) mutable {
+            const QString id = req.param("id");
+            QList<api::AdminQueueJob> &active = m_queue.snapshot.active;
+            for (int i = 0; i < active.size(); ++i) {
+                if (active[i].jobId != id)
+                    continue;
+                m_interrupted.append(id);
+                if (active[i].status == QLatin1String("queued")) {
+                    active.removeAt(i);
+                    return res.json(
+                        200, QJsonObject{{"message", "Job removed from queue"}, {"status", "removed"}});
+                }
+                api::AdminQueueJob ended = active.takeAt(i);
+                ended.status = QStringLiteral("interrupted");
+                ended.finishedAt = QDateTime::currentDateTimeUtc();
+                m_queue.snapshot.recent.prepend(ended);
+                m_hub->emitJobEvent(ended.ownerId, {}, "task-interrupted", QJsonObject{{"job_id", id}});
+                return res.json(200, QJsonObject{{"message", "Job interrupted"}, {"status", "interrupted"}});
+            }
+            res.error(404, "Job not found", "JOB_NOT_FOUND");
+        });
+    });
     m_server->get("/api/previews/:id", [this](const http::Request &req, http::Responder res) {
         ++m_previewCalls;
         if (!m_previews.contains(req.param("id")))

@@ -2,13 +2,14 @@
 // An in-process stand-in for the admin side of navigator, for window tests that need a server they can stop
 // and start at will on fixed ports: the real HTTP layer, the real auth guard (an in-memory role table in
 // place of the users table), the real GET /api/admin/status over a fake Forge /options, and the real
-// realtime hub (socket.io) with the auth guard as its token verifier.
+// realtime hub (socket.io) with the auth guard as its token verifier. The job queue is a hand-filled fake.
 #include "server/api/AdminStatusService.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeClient.h"
 #include "server/http/HttpServer.h"
 #include "server/realtime/RealtimeHub.h"
+#include "tests/admin-gui/FakeQueueSource.h"
 
 #include <QColor>
 #include <QHash>
@@ -27,6 +28,10 @@ public:
     QString url() const;
     QString realtimeUrl() const;
     realtime::RealtimeHub *hub() const { return m_hub.get(); }
+    // The jobs GET /api/admin/queue lists. POST /api/queue/interrupt/:id removes a waiting one
+    // ({"status":"removed"}) or marks a running one interrupted and emits task-interrupted.
+    FakeQueueSource &queue() { return m_queue; }
+    QStringList interrupted() const { return m_interrupted; }
     QString superuserToken() const { return m_config.superuserAdminToken; }
     QString jwt(const QString &discordId) const;
     void setRole(const QString &discordId, int role) { m_roles.insert(discordId, role); }
@@ -45,6 +50,8 @@ private:
     QHash<QString, QByteArray> m_images;
     int m_previewCalls = 0;
     int m_imageCalls = 0;
+    FakeQueueSource m_queue;
+    QStringList m_interrupted;
     quint16 m_port;
     quint16 m_forgePort;
     quint16 m_rtPort;

@@ -1,11 +1,13 @@
 // The admin endpoints over real loopback HTTP, with the real auth guard (an in-memory role table stands in
-// for the users table) and a small HTTP server standing in for Forge's GET /options.
+// for the users table), a small HTTP server standing in for Forge's GET /options, and a hand-filled job
+// queue behind GET /api/admin/queue.
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminStatusService.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeClient.h"
 #include "server/http/HttpServer.h"
+#include "tests/admin-gui/FakeQueueSource.h"
 #include "tests/support/TestSupport.h"
 
 #include <QCoreApplication>
@@ -15,7 +17,7 @@
 using namespace nav;
 using nav::test::HttpReply;
 
-class AdminStatusTest : public QObject {
+class AdminEndpointsTest : public QObject {
     Q_OBJECT
 
     config::Config m_config;
@@ -27,6 +29,7 @@ class AdminStatusTest : public QObject {
     std::unique_ptr<auth::AuthService> m_auth;
     std::unique_ptr<api::AdminStatusService> m_status;
     std::unique_ptr<http::HttpServer> m_server;
+    test::FakeQueueSource m_queue;
 
     HttpReply get(const QString &path, const QByteArray &authorization) {
         QHash<QByteArray, QByteArray> headers;
@@ -55,6 +58,7 @@ private slots:
         m_config.secretKey = QStringLiteral("admin-secret");
         m_config.superuserAdminToken = QStringLiteral("super-token");
         m_optionsCalls = 0;
+        m_queue = test::FakeQueueSource();
         m_forgePort = test::freePort();
         startForge();
         const QUrl sdApi(QStringLiteral("http://127.0.0.1:%1/sdapi/v1").arg(m_forgePort));
@@ -70,7 +74,7 @@ private slots:
         sources.runningJobs = [] { return 1; };
         m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status);
+        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
     }
     void cleanup() {
@@ -150,11 +154,96 @@ private slots:
         QCOMPARE(again.value("reachable").toBool(), true);
     }
 
+    void queueNeedsAnAdmin() {
+        QCOMPARE(get("/api/admin/queue", {}).status, 401);
+        QCOMPARE(get("/api/admin/queue", bearer("100")).status, 403);
+        QCOMPARE(m_queue.calls, 0);
+    }
+
+    void queueListsEveryJob() {
+        api::AdminQueueJob running = test::FakeQueueSource::job("run00001", "running");
+        running.progress = 0.45;
+        running.etaSeconds = 6.5;
+        running.currentStep = 9;
+        running.totalSteps = 20;
+        running.startedAt = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5), Qt::UTC);
+        running.ownerId = "400";
+        api::AdminQueueJob failed = test::FakeQueueSource::job("fail0001", "failed");
+        failed.errorCode = "HTTP_500";
+        failed.errorMessage = "Forge said no";
+        m_queue.snapshot = {{running, test::FakeQueueSource::job("wait0001", "queued", 1)},
+                            {failed, test::FakeQueueSource::job("done0001", "finished")}};
+
+        HttpReply reply = get("/api/admin/queue", bearer("300"));
+        QCOMPARE(reply.status, 200);
+        QJsonObject body = reply.json();
+        QCOMPARE(body.value("queue_depth").toInt(), 2);
+        QCOMPARE(body.value("running").toInt(), 1);
+        QCOMPARE(body.value("recent").toArray().size(), 0); // only on request
+        const QJsonArray jobs = body.value("jobs").toArray();
+        QCOMPARE(jobs.size(), 2);
+        const QJsonObject first = jobs.at(0).toObject();
+        QCOMPARE(first.value("job_id").toString(), QStringLiteral("run00001"));
+        QCOMPARE(first.value("owner_id").toString(), QStringLiteral("400"));
+        QCOMPARE(first.value("status").toString(), QStringLiteral("running"));
+        QCOMPARE(first.value("model_name").toString(), QStringLiteral("modelA"));
+        QCOMPARE(first.value("prompt").toString(), QStringLiteral("a lighthouse at dusk"));
+        QCOMPARE(first.value("width").toInt(), 512);
+        QCOMPARE(first.value("height").toInt(), 768);
+        QCOMPARE(first.value("steps").toInt(), 20);
+        QVERIFY(first.value("position").isNull());
+        QCOMPARE(first.value("progress").toDouble(), 0.45);
+        QCOMPARE(first.value("eta_relative").toDouble(), 6.5);
+        QCOMPARE(first.value("current_step").toInt(), 9);
+        QCOMPARE(first.value("total_steps").toInt(), 20);
+        QCOMPARE(first.value("started_at").toString(), QStringLiteral("2026-01-02T03:04:05.000Z"));
+        QVERIFY(first.value("finished_at").isNull());
+        QVERIFY(first.value("error").isNull());
+        const QJsonObject second = jobs.at(1).toObject();
+        QCOMPARE(second.value("position").toInt(), 1);
+        QVERIFY(second.value("eta_relative").isNull());
+        QVERIFY(second.value("submitted_at").toString().endsWith("Z"));
+
+        reply = get("/api/admin/queue?include_recent=1", "super-token");
+        QCOMPARE(m_queue.lastRecentCount, 1);
+        const QJsonArray recent = reply.json().value("recent").toArray();
+        QCOMPARE(recent.size(), 1); // capped even if the source sends more
+        QCOMPARE(recent.at(0).toObject().value("error").toObject().value("code").toString(),
+                 QStringLiteral("HTTP_500"));
+        QCOMPARE(recent.at(0).toObject().value("error").toObject().value("message").toString(),
+                 QStringLiteral("Forge said no"));
+    }
+
+    void queueRejectsBadIncludeRecent() {
+        for (const char *value : {"-1", "abc", "201", "1.5"}) {
+            const HttpReply reply =
+                get(QStringLiteral("/api/admin/queue?include_recent=") + value, "super-token");
+            QCOMPARE(reply.status, 400);
+            QCOMPARE(reply.json().value("error_code").toString(), QStringLiteral("INVALID_INCLUDE_RECENT"));
+        }
+        QCOMPARE(get("/api/admin/queue?include_recent=200", "super-token").status, 200);
+    }
+
+    void queueErrors() {
+        m_queue.error = "database is gone";
+        HttpReply reply = get("/api/admin/queue", "super-token");
+        QCOMPARE(reply.status, 500);
+        QCOMPARE(reply.json().value("error_code").toString(), QStringLiteral("QUEUE_SNAPSHOT_FAILED"));
+        m_queue.error.clear();
+
+        m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
+        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, nullptr);
+        QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+        reply = get("/api/admin/queue", "super-token");
+        QCOMPARE(reply.status, 503);
+        QCOMPARE(reply.json().value("error_code").toString(), QStringLiteral("QUEUE_UNAVAILABLE"));
+    }
+
     void missingSourcesAreNull() {
         m_status =
             std::make_unique<api::AdminStatusService>(m_forge.get(), api::AdminStatusService::Sources{});
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status);
+        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
         const QJsonObject body = get("/api/admin/status", "super-token").json();
         QVERIFY(body.value("connected_clients").isNull());
@@ -163,5 +252,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(AdminStatusTest)
-#include "tst_adminstatus.moc"
+QTEST_GUILESS_MAIN(AdminEndpointsTest)
+#include "tst_adminendpoints.moc"
