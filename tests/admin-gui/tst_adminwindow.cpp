@@ -6,6 +6,7 @@
 #include "admin-gui/MainWindow.h"
 #include "admin-gui/PreviewPane.h"
 #include "admin-gui/QueueModel.h"
+#include "admin-gui/QueueTab.h"
 #include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatusTab.h"
@@ -13,12 +14,14 @@
 #include "tests/support/TestSupport.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QJsonArray>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -174,6 +177,63 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.realtime()->state() != admin::RealtimeLink::State::Live, 10000);
         QVERIFY(m_server->start());
         QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 30000);
+    }
+
+    void queueTabShowsAndCancelsJobs() {
+        api::AdminQueueJob running = test::FakeQueueSource::job("run00001", "running");
+        running.progress = 0.25;
+        running.currentStep = 5;
+        running.totalSteps = 20;
+        running.etaSeconds = 12;
+        m_server->queue().snapshot = {{running, test::FakeQueueSource::job("wait0001", "queued", 1),
+                                       test::FakeQueueSource::job("wait0002", "queued", 2)},
+                                      {}};
+        admin::MainWindow window;
+        window.show();
+        window.connection()->setRequestTimeoutMs(3000);
+        window.connectTo(settings(m_server->superuserToken()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.isDataLoaded(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 10000);
+        admin::QueueModel *model = window.queueModel();
+        QCOMPARE(model->rowCount(), 3);
+        const QModelIndex progress = model->index(model->rowOf("run00001"), admin::QueueModel::ColProgress);
+        QCOMPARE(progress.data(admin::QueueModel::ProgressRole).toInt(), 25);
+        QCOMPARE(model->index(model->rowOf("run00001"), admin::QueueModel::ColEta).data().toString(),
+                 QStringLiteral("12 s"));
+        QVERIFY(window.statusBarText().contains("Queue: 3"));
+        // The table view shows the running job first, then the queue in order.
+        QTableView *table = window.queueTab()->table();
+        QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("run00001"));
+        QCOMPARE(table->model()->index(1, 0).data().toString(), QStringLiteral("wait0001"));
+
+        // Progress arrives as an event, between snapshots.
+        m_server->hub()->emitJobEvent("100", {}, "task-progress",
+                                      QJsonObject{{"job_id", "run00001"},
+                                                  {"progress", 0.6},
+                                                  {"current_step", 12},
+                                                  {"total_steps", 20},
+                                                  {"eta_relative", 4.0}});
+        QTRY_COMPARE_WITH_TIMEOUT(progress.data(admin::QueueModel::ProgressRole).toInt(), 60, 10000);
+
+        // Copy id and prompt of the selected job.
+        QVERIFY(window.queueTab()->selectJob("wait0002"));
+        window.queueTab()->copySelectedId();
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("wait0002"));
+        window.queueTab()->copySelectedPrompt();
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("a lighthouse at dusk"));
+
+        // Cancel a waiting job: the server removes it and so does the table.
+        window.queueTab()->cancelSelected(false);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowOf("wait0002"), -1, 10000);
+        QCOMPARE(m_server->interrupted(), QStringList{"wait0002"});
+        QVERIFY2(window.queueTab()->message().contains("removed"), qPrintable(window.queueTab()->message()));
+
+        // Interrupt the running one: the server's task-interrupted event marks it.
+        QVERIFY(window.queueTab()->selectJob("run00001"));
+        window.queueTab()->cancelSelected(false);
+        QTRY_COMPARE_WITH_TIMEOUT(model->job("run00001")->state, admin::QueueJob::State::Interrupted, 10000);
+        QCOMPARE(m_server->interrupted(), (QStringList{"wait0002", "run00001"}));
+        m_server->queue().snapshot = {};
     }
 
     void refusedSocketFallsBackToPolling() {
