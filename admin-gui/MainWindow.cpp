@@ -55,6 +55,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_queueModel, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatusBar);
     connect(m_queueModel, &QueueModel::jobUpdated, this, &MainWindow::updateStatusBar);
     connect(m_queueFeed, &QueueFeed::reloaded, this, &MainWindow::checkLoaded);
+    connect(m_queueFeed, &QueueFeed::reloaded, this, &MainWindow::updateStatusBar);
     connect(m_usersFeed, &UsersFeed::reloaded, this, &MainWindow::checkLoaded);
     connect(m_usersFeed, &UsersFeed::failed, this, &MainWindow::checkLoaded);
     connect(m_queueFeed, &QueueFeed::failed, this, &MainWindow::checkLoaded);

@@ -2,11 +2,13 @@
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AuthRoutes.h"
+#include "server/api/ModelRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
-#include "server/forge/ForgeClient.h"
+#include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 
 #include <QCommandLineParser>
@@ -94,17 +96,41 @@ int main(int argc, char *argv[]) {
     nav::api::registerAuthRoutes(http, login);
     nav::api::registerUserRoutes(http, {auth, images, categories});
     nav::api::registerAdminRoutes(http, {auth, administration, users});
-    // GET /api/admin/status. Queue figures and connected clients join when the queue and the realtime hub
-    // are wired here (AdminStatusService::Sources).
-    nav::forge::ForgeClient statusForge(config.sdApiHost, config.sdApiBase());
-    nav::api::AdminStatusService adminStatus(&statusForge, {});
+    nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
+    nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
+    nav::api::registerModelRoutes(http, catalog);
+
+    nav::realtime::RealtimeSettings rtSettings;
+    rtSettings.pingIntervalMs = config.rtPingIntervalMs;
+    rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
+    rtSettings.maxPayload = config.rtMaxPayload;
+    rtSettings.maxSessions = config.rtMaxSessions;
+    rtSettings.trustProxy = config.trustProxy;
+    nav::realtime::RealtimeHub realtime(rtSettings, [&auth](const QString &token, auto done) {
+        auth.verifyToken(token, [done](std::optional<nav::auth::Caller> caller) {
+            done(caller ? std::optional(nav::realtime::Identity{caller->discordId, caller->role})
+                        : std::nullopt);
+        });
+    });
+    // GET /api/admin/status and /api/admin/queue. The queue figures and AdminQueueSource join when the job
+    // queue is wired here.
+    nav::api::AdminStatusService::Sources statusSources;
+    statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
+    nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::registerAdminQueueRoutes(http, auth, adminStatus, nullptr);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
                              .arg(config.httpPort)
                              .arg(http.errorString()));
-    qCInfo(lcMain).noquote()
-        << QStringLiteral("HTTP API listening on http://%1:%2").arg(config.bindAddress).arg(http.port());
+    if (!realtime.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.rtPort)))
+        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (RT_API_PORT): %3")
+                             .arg(config.bindAddress)
+                             .arg(config.rtPort)
+                             .arg(realtime.errorString()));
+    qCInfo(lcMain).noquote() << QStringLiteral("HTTP API listening on http://%1:%2, socket.io on port %3")
+                                    .arg(config.bindAddress)
+                                    .arg(http.port())
+                                    .arg(realtime.port());
     return app.exec();
 }

@@ -1,5 +1,7 @@
 #include "server/api/SystemRoutes.h"
 
+#include "GitVersion.h" // generated at build time by cmake/GitVersion.cmake
+
 #include <QJsonObject>
 
 namespace nav::api {

@@ -184,6 +184,19 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.string("CIVITAI_API_KEY", c.civitaiApiKey);
     r.url("CIVITAI_API_BASE", c.civitaiApiBase);
     r.string("MODEL_DIR", c.modelDir);
+    r.integer("MAX_CONCURRENT_DOWNLOADS", c.maxConcurrentDownloads, 1, 64);
+    r.integer("MIN_FREE_SPACE_PERCENT", c.minFreeSpacePercent, 0, 99);
+    r.duration("CIVITAI_TIMEOUT", c.civitaiTimeoutMs, QStringLiteral("a duration such as 30s"));
+    if (auto value = r.raw("CIVITAI_PROXY_MAX_BYTES")) {
+        if (auto bytes = parseByteSize(*value))
+            c.civitaiProxyMaxBytes = *bytes;
+        else
+            r.fail("CIVITAI_PROXY_MAX_BYTES",
+                   QStringLiteral("must be a size such as 10mb or 1048576, got \"%1\"").arg(*value));
+    }
+    r.duration("LORA_METADATA_MAX_AGE", c.loraMetadataMaxAgeMs, QStringLiteral("a duration such as 7d"));
+    r.duration("CATALOG_CACHE_TTL", c.catalogCacheTtlMs, QStringLiteral("a duration such as 5m"));
+    r.integer("NAVIGATOR_TEST_FREE_SPACE_PERCENT", c.testFreeSpacePercent, -1, 100);
 
     r.integer("RT_PING_INTERVAL", c.rtPingIntervalMs, 50, 3'600'000);
     r.integer("RT_PING_TIMEOUT", c.rtPingTimeoutMs, 50, 3'600'000);

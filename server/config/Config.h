@@ -53,6 +53,14 @@ struct Config {
     QString civitaiApiKey;                                                    // CIVITAI_API_KEY
     QUrl civitaiApiBase = QUrl(QStringLiteral("https://civitai.com/api/v1")); // CIVITAI_API_BASE
     QString modelDir;                                                         // MODEL_DIR
+    int maxConcurrentDownloads = 2;                                           // MAX_CONCURRENT_DOWNLOADS
+    int minFreeSpacePercent = 10;                   // MIN_FREE_SPACE_PERCENT (downloads refused below it)
+    qint64 civitaiTimeoutMs = 30'000;               // CIVITAI_TIMEOUT (API calls and proxy)
+    qint64 civitaiProxyMaxBytes = 10LL << 20;       // CIVITAI_PROXY_MAX_BYTES
+    qint64 loraMetadataMaxAgeMs = 7LL * 86'400'000; // LORA_METADATA_MAX_AGE (CivitAI metadata refresh age)
+    qint64 catalogCacheTtlMs = 300'000; // CATALOG_CACHE_TTL (samplers, schedulers, upscalers, modules)
+    // Test-only: NAVIGATOR_TEST_FREE_SPACE_PERCENT replaces the disk free-space probe (-1: use the disk).
+    int testFreeSpacePercent = -1;
 
     int rtPingIntervalMs = 25'000;   // RT_PING_INTERVAL
     int rtPingTimeoutMs = 20'000;    // RT_PING_TIMEOUT

@@ -3,6 +3,7 @@
 // token is told it is not an admin, and the window notices the server dying and coming back.
 #include "admin-gui/ConnectDialog.h"
 #include "admin-gui/MainWindow.h"
+#include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/UsersFeed.h"
 #include "admin-gui/UsersModel.h"
@@ -11,6 +12,7 @@
 #include "tests/support/TestSupport.h"
 
 #include <QApplication>
+#include <QJsonArray>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -93,6 +95,22 @@ private slots:
         tab->authorize("not-a-number", false);
         QTRY_VERIFY_WITH_TIMEOUT(tab->message().startsWith("Authorizing not-a-number failed"), 10000);
         QVERIFY2(tab->message().contains("Discord ID must be a number"), qPrintable(tab->message()));
+    }
+
+    void adminSocketAndStatus() {
+        admin::MainWindow window;
+        connectWindow(window, m_nav->adminToken());
+        // The realtime server takes the superuser token for the admin socket.
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 15000);
+        window.connection()->refreshStatus();
+        QTRY_VERIFY_WITH_TIMEOUT(window.connection()->status().value("connected_clients").toInt() >= 1,
+                                 10000);
+        const QJsonObject status = window.connection()->status();
+        QCOMPARE(status.value("version").toString(), QStringLiteral(NAVIGATOR_TEST_VERSION));
+        // No Forge listens at SD_API_HOST in this test: the backend is reported down, with the reason.
+        const QJsonObject backend = status.value("backends").toArray().first().toObject();
+        QCOMPARE(backend.value("reachable").toBool(), false);
+        QVERIFY2(window.statusBarText().contains("DOWN"), qPrintable(window.statusBarText()));
     }
 
     void usersListPages() {

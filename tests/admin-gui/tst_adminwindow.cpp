@@ -200,7 +200,7 @@ private slots:
         QCOMPARE(progress.data(admin::QueueModel::ProgressRole).toInt(), 25);
         QCOMPARE(model->index(model->rowOf("run00001"), admin::QueueModel::ColEta).data().toString(),
                  QStringLiteral("12 s"));
-        QVERIFY(window.statusBarText().contains("Queue: 3"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("Queue: 3"), 10000);
         // The table view shows the running job first, then the queue in order.
         QTableView *table = window.queueTab()->table();
         QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("run00001"));

@@ -136,8 +136,11 @@ private slots:
         const QString inCategory = addImage(kBob, 1, category);
         const int all = as(m_bob, "GET", "/api/user/jobs").json().value("count").toInt();
         QVERIFY(all >= 2);
-        for (const QString &noFilter : {"0", "null", "abc", ""})
-            QCOMPARE(as(m_bob, "GET", "/api/user/jobs?category_id=" + noFilter).json().value("count").toInt(),
+        for (const char *noFilter : {"0", "null", "abc", ""})
+            QCOMPARE(as(m_bob, "GET", QStringLiteral("/api/user/jobs?category_id=") + noFilter)
+                         .json()
+                         .value("count")
+                         .toInt(),
                      all);
         const QJsonObject filtered =
             as(m_bob, "GET", QStringLiteral("/api/user/jobs?category_id=%1").arg(category)).json();

@@ -1,0 +1,58 @@
+#pragma once
+// Streams one URL to a file without holding it in memory: each chunk from the network is hashed
+// (SHA-256, incrementally) and written to a temporary file in the target folder (QSaveFile). Only when the
+// transfer is complete and the hash matches is the file renamed into place, atomically; any failure, a cut
+// connection included, removes the temporary file, so no partial model is ever visible to Forge.
+#include <QCryptographicHash>
+#include <QObject>
+#include <QPointer>
+#include <QSaveFile>
+#include <QUrl>
+
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace nav::thirdparty {
+
+class FileDownload : public QObject {
+    Q_OBJECT
+public:
+    struct Result {
+        bool ok = false;
+        QString errorCode; // DOWNLOAD_FAILED, DOWNLOAD_INCOMPLETE, CHECKSUM_MISMATCH, WRITE_FAILED
+        QString message;
+        QString sha256; // lower-case hex of what was received
+        qint64 bytes = 0;
+    };
+
+    // expectedSha256 may be empty (nothing to verify). stallTimeoutMs ends a transfer that stops sending.
+    FileDownload(QNetworkAccessManager *network, const QUrl &url, const QString &targetPath,
+                 const QString &expectedSha256, int stallTimeoutMs, QObject *parent = nullptr);
+    ~FileDownload() override;
+
+    void start();
+
+signals:
+    void progress(qint64 bytes, qint64 total); // total is -1 when unknown
+    void finished(const nav::thirdparty::FileDownload::Result &result);
+
+private:
+    void onReadyRead();
+    void onFinished();
+    void fail(const QString &code, const QString &message);
+
+    QNetworkAccessManager *m_network;
+    QUrl m_url;
+    QString m_expectedSha256;
+    int m_stallTimeoutMs;
+    std::unique_ptr<QSaveFile> m_file; // reset on failure, which deletes the temporary file
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    QPointer<QNetworkReply> m_reply;
+    qint64 m_bytes = 0;
+    QString m_writeError;
+    bool m_done = false;
+};
+
+} // namespace nav::thirdparty
