@@ -13,6 +13,7 @@
 
 #include <QApplication>
 #include <QJsonArray>
+#include <QJsonValue>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
@@ -146,10 +147,13 @@ void MainWindow::updateStatusBar() {
     const QString version = status.value(QStringLiteral("version")).toString();
     m_versionLabel->setText(version.isEmpty() ? QString() : QStringLiteral("Navigator %1").arg(version));
     // The live table is fresher than the status poll once it is loaded.
-    const int depth = m_queueFeed->loaded() ? m_queueModel->activeCount()
-                                            : status.value(QStringLiteral("queue_depth")).toInt();
-    m_queueLabel->setText(
-        status.isEmpty() && !m_queueFeed->loaded() ? QString() : QStringLiteral("Queue: %1").arg(depth));
+    const QJsonValue serverDepth = status.value(QStringLiteral("queue_depth"));
+    if (m_queueFeed->loaded() && !m_queueFeed->unsupported())
+        m_queueLabel->setText(QStringLiteral("Queue: %1").arg(m_queueModel->activeCount()));
+    else if (serverDepth.isDouble())
+        m_queueLabel->setText(QStringLiteral("Queue: %1").arg(serverDepth.toInt()));
+    else
+        m_queueLabel->setText(status.isEmpty() ? QString() : QStringLiteral("Queue: unknown"));
     m_realtimeLabel->setText(m_realtime->isLive()        ? QStringLiteral("Events: live")
                              : state == State::Connected ? QStringLiteral("Events: polling")
                                                          : QString());

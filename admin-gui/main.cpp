@@ -3,6 +3,7 @@
 #include "admin-gui/ConnectionSettings.h"
 #include "admin-gui/MainWindow.h"
 #include "admin-gui/QueueTab.h"
+#include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 
 #include <QApplication>
@@ -125,15 +126,20 @@ int main(int argc, char *argv[]) {
                              if (state == nav::admin::ServerConnection::State::Failed)
                                  die(kExitConnect, window.connection()->lastError());
                          });
-        QObject::connect(&window, &nav::admin::MainWindow::dataLoaded, &app, [&window, file, jobToSelect] {
+        const auto grab = [&window, file] {
+            if (!window.grab().save(file, "PNG"))
+                die(kExitScreenshot, QStringLiteral("cannot write ") + file);
+            std::printf("saved %s\n", qPrintable(file));
+            QApplication::exit(0);
+        };
+        QObject::connect(&window, &nav::admin::MainWindow::dataLoaded, &app, [&window, jobToSelect, grab] {
             if (!jobToSelect.isEmpty())
                 window.queueTab()->selectJob(jobToSelect);
-            // Let layouts, the preview fetch and the progress bars settle before grabbing.
-            QTimer::singleShot(jobToSelect.isEmpty() ? 300 : 1500, &window, [&window, file] {
-                if (!window.grab().save(file, "PNG"))
-                    die(kExitScreenshot, QStringLiteral("cannot write ") + file);
-                std::printf("saved %s\n", qPrintable(file));
-                QApplication::exit(0);
+            // Give the admin socket a moment to come up (it shows in the status bar and the client count),
+            // then read the status once more and let layouts, the preview fetch and progress bars settle.
+            QTimer::singleShot(window.realtime()->isLive() ? 0 : 1500, &window, [&window, jobToSelect, grab] {
+                window.connection()->refreshStatus();
+                QTimer::singleShot(jobToSelect.isEmpty() ? 500 : 1500, &window, grab);
             });
         });
         QTimer::singleShot(seconds * 1000, &app, [&window, seconds] {
