@@ -49,11 +49,14 @@ void ServerConnection::verify(const ConnectionSettings &settings, QObject *conte
     // The probe answers to this object so it is always cleaned up; the caller hears back only while
     // `context` lives.
     QPointer<QObject> guard(context);
-    const auto done = [probe, guard, callback](const Verdict &verdict) {
+    judge(probe, [probe, guard, callback](const Verdict &verdict) {
         probe->deleteLater();
         if (guard)
             callback(verdict);
-    };
+    });
+}
+
+void ServerConnection::judge(ApiClient *probe, VerdictCallback done) {
     probe->get(QStringLiteral("/api/admin/status"), this, [probe, done](const ApiReply &reply) {
         Verdict verdict;
         verdict.kind = reply.error.kind;
@@ -129,7 +132,8 @@ void ServerConnection::refreshStatus() {
         return;
     m_inFlight = true;
     const quint64 generation = m_generation;
-    verify(m_settings, this, [this, generation](const Verdict &verdict) {
+    // The regular poll reuses the window's client (and its kept-alive connection).
+    judge(&m_api, [this, generation](const Verdict &verdict) {
         if (generation != m_generation)
             return;
         m_inFlight = false;

@@ -72,6 +72,9 @@ private:
     void setState(State state);
     void onStatus(const Verdict &verdict);
     void scheduleReconnect();
+    // GET /api/admin/status through `api`, turned into a verdict (with a /api/user/me follow-up to tell a
+    // bad JWT from a valid one without the admin role).
+    void judge(ApiClient *api, VerdictCallback done);
     static Caller callerFrom(const QJsonObject &status);
 
     ApiClient m_api;
