@@ -1,0 +1,95 @@
+#include "PngWriter.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QtEndian>
+
+namespace forgesim {
+
+namespace {
+
+quint32 crc32(const QByteArray &data) {
+    static quint32 table[256];
+    static bool init = false;
+    if (!init) {
+        for (quint32 n = 0; n < 256; ++n) {
+            quint32 c = n;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        init = true;
+    }
+    quint32 c = 0xffffffffu;
+    for (char ch : data)
+        c = table[(c ^ quint8(ch)) & 0xff] ^ (c >> 8);
+    return c ^ 0xffffffffu;
+}
+
+QByteArray chunk(const QByteArray &type, const QByteArray &data) {
+    QByteArray out(4, '\0');
+    qToBigEndian<quint32>(quint32(data.size()), out.data());
+    const QByteArray body = type + data;
+    out += body;
+    QByteArray crc(4, '\0');
+    qToBigEndian<quint32>(crc32(body), crc.data());
+    return out + crc;
+}
+
+bool isLatin1(const QString &s) {
+    for (QChar c : s)
+        if (c.unicode() > 0xff)
+            return false;
+    return true;
+}
+
+} // namespace
+
+QImage PngWriter::render(int width, int height, const QString &prompt, quint64 seed, double progress) {
+    const QByteArray h = QCryptographicHash::hash(prompt.toUtf8() + '|' + QByteArray::number(seed),
+                                                  QCryptographicHash::Sha256);
+    auto byte = [&](int i) { return quint8(h.at(i % h.size())); };
+    QImage img(qMax(1, width), qMax(1, height), QImage::Format_RGB32);
+    QPainter p(&img);
+    QLinearGradient g(0, 0, img.width(), img.height());
+    g.setColorAt(0, QColor(byte(0), byte(1), byte(2)));
+    g.setColorAt(1, QColor(byte(3), byte(4), byte(5)));
+    p.fillRect(img.rect(), g);
+    p.setPen(Qt::NoPen);
+    for (int i = 0; i < 6; ++i) {
+        const int b = 6 + i * 4;
+        p.setBrush(QColor(byte(b), byte(b + 1), byte(b + 2), 180));
+        const int x = byte(b + 3) * img.width() / 256, y = byte(b + 1) * img.height() / 256;
+        const int r = qMax(1, (byte(b + 2) % 64 + 16) * qMin(img.width(), img.height()) / 256);
+        if (i % 2)
+            p.drawEllipse(QPoint(x, y), r, r);
+        else
+            p.drawRect(x - r, y - r, 2 * r, r);
+    }
+    if (progress < 1.0)
+        p.fillRect(img.rect(), QColor(64, 64, 64, int(200 * (1.0 - qBound(0.0, progress, 1.0)))));
+    return img;
+}
+
+QByteArray PngWriter::encode(const QImage &image, const QString &parameters) {
+    QByteArray png;
+    QBuffer buf(&png);
+    buf.open(QIODevice::WriteOnly);
+    image.save(&buf, "PNG", 70); // zlib level 2: fast, and gradients still compress well
+    QByteArray text;
+    QByteArray type;
+    if (isLatin1(parameters)) {
+        type = "tEXt";
+        text = "parameters" + QByteArray(1, '\0') + parameters.toLatin1();
+    } else {
+        type = "iTXt";
+        text = "parameters" + QByteArray(5, '\0') +
+               parameters.toUtf8(); // no compression, empty language/keyword
+    }
+    const int ihdrEnd = 8 + 4 + 4 + 13 + 4; // signature + IHDR chunk
+    return png.left(ihdrEnd) + chunk(type, text) + png.mid(ihdrEnd);
+}
+
+} // namespace forgesim
