@@ -1,6 +1,7 @@
-// navigator-admin against a real navigator process (fresh database): the Users tab's authorize, role and
-// disable actions reach the server, the list pages, the role box follows the caller's rights, an apprentice
-// token is told it is not an admin, and the window notices the server dying and coming back.
+// navigator-admin against a real navigator process (fresh database) and forge-sim: the status shows the
+// backend and its checkpoint, the Users tab's authorize, role and disable actions reach the server, the list
+// pages, the role box follows the caller's rights, an apprentice token is told it is not an admin, and the
+// window notices the server (and the backend) dying and coming back.
 #include "admin-gui/ConnectDialog.h"
 #include "admin-gui/MainWindow.h"
 #include "admin-gui/RealtimeLink.h"
@@ -27,6 +28,13 @@ class AdminLiveTest : public QObject {
     QTemporaryDir m_settingsDir;
     std::unique_ptr<test::TestDatabase> m_db;
     std::unique_ptr<test::NavigatorInstance> m_nav;
+    test::ChildProcess m_sim;
+    quint16 m_simPort = 0;
+
+    bool startSim() {
+        return m_sim.start(test::binPath("forge-sim"), {"--port", QString::number(m_simPort)}) &&
+               test::waitForPort(m_simPort);
+    }
 
     admin::ConnectionSettings settings(const QString &token) const {
         admin::ConnectionSettings s;
@@ -54,8 +62,12 @@ private slots:
     void initTestCase() {
         QSettings::setDefaultFormat(QSettings::IniFormat);
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        m_simPort = test::freePort();
+        QVERIFY2(startSim(), m_sim.output().constData());
         m_db = std::make_unique<test::TestDatabase>();
-        m_nav = std::make_unique<test::NavigatorInstance>(*m_db);
+        m_nav = std::make_unique<test::NavigatorInstance>(
+            *m_db, QHash<QString, QString>{
+                       {"SD_API_HOST", QStringLiteral("http://127.0.0.1:%1/sdapi/v1").arg(m_simPort)}});
         QVERIFY2(m_nav->start(), m_nav->process().output().constData());
     }
     void cleanupTestCase() { m_nav.reset(); }
@@ -107,10 +119,18 @@ private slots:
                                  10000);
         const QJsonObject status = window.connection()->status();
         QCOMPARE(status.value("version").toString(), QStringLiteral(NAVIGATOR_TEST_VERSION));
-        // No Forge listens at SD_API_HOST in this test: the backend is reported down, with the reason.
         const QJsonObject backend = status.value("backends").toArray().first().toObject();
-        QCOMPARE(backend.value("reachable").toBool(), false);
-        QVERIFY2(window.statusBarText().contains("DOWN"), qPrintable(window.statusBarText()));
+        QCOMPARE(backend.value("reachable").toBool(), true);
+        QVERIFY(!backend.value("checkpoint").toString().isEmpty());
+        QVERIFY2(window.statusBarText().contains("Backend: up"), qPrintable(window.statusBarText()));
+
+        // The backend going away shows once the cached probe expires; the window stays connected.
+        window.connection()->setStatusIntervalMs(500);
+        m_sim.kill();
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("DOWN"), 30000);
+        QCOMPARE(window.connection()->state(), ServerConnection::State::Connected);
+        QVERIFY2(startSim(), m_sim.output().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("Backend: up"), 30000);
     }
 
     void usersListPages() {
