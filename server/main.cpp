@@ -1,9 +1,12 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
+#include "server/api/AdminStatusService.h"
 #include "server/api/AuthRoutes.h"
 #include "server/api/CivitaiRoutes.h"
 #include "server/api/EmbedRoutes.h"
 #include "server/api/ImageRoutes.h"
+#include "server/api/JobQueueAdminSource.h"
 #include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
 #include "server/api/QueueRoutes.h"
@@ -169,6 +172,14 @@ int main(int argc, char *argv[]) {
             die(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error);
     });
 
+    // GET /api/admin/status and /api/admin/queue.
+    nav::api::AdminStatusService::Sources statusSources;
+    statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
+    statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
+    statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
+    nav::api::AdminStatusService adminStatus(&forge, statusSources);
+    nav::api::JobQueueAdminSource adminQueue(queue, jobs);
+    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
