@@ -3,16 +3,21 @@
 #include "server/api/AuthRoutes.h"
 #include "server/api/CivitaiRoutes.h"
 #include "server/api/EmbedRoutes.h"
+#include "server/api/ImageRoutes.h"
 #include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
+#include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/queue/JobQueue.h"
+#include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 #include "server/store/FileHashRepository.h"
+#include "server/store/JobRepository.h"
 #include "server/store/ModelMetadataRepository.h"
 #include "server/store/ModelRepository.h"
 #include "server/thirdparty/Broadcast.h"
@@ -66,8 +71,17 @@ int main(int argc, char *argv[]) {
         QStringLiteral("check-config"),
         QStringLiteral("Validate the configuration, print a summary and exit."));
     parser.addOption(envFile);
+    const QCommandLineOption conformance(
+        QStringLiteral("socketio-conformance"),
+        QStringLiteral(
+            "Run only a bare socket.io server on <port>, set up for the official engine.io-protocol and "
+            "socket.io-protocol test suites."),
+        QStringLiteral("port"));
     parser.addOption(checkConfig);
+    parser.addOption(conformance);
     parser.process(app);
+    if (parser.isSet(conformance))
+        return nav::realtime::runConformanceServer(parser.value(conformance).toUShort());
 
     const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
     if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
@@ -134,6 +148,26 @@ int main(int argc, char *argv[]) {
     nav::api::registerLoraRoutes(http, auth, loras);
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
     nav::api::registerEmbedRoutes(http, images, &catalog);
+    nav::store::JobRepository jobs(*database);
+    nav::queue::JobQueue queue(
+        jobs,
+        [&realtime](const QString &owner, const QString &origin, const QString &event,
+                    const QJsonObject &payload) { realtime.emitJobEvent(owner, origin, event, payload); },
+        config.maxQueueLength);
+    nav::queue::WorkerSettings workerSettings;
+    workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
+    workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
+    workerSettings.unloadAfterMs = config.checkpointUnloadIntervalMin * 60 * 1000;
+    nav::queue::BackendWorker worker(config.sdApiHost.toString(), &forge, workerSettings);
+    worker.refreshLoadedModel();
+    queue.addBackend(&worker);
+    nav::api::registerQueueRoutes(http, {auth, queue, jobs, categories, catalog, forge, config});
+    nav::api::registerImageRoutes(http, jobs, queue, forge);
+    queue.recover([](const QString &error) {
+        if (!error.isEmpty())
+            die(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error);
+    });
+
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

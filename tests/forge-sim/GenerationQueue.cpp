@@ -193,12 +193,13 @@ void GenerationQueue::startNext() {
         }
         m_options["forge_additional_modules"] = paths;
     }
-    const Model *effective = target ? target
-                             : m_loaded
-                                 ? m_loaded
-                                 : m_catalog.findModel(m_options.value("sd_model_checkpoint").toString());
-    if (!effective && !m_catalog.models().isEmpty())
-        effective = &m_catalog.models().first();
+    // Without an override the selected checkpoint (/options) is used; POST /options only selects, this loads.
+    const Model *effective =
+        target ? target : m_catalog.findModel(m_options.value("sd_model_checkpoint").toString());
+    if (!effective)
+        effective = m_loaded                       ? m_loaded
+                    : m_catalog.models().isEmpty() ? nullptr
+                                                   : &m_catalog.models().first();
     t.log->model = effective ? effective->name : QString();
     qCInfo(lcSim).noquote() << "start" << t.kind << t.id << "model" << t.log->model;
 

@@ -77,7 +77,7 @@ QByteArray PngWriter::encode(const QImage &image, const QString &parameters) {
     QByteArray png;
     QBuffer buf(&png);
     buf.open(QIODevice::WriteOnly);
-    image.save(&buf, "PNG", 90); // quality 90 = low zlib level, fast
+    image.save(&buf, "PNG", 70); // zlib level 2: fast, and gradients still compress well
     QByteArray text;
     QByteArray type;
     if (isLatin1(parameters)) {

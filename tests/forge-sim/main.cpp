@@ -14,21 +14,26 @@ int main(int argc, char **argv) {
         "generation lock.\n"
         "Control endpoints: GET /sim/requests, POST /sim/reset, GET|POST /sim/faults, GET /sim/state.");
     p.addHelpOption();
-    const QCommandLineOption port("port", "TCP port (0 = any free port).", "port", "7860");
-    const QCommandLineOption host("host", "Address to listen on.", "host", "127.0.0.1");
+    const QCommandLineOption port("port", "TCP port (0 = any free port). Default: 7860.", "port", "7860");
+    const QCommandLineOption host("host", "Address to listen on. Default: 127.0.0.1.", "host", "127.0.0.1");
     const QCommandLineOption models("models",
                                     "Comma-separated checkpoint names; the first is loaded at start.",
                                     "a,b,c", "sd_xl_base_1.0,flux1-dev-bnb-nf4-v2,ponyDiffusionV6XL");
-    const QCommandLineOption stepMs("step-ms", "Milliseconds per sampling step.", "ms", "50");
-    const QCommandLineOption switchMs("switch-ms", "Milliseconds to load another checkpoint.", "ms", "500");
-    const QCommandLineOption previewEvery("preview-every", "Default show_progress_every_n_steps.", "n", "10");
-    const QCommandLineOption seed("seed", "Seed for random seeds (seed=-1) and task ids.", "n", "0");
-    const QCommandLineOption failNext("fail-next", "Fail the next N generations with 500.", "n", "0");
+    const QCommandLineOption stepMs("step-ms", "Milliseconds per sampling step. Default: 50.", "ms", "50");
+    const QCommandLineOption switchMs("switch-ms", "Milliseconds to load another checkpoint. Default: 500.",
+                                      "ms", "500");
+    const QCommandLineOption previewEvery("preview-every",
+                                          "Default show_progress_every_n_steps. Default: 10.", "n", "10");
+    const QCommandLineOption seed("seed", "Seed for random seeds (seed=-1) and task ids. Default: 0.", "n",
+                                  "0");
+    const QCommandLineOption failNext("fail-next", "Fail the next N generations with 500. Default: 0.", "n",
+                                      "0");
     const QCommandLineOption failStatus("fail-status", "Status code for --fail-next failures.", "code",
                                         "500");
     const QCommandLineOption dropNext(
-        "drop-next", "Drop the connection halfway through the next N generations.", "n", "0");
-    const QCommandLineOption delayMs("delay-ms", "Extra latency on every API response.", "ms", "0");
+        "drop-next", "Drop the connection halfway through the next N generations. Default: 0.", "n", "0");
+    const QCommandLineOption delayMs("delay-ms", "Extra latency on every API response. Default: 0.", "ms",
+                                     "0");
     p.addOptions(
         {port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext, delayMs});
     p.process(app);

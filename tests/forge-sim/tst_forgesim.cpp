@@ -50,6 +50,11 @@ private:
         call(body.isEmpty() && !path.contains("reset") ? "GET" : "POST", path, body, &d);
         return d.object();
     }
+    QJsonArray requestLog() {
+        QJsonDocument d;
+        call("GET", "/sim/requests", {}, &d);
+        return d.array();
+    }
     QJsonObject internalProgress(const QString &id) {
         QJsonDocument d;
         call("POST", "/internal/progress",
@@ -61,7 +66,7 @@ private slots:
     void initTestCase() {
         m_proc.setProgram(FORGE_SIM_BIN);
         m_proc.setArguments(
-            {"--port", "0", "--step-ms", "20", "--switch-ms", "100", "--preview-every", "5", "--seed", "7"});
+            {"--port", "0", "--step-ms", "20", "--switch-ms", "1000", "--preview-every", "5", "--seed", "7"});
         m_proc.setProcessChannelMode(QProcess::SeparateChannels);
         m_proc.setStandardErrorFile(QProcess::nullDevice());
         m_proc.start();
@@ -140,7 +145,9 @@ private slots:
             {"force_task_id", "navigator-00000001"},
             {"alwayson_scripts",
              QJsonObject{{"FreeU Integrated (SD 1.x, SD 2.x, SDXL)",
-                          QJsonObject{{"args", QJsonArray{true, 1.1, 1.2, 0.6, 0.4, 0, 1}}}}}}};
+                          QJsonObject{{"args", QJsonArray{true, 1.1, 1.2, 0.6, 0.4, 0, 1}}}},
+                         {"selfattentionguidance integrated (sd 1.x, sd 2.x, sdxl)",
+                          QJsonObject{{"args", QJsonArray{true}}}}}}};
         QJsonDocument d;
         QCOMPARE(call("POST", "/sdapi/v1/txt2img", body, &d), 200);
         const QJsonObject res = d.object();
@@ -154,7 +161,10 @@ private slots:
             infotext.startsWith("a cat\nNegative prompt: blurry\nSteps: 4, Sampler: DPM++ 2M, Schedule type: "
                                 "Karras, CFG scale: 7.0, Seed: 1234, Size: 296x200, Model hash: "),
             qPrintable(infotext));
-        QVERIFY(infotext.contains("freeu_enabled: True, freeu_b1: 1.1"));
+        QVERIFY(infotext.contains(
+            "freeu_enabled: True, freeu_b1: 1.1, freeu_b2: 1.2, freeu_s1: 0.6, freeu_s2: 0.4, "
+            "freeu_start: 0, freeu_end: 1, sag_enabled: True, sag_scale: 0.5, sag_blur_sigma: "
+            "2.0, sag_threshold: 1.0, Version"));
         QVERIFY(infotext.endsWith("Version: f2.0.1v1.10.1-previous-669-gdfdcbab6"));
         const QByteArray png = QByteArray::fromBase64(res["images"][0].toString().toLatin1());
         QImage img;
@@ -227,6 +237,42 @@ private slots:
         QCOMPARE(d.object()["message"].toString(), "could not find upscaler named RealESRGAN_x4");
     }
 
+    void img2imgAndOverride() {
+        QJsonDocument d;
+        QCOMPARE(
+            call("POST", "/sdapi/v1/txt2img", QJsonObject{{"steps", 1}, {"width", 64}, {"height", 64}}, &d),
+            200);
+        const QString init = "data:image/png;base64," + d.object()["images"][0].toString();
+        const QJsonObject body{
+            {"init_images", QJsonArray{init}},
+            {"steps", 10},
+            {"denoising_strength", 0.35},
+            {"width", 96},
+            {"height", 80},
+            {"override_settings", QJsonObject{{"sd_model_checkpoint", "flux1-dev-bnb-nf4-v2"}}},
+            {"override_settings_restore_afterwards", false}};
+        QCOMPARE(call("POST", "/sdapi/v1/img2img", body, &d), 200);
+        QImage img;
+        QVERIFY(img.loadFromData(QByteArray::fromBase64(d.object()["images"][0].toString().toLatin1())));
+        QCOMPARE(img.size(), QSize(96, 80));
+        QVERIFY(d.object().value("parameters").toObject().value("init_images").isNull());
+        const QString it = QJsonDocument::fromJson(d.object()["info"].toString().toUtf8())
+                               .object()["infotexts"][0]
+                               .toString();
+        QVERIFY2(it.contains("Distilled CFG Scale: 3.5") && it.contains("Model: flux1-dev-bnb-nf4-v2") &&
+                     it.contains("Denoising strength: 0.35"),
+                 qPrintable(it));
+        QJsonDocument p;
+        call("GET", "/sdapi/v1/progress", {}, &p);
+        QCOMPARE(p.object().value("state").toObject().value("sampling_steps").toInt(), 4); // int(0.35*10)+1
+        call("GET", "/sdapi/v1/options", {}, &d);
+        QCOMPARE(d.object()["sd_model_checkpoint"].toString(), "flux1-dev-bnb-nf4-v2");
+        QCOMPARE(requestLog().last()["model"].toString(), "flux1-dev-bnb-nf4-v2");
+        QCOMPARE(
+            call("POST", "/sdapi/v1/options", QJsonObject{{"sd_model_checkpoint", "sd_xl_base_1.0"}}, &d),
+            200);
+    }
+
     void validation() {
         QJsonDocument d;
         QCOMPARE(call("POST", "/sdapi/v1/txt2img", QJsonObject{{"scheduler", 30}, {"steps", "7"}}, &d), 422);
@@ -264,10 +310,9 @@ private slots:
             replies.append(request(
                 "POST", "/sdapi/v1/txt2img",
                 QJsonObject{
-                    {"prompt", id}, {"steps", 12}, {"width", 64}, {"height", 64}, {"force_task_id", id}}));
-            QTRY_COMPARE_WITH_TIMEOUT(control("/sim/state")["pending"].toArray().size() +
-                                          (control("/sim/state")["busy"].toBool() ? 1 : 0),
-                                      replies.size(), 10000);
+                    {"prompt", id}, {"steps", 25}, {"width", 64}, {"height", 64}, {"force_task_id", id}}));
+            // Send the next one only after this one has arrived, so arrival order is known.
+            QTRY_COMPARE_WITH_TIMEOUT(requestLog().size(), replies.size(), 10000);
         }
         // While the first runs, the third is queued at 2/2 (or 1/1 if the first finished already).
         QJsonObject third = internalProgress(ids[2]);
@@ -286,8 +331,7 @@ private slots:
             20000);
         for (QNetworkReply *r : replies)
             QCOMPARE(wait(r), 200);
-        QJsonDocument d;
-        call("GET", "/sim/requests", {}, &d);
+        QJsonDocument d(requestLog());
         QCOMPARE(d.array().size(), 3);
         qint64 lastStart = 0, lastEnd = 0;
         for (int i = 0; i < 3; ++i) {
@@ -325,6 +369,16 @@ private slots:
         QCOMPARE(bState["textinfo"].toString(), "In queue: 1/2");
         const QJsonObject aState = internalProgress("q-a");
         QVERIFY(aState["progress"].isDouble());
+        // With live_preview the preview comes as a data URI and the server's preview id.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QJsonDocument d;
+                call("POST", "/internal/progress",
+                     QJsonObject{{"id_task", "q-a"}, {"live_preview", true}, {"id_live_preview", -1}}, &d);
+                return d.object()["live_preview"].toString().startsWith("data:image/png;base64,") &&
+                       d.object()["id_live_preview"].toInt() > 0;
+            }(),
+            20000);
         QCOMPARE(wait(a), 200);
         QCOMPARE(wait(b), 200);
         QCOMPARE(wait(c), 200);
@@ -355,14 +409,21 @@ private slots:
                         {"width", 64},
                         {"height", 64},
                         {"override_settings", QJsonObject{{"sd_model_checkpoint", "ponyDiffusionV6XL"}}}});
-        QTRY_COMPARE_WITH_TIMEOUT(control("/sim/state")["busy"].toBool(), true, 10000);
+        // job_count is -1 while the checkpoint loads (1 s in this test).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QJsonDocument p;
+                call("GET", "/sdapi/v1/progress", {}, &p);
+                return p.object().value("state").toObject().value("job_count").toInt() == -1;
+            }(),
+            10000);
         QCOMPARE(call("POST", "/sdapi/v1/interrupt", QJsonObject{}), 200);
         QCOMPARE(wait(r, &d), 200);
         QCOMPARE(d.object()["images"].toArray().size(), 0);
         QCOMPARE(control("/sim/state")["loaded_model"].toString(), "ponyDiffusionV6XL");
         call("GET", "/sdapi/v1/options", {}, &d);
-        QCOMPARE(d.object()["sd_model_checkpoint"].toString(),
-                 "sd_xl_base_1.0.safetensors [" + d.object()["sd_checkpoint_hash"].toString().left(10) + "]");
+        // restore_afterwards defaults to true, so the selection stays as it was.
+        QVERIFY(d.object()["sd_model_checkpoint"].toString().startsWith("sd_xl_base_1.0"));
     }
 
     void faultFailNext() {
@@ -381,13 +442,21 @@ private slots:
 
     void faultDrop() {
         control("/sim/faults", QJsonObject{{"drop_next", 1}});
-        QNetworkReply *r =
-            request("POST", "/sdapi/v1/txt2img", QJsonObject{{"steps", 6}, {"width", 64}, {"height", 64}});
-        QVERIFY(wait(r) != 200);
-        QJsonDocument d;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (call("GET", "/sim/requests", {}, &d), d.array().at(0)["outcome"].toString() == "dropped"),
-            10000);
+        // A raw socket: QNetworkAccessManager would silently resend a request whose connection closed early.
+        QTcpSocket sock;
+        sock.connectToHost("127.0.0.1", quint16(m_port));
+        QVERIFY(sock.waitForConnected(10000));
+        const QByteArray body = R"({"steps":6,"width":64,"height":64,"force_task_id":"drop-1"})";
+        sock.write("POST /sdapi/v1/txt2img HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                   "application/json\r\nContent-Length: " +
+                   QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QTRY_COMPARE_WITH_TIMEOUT(sock.state(), QAbstractSocket::UnconnectedState, 10000);
+        QVERIFY(sock.readAll().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(requestLog().at(0)["outcome"].toString(), QString("dropped"), 10000);
+        QCOMPARE(requestLog().at(0)["task_id"].toString(), "drop-1");
+        // The next generation is normal again.
+        QCOMPARE(call("POST", "/sdapi/v1/txt2img", QJsonObject{{"steps", 1}, {"width", 64}, {"height", 64}}),
+                 200);
     }
 
     void faultDelay() {

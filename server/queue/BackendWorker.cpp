@@ -1,0 +1,167 @@
+#include "server/queue/BackendWorker.h"
+
+#include "server/forge/GenerationPayload.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcQueue, "navigator.queue")
+
+namespace nav::queue {
+
+namespace {
+
+constexpr int kPollTimeoutMs = 5000;
+
+bool sameModel(const QString &loaded, const QString &wanted) {
+    return !loaded.isEmpty() && (loaded == wanted || loaded.startsWith(wanted + QLatin1Char('.')) ||
+                                 loaded.startsWith(wanted + QStringLiteral(" [")));
+}
+
+} // namespace
+
+BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const WorkerSettings &settings,
+                             QObject *parent)
+    : QObject(parent), m_name(std::move(name)), m_client(client), m_settings(settings) {
+    m_progressTimer.setInterval(settings.progressIntervalMs);
+    connect(&m_progressTimer, &QTimer::timeout, this, &BackendWorker::poll);
+    m_unloadTimer.setSingleShot(true);
+    connect(&m_unloadTimer, &QTimer::timeout, this, [this] {
+        if (busy())
+            return;
+        qCInfo(lcQueue).noquote() << m_name << "idle: unloading the checkpoint (CHECKPOINT_UNLOAD_INTERVAL)";
+        m_client->post("/unload-checkpoint", {}, [this](const QJsonDocument &, const auto &error) {
+            if (!error)
+                m_loadedModel.clear(); // the next job reloads the weights: report it as a model change
+        });
+    });
+}
+
+void BackendWorker::refreshLoadedModel() {
+    m_client->get("/options", [this](const QJsonDocument &body,
+                                     const std::optional<forge::ForgeError> &error) {
+        if (error) {
+            qCWarning(lcQueue).noquote() << m_name << "cannot read the loaded checkpoint:" << error->message;
+            return;
+        }
+        if (!busy())
+            m_loadedModel = body.object().value("sd_model_checkpoint").toString();
+    });
+    armUnloadTimer();
+}
+
+void BackendWorker::armUnloadTimer() {
+    if (m_settings.unloadAfterMs > 0)
+        m_unloadTimer.start(static_cast<int>(qMin<qint64>(m_settings.unloadAfterMs, INT_MAX)));
+}
+
+void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
+    m_job = job;
+    m_interrupted = false;
+    m_lastPreviewId = -1;
+    m_progress = {};
+    m_unloadTimer.stop();
+    emit started(job);
+    if (!sameModel(m_loadedModel, job.modelName))
+        emit modelChanged(job, job.modelName);
+    m_loadedModel = job.modelName;
+    qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
+    m_generation = m_client->post(
+        endpoint, body,
+        [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
+            if (!m_job || m_job->id != job.id)
+                return;
+            const bool interrupted = m_interrupted;
+            if (error) {
+                finish();
+                emit failed(job, *error, interrupted);
+            } else {
+                const QJsonObject object = reply.object();
+                const QJsonArray images = object.value("images").toArray();
+                const QJsonObject info =
+                    QJsonDocument::fromJson(object.value("info").toString().toUtf8()).object();
+                finish();
+                if (images.isEmpty())
+                    emit failed(job,
+                                forge::ForgeError{QStringLiteral("NO_IMAGES"),
+                                                  QStringLiteral("No images were generated.")},
+                                interrupted);
+                else
+                    emit succeeded(job, images.first().toString().toLatin1(), info, interrupted);
+            }
+            emit becameIdle();
+        },
+        m_settings.generationTimeoutMs);
+    m_progressTimer.start();
+}
+
+void BackendWorker::finish() {
+    m_progressTimer.stop();
+    m_job.reset();
+    armUnloadTimer();
+}
+
+void BackendWorker::interrupt() {
+    if (!m_job)
+        return;
+    m_interrupted = true;
+    m_client->post("/interrupt", {}, [](const QJsonDocument &, const auto &) {});
+}
+
+void BackendWorker::pngInfo(const QByteArray &pngBase64, std::function<void(const QByteArray &)> done) {
+    m_client->post("/png-info", QJsonObject{{"image", QString::fromLatin1(pngBase64)}},
+                   [done](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
+                       done(error ? QByteArray()
+                                  : QJsonDocument(body.object()).toJson(QJsonDocument::Compact).toBase64());
+                   });
+}
+
+void BackendWorker::poll() {
+    if (!m_job || m_pollInFlight)
+        return;
+    m_pollInFlight = true;
+    const store::Job job = *m_job;
+    const QJsonObject request{
+        {"id_task", forge::taskIdFor(job.id)}, {"live_preview", true}, {"id_live_preview", m_lastPreviewId}};
+    // /internal/progress gives progress, ETA and only the previews we have not seen; /progress gives the
+    // step counters.
+    m_client->postRoot(
+        "/internal/progress", request,
+        [this, job](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
+            if (error || !m_job || m_job->id != job.id) {
+                m_pollInFlight = false;
+                return;
+            }
+            const QJsonObject state = body.object();
+            QByteArray preview;
+            if (state.value("active").toBool()) {
+                m_progress.progress = state.value("progress").toDouble();
+                m_progress.etaRelative = state.value("eta").toDouble();
+                const QString live = state.value("live_preview").toString();
+                const int comma = live.indexOf(',');
+                if (!live.isEmpty() && comma > 0) {
+                    preview = QByteArray::fromBase64(live.mid(comma + 1).toLatin1());
+                    m_lastPreviewId = state.value("id_live_preview").toInt(m_lastPreviewId);
+                }
+            }
+            m_client->get(
+                "/progress?skip_current_image=true",
+                [this, job, preview](const QJsonDocument &steps,
+                                     const std::optional<forge::ForgeError> &stepsError) {
+                    m_pollInFlight = false;
+                    if (!m_job || m_job->id != job.id)
+                        return;
+                    if (!stepsError) {
+                        const QJsonObject state = steps.object().value("state").toObject();
+                        m_progress.totalSteps = state.value("sampling_steps").toInt();
+                        m_progress.currentStep =
+                            qMin(state.value("sampling_step").toInt() + 1, m_progress.totalSteps);
+                    }
+                    emit progressed(job, m_progress, preview);
+                },
+                kPollTimeoutMs);
+        },
+        kPollTimeoutMs);
+}
+
+} // namespace nav::queue

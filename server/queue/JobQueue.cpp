@@ -1,0 +1,326 @@
+#include "server/queue/JobQueue.h"
+
+#include "server/forge/GenerationPayload.h"
+#include "server/queue/JobEvents.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcQueue)
+
+namespace nav::queue {
+
+namespace {
+
+constexpr int kPreviewsKept = 64;
+constexpr int kRetryDelayMs = 1000;
+constexpr int kMaxAttempts = 2; // a job is started at most twice (a refused connection or a restart)
+
+// Runs `then` on the main thread when the database future is done; logs failures.
+template <typename T, typename F> void onDone(QFuture<T> future, QObject *context, F then) {
+    if constexpr (std::is_void_v<T>) {
+        future.then(context, [then]() mutable { then(true); })
+            .onFailed(context, [then](const std::exception &e) mutable {
+                qCCritical(lcQueue) << "database error:" << e.what();
+                then(false);
+            });
+    } else {
+        future.then(context, [then](T value) mutable { then(std::optional<T>(std::move(value))); })
+            .onFailed(context, [then](const std::exception &e) mutable {
+                qCCritical(lcQueue) << "database error:" << e.what();
+                then(std::optional<T>());
+            });
+    }
+}
+
+} // namespace
+
+JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength, QObject *parent)
+    : QObject(parent), m_repository(repository), m_events(std::move(events)),
+      m_maxQueueLength(maxQueueLength) {}
+
+void JobQueue::addBackend(BackendWorker *worker) {
+    m_workers.append(worker);
+    connect(worker, &BackendWorker::started, this, [this](const store::Job &job) {
+        emitEvent(job, QStringLiteral("task-started"), [&] {
+            QJsonObject payload = jobEventPayload(job, QStringLiteral("started"));
+            payload.insert("queue_size", queueSize());
+            return payload;
+        }());
+    });
+    connect(worker, &BackendWorker::modelChanged, this, [this](const store::Job &job, const QString &model) {
+        emitEvent(job, QStringLiteral("model-changed"),
+                  QJsonObject{{"model_name", model}, {"job_id", job.id}});
+    });
+    connect(worker, &BackendWorker::progressed, this,
+            [this](const store::Job &job, const store::JobProgress &progress, const QByteArray &preview) {
+                m_progress.insert(job.id, progress);
+                if (!preview.isEmpty()) {
+                    rememberPreview(job.id, preview);
+                    onDone(m_repository.savePreview(job.id, preview.toBase64()), this, [](bool) {});
+                }
+                emitEvent(job, QStringLiteral("task-progress"), progressPayload(job, progress));
+            });
+    connect(worker, &BackendWorker::succeeded, this,
+            [this, worker](const store::Job &job, const QByteArray &png, const QJsonObject &info,
+                           bool interrupted) { onSucceeded(worker, job, png, info, interrupted); });
+    connect(worker, &BackendWorker::failed, this,
+            [this](const store::Job &job, const forge::ForgeError &error, bool interrupted) {
+                onFailed(job, error, interrupted);
+            });
+    connect(worker, &BackendWorker::becameIdle, this, &JobQueue::schedule);
+}
+
+void JobQueue::recover(std::function<void(const QString &)> done) {
+    onDone(m_repository.active(), this, [this, done](std::optional<QList<store::Job>> jobs) {
+        if (!jobs) {
+            done(QStringLiteral("cannot read the job queue from the database"));
+            return;
+        }
+        int requeued = 0;
+        for (store::Job job : *jobs) {
+            if (job.status == QLatin1String("started")) {
+                if (job.attempts >= kMaxAttempts) {
+                    fail(job, QStringLiteral("INTERRUPTED_BY_RESTART"),
+                         QStringLiteral(
+                             "Navigator stopped twice while this job was running; it was not retried again"));
+                    continue;
+                }
+                onDone(m_repository.markQueued(job.id), this, [](bool) {});
+                job.status = QStringLiteral("queued");
+                ++requeued;
+            }
+            m_queued.append(job);
+        }
+        qCInfo(lcQueue) << "queue recovered:" << m_queued.size() << "jobs waiting," << requeued
+                        << "re-queued after an interrupted run";
+        m_recovered = true;
+        done({});
+        schedule();
+    });
+}
+
+void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
+                       std::function<void(EnqueueStatus, int)> done) {
+    if (m_queued.size() >= m_maxQueueLength) {
+        done(EnqueueStatus::QueueFull, queueSize());
+        return;
+    }
+    job.status = QStringLiteral("queued");
+    job.createdAt = QDateTime::currentDateTimeUtc();
+    onDone(m_repository.enqueue(job, categoryId), this,
+           [this, job, done](std::optional<store::JobRepository::EnqueueResult> result) {
+               if (!result) {
+                   done(EnqueueStatus::Error, queueSize());
+                   return;
+               }
+               if (*result == store::JobRepository::EnqueueResult::DuplicateId) {
+                   done(EnqueueStatus::DuplicateId, queueSize());
+                   return;
+               }
+               m_queued.append(job);
+               const int size = queueSize();
+               qCInfo(lcQueue).noquote()
+                   << "queued" << job.id << "for" << job.ownerId << "- queue size" << size;
+               QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
+               payload.insert("queue_size", size);
+               payload.insert("position", position(job.id));
+               emitEvent(job, QStringLiteral("task-queued"), payload);
+               done(EnqueueStatus::Queued, size);
+               schedule();
+           });
+}
+
+void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCancelAny,
+                      std::function<void(CancelStatus)> done) {
+    for (BackendWorker *worker : std::as_const(m_workers)) {
+        const auto &running = worker->current();
+        if (!running || running->id != jobId)
+            continue;
+        if (running->ownerId != callerId && !mayCancelAny) {
+            done(CancelStatus::Forbidden);
+            return;
+        }
+        worker->interrupt();
+        emitEvent(*running, QStringLiteral("task-interrupted"),
+                  jobEventPayload(*running, QStringLiteral("interrupted")));
+        done(CancelStatus::Interrupted);
+        return;
+    }
+    const auto it =
+        std::find_if(m_queued.begin(), m_queued.end(), [&](const store::Job &j) { return j.id == jobId; });
+    if (it == m_queued.end()) {
+        // Not waiting or running here: finished, failed or unknown. Tell "not yours" from "no such job".
+        onDone(m_repository.find(jobId), this,
+               [callerId, mayCancelAny, done](std::optional<std::optional<store::Job>> found) {
+                   if (!found)
+                       done(CancelStatus::Error);
+                   else if (*found && (*found)->ownerId != callerId && !mayCancelAny)
+                       done(CancelStatus::Forbidden);
+                   else
+                       done(CancelStatus::NotFound);
+               });
+        return;
+    }
+    if (it->ownerId != callerId && !mayCancelAny) {
+        done(CancelStatus::Forbidden);
+        return;
+    }
+    const store::Job job = *it;
+    m_queued.erase(it); // by id, so the right job goes even if the queue moved meanwhile
+    onDone(m_repository.removeQueued(jobId), this, [this, job, done](std::optional<bool> removed) {
+        if (!removed) {
+            m_queued.append(job); // keep it: the database still has it
+            std::sort(m_queued.begin(), m_queued.end(),
+                      [](const store::Job &a, const store::Job &b) { return a.sequence < b.sequence; });
+            done(CancelStatus::Error);
+            return;
+        }
+        qCInfo(lcQueue).noquote() << "removed queued job" << job.id;
+        done(CancelStatus::Removed);
+    });
+}
+
+int JobQueue::queueSize() const {
+    int size = m_queued.size();
+    for (const BackendWorker *worker : m_workers)
+        size += worker->busy() ? 1 : 0;
+    return size;
+}
+
+QList<store::Job> JobQueue::running() const {
+    QList<store::Job> jobs;
+    for (const BackendWorker *worker : m_workers)
+        if (worker->current())
+            jobs.append(*worker->current());
+    return jobs;
+}
+
+int JobQueue::position(const QString &jobId) const {
+    for (const BackendWorker *worker : m_workers)
+        if (worker->current() && worker->current()->id == jobId)
+            return 0;
+    for (int i = 0; i < m_queued.size(); ++i)
+        if (m_queued[i].id == jobId)
+            return i + 1;
+    return -1;
+}
+
+std::optional<store::JobProgress> JobQueue::progress(const QString &jobId) const {
+    const auto it = m_progress.constFind(jobId);
+    return it == m_progress.constEnd() ? std::nullopt : std::optional(*it);
+}
+
+void JobQueue::schedule() {
+    if (!m_recovered)
+        return;
+    for (BackendWorker *worker : std::as_const(m_workers)) {
+        if (worker->busy() || m_queued.isEmpty())
+            continue;
+        const int index = m_scheduler.pick(m_queued, worker->loadedModel());
+        if (index < 0)
+            continue;
+        store::Job job = m_queued.takeAt(index);
+        m_scheduler.served(job.ownerId);
+        start(worker, job);
+    }
+}
+
+void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
+    store::Job job = queuedJob;
+    job.status = QStringLiteral("started");
+    job.attempts += 1;
+    job.startedAt = QDateTime::currentDateTimeUtc();
+    onDone(m_repository.markStarted(job.id, job.attempts, worker->name()), this, [](bool) {});
+    if (job.taskType == QLatin1String("img2img")) {
+        worker->run(job, QStringLiteral("/img2img"), forge::img2imgPayload(job.params, job.id));
+        return;
+    }
+    if (job.taskType != QLatin1String("upscale")) {
+        worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
+        return;
+    }
+    // An upscale sends the stored first-pass image, loaded first; if the backend was taken meanwhile, the
+    // job goes back to the front of the queue.
+    onDone(m_repository.image(job.params.value("source_image").toString()), this,
+           [this, worker, job](std::optional<std::optional<store::StoredImage>> source) {
+               if (!source || !*source) {
+                   fail(job, QStringLiteral("SOURCE_IMAGE_MISSING"),
+                        QStringLiteral("The image to upscale is gone"));
+                   schedule();
+                   return;
+               }
+               if (worker->busy()) { // another job took the backend meanwhile: wait for the next turn
+                   m_queued.prepend(job);
+                   return;
+               }
+               worker->run(
+                   job, QStringLiteral("/txt2img"),
+                   forge::txt2imgPayload(job.params, job.id, QString::fromLatin1((*source)->png.toBase64())));
+           });
+}
+
+void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
+                           const QJsonObject &info, bool interrupted) {
+    m_progress.remove(job.id);
+    const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
+    onDone(m_repository.markFinished(job.id, pngBase64, {}, status), this,
+           [this, worker, job, pngBase64, info](bool stored) {
+               if (!stored) {
+                   fail(job, QStringLiteral("DATABASE_ERROR"),
+                        QStringLiteral("The image could not be stored"));
+                   return;
+               }
+               QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
+               if (info.contains("seed"))
+                   payload.insert("seed", info.value("seed"));
+               payload.insert("img_path", QStringLiteral("/api/images/") + job.id);
+               emitEvent(job, QStringLiteral("task-finished"), payload);
+               // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
+               worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
+                   if (!infoData64.isEmpty())
+                       onDone(m_repository.saveInfo(id, infoData64), this, [](bool) {});
+               });
+           });
+}
+
+void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
+    m_progress.remove(job.id);
+    if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
+        qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
+        onDone(m_repository.markQueued(job.id), this, [](bool) {});
+        store::Job retry = job;
+        retry.status = QStringLiteral("queued");
+        // Back at the front only after the delay: becameIdle() schedules at once, and an immediate retry
+        // would meet the same refusal.
+        QTimer::singleShot(kRetryDelayMs, this, [this, retry] {
+            m_queued.prepend(retry);
+            schedule();
+        });
+        return;
+    }
+    fail(job, error.code, error.message);
+}
+
+void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
+    qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
+    onDone(m_repository.markFailed(job.id, code, message), this, [](bool) {});
+    emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, true));
+}
+
+void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {
+    if (m_events)
+        m_events(job.ownerId, job.origin, event, payload);
+}
+
+void JobQueue::rememberPreview(const QString &jobId, const QByteArray &png) {
+    if (!m_previews.contains(jobId))
+        m_previewOrder.append(jobId);
+    m_previews.insert(jobId, png);
+    while (m_previewOrder.size() > kPreviewsKept)
+        m_previews.remove(m_previewOrder.takeFirst());
+}
+
+} // namespace nav::queue

@@ -1,0 +1,35 @@
+#pragma once
+// One generation job as the queue knows it. `params` holds the validated, normalised request fields
+// (see api/GenerationRequest); they are stored as JSON in jobs.params so a restart can resume the job.
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace nav::store {
+
+struct Job {
+    QString id;       // 8 hex characters unless the client chose one
+    QString ownerId;  // Discord id
+    QString origin;   // the submitter's IP (for unauthenticated realtime sockets); never sent to clients
+    QString taskType; // txt2img | img2img | upscale
+    QString status;   // queued | started | finished | failed | interrupted
+    QJsonObject params;
+    QString modelName;
+    int attempts = 0;
+    qint64 sequence = 0; // FIFO order
+    QDateTime createdAt;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QString errorCode;
+    QString errorMessage;
+};
+
+// Live state of a running job (kept in memory, not in the database).
+struct JobProgress {
+    double progress = 0;
+    double etaRelative = 0;
+    int currentStep = 0;
+    int totalSteps = 0;
+};
+
+} // namespace nav::store

@@ -1,0 +1,182 @@
+#include "server/store/JobRepository.h"
+
+#include "server/store/SqlTime.h"
+
+#include <QJsonDocument>
+
+namespace nav::store {
+
+namespace {
+
+const QString kJobColumns = QStringLiteral(
+    "job_id, owner_id, origin, task_type, status, params, model_name, attempts, sequence, created_at, "
+    "started_at, finished_at, error_code, error_message");
+
+Job readJob(const QSqlQuery &q) {
+    Job job;
+    job.id = q.value(0).toString();
+    job.ownerId = q.value(1).toString();
+    job.origin = q.value(2).toString();
+    job.taskType = q.value(3).toString();
+    job.status = q.value(4).toString();
+    job.params = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+    job.modelName = q.value(6).toString();
+    job.attempts = q.value(7).toInt();
+    job.sequence = q.value(8).toLongLong();
+    job.createdAt = utcDateTime(q.value(9));
+    job.startedAt = utcDateTime(q.value(10));
+    job.finishedAt = utcDateTime(q.value(11));
+    job.errorCode = q.value(12).toString();
+    job.errorMessage = q.value(13).toString();
+    return job;
+}
+
+QList<Job> readJobs(QSqlQuery q) {
+    QList<Job> jobs;
+    while (q.next())
+        jobs.append(readJob(q));
+    return jobs;
+}
+
+} // namespace
+
+QFuture<JobRepository::EnqueueResult> JobRepository::enqueue(const Job &job,
+                                                             std::optional<qint64> categoryId) {
+    return m_db.run<EnqueueResult>([job, categoryId](QSqlDatabase &db) {
+        return transaction<EnqueueResult>(db, [&](QSqlDatabase &) {
+            if (exec(db, QStringLiteral("SELECT 1 FROM images WHERE id = ?"), {job.id}).next() ||
+                exec(db, QStringLiteral("SELECT 1 FROM jobs WHERE job_id = ?"), {job.id}).next())
+                return EnqueueResult::DuplicateId;
+            exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
+                 {job.id, job.ownerId,
+                  categoryId ? QVariant(*categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
+            exec(db,
+                 QStringLiteral(
+                     "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
+                     "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
+                 {job.id, job.ownerId, job.origin, job.taskType,
+                  QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
+                  job.modelName});
+            return EnqueueResult::Inserted;
+        });
+    });
+}
+
+QFuture<QList<Job>> JobRepository::active() {
+    return m_db.run<QList<Job>>([](QSqlDatabase &db) {
+        return readJobs(exec(db, QStringLiteral("SELECT %1 FROM jobs WHERE status IN ('queued', 'started') "
+                                                "ORDER BY sequence")
+                                     .arg(kJobColumns)));
+    });
+}
+
+QFuture<std::optional<Job>> JobRepository::find(const QString &jobId) {
+    return m_db.run<std::optional<Job>>([jobId](QSqlDatabase &db) -> std::optional<Job> {
+        QSqlQuery q =
+            exec(db, QStringLiteral("SELECT %1 FROM jobs WHERE job_id = ?").arg(kJobColumns), {jobId});
+        if (!q.next())
+            return std::nullopt;
+        return readJob(q);
+    });
+}
+
+QFuture<QList<Job>> JobRepository::recent(int limit) {
+    return m_db.run<QList<Job>>([limit](QSqlDatabase &db) {
+        return readJobs(exec(db,
+                             QStringLiteral("SELECT %1 FROM jobs WHERE status NOT IN ('queued', 'started') "
+                                            "ORDER BY sequence DESC LIMIT ?")
+                                 .arg(kJobColumns),
+                             {limit}));
+    });
+}
+
+QFuture<void> JobRepository::markStarted(const QString &jobId, int attempts, const QString &backend) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        exec(db,
+             QStringLiteral("UPDATE jobs SET status = 'started', attempts = ?, backend = ?, "
+                            "started_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+             {attempts, backend, jobId});
+    });
+}
+
+QFuture<void> JobRepository::markQueued(const QString &jobId) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        exec(db, QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL WHERE job_id = ?"),
+             {jobId});
+    });
+}
+
+QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray &pngBase64,
+                                          const QByteArray &infoData64, const QString &status) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        transaction<void>(db, [&](QSqlDatabase &) {
+            exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
+                 {pngBase64,
+                  infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                       : QVariant(QString::fromLatin1(infoData64)),
+                  jobId});
+            exec(db,
+                 QStringLiteral(
+                     "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                 {status, jobId});
+        });
+    });
+}
+
+QFuture<void> JobRepository::markFailed(const QString &jobId, const QString &code, const QString &message) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        exec(db,
+             QStringLiteral("UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
+                            "finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+             {code, message, jobId});
+    });
+}
+
+QFuture<bool> JobRepository::removeQueued(const QString &jobId) {
+    return m_db.run<bool>([=](QSqlDatabase &db) {
+        return transaction<bool>(db, [&](QSqlDatabase &) {
+            if (exec(db, QStringLiteral("DELETE FROM jobs WHERE job_id = ? AND status = 'queued'"), {jobId})
+                    .numRowsAffected() == 0)
+                return false;
+            exec(db, QStringLiteral("DELETE FROM images WHERE id = ? AND image_data IS NULL"), {jobId});
+            return true;
+        });
+    });
+}
+
+QFuture<void> JobRepository::savePreview(const QString &jobId, const QByteArray &pngBase64) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        exec(db, QStringLiteral("UPDATE images SET preview_data = ? WHERE id = ?"), {pngBase64, jobId});
+    });
+}
+
+QFuture<void> JobRepository::saveInfo(const QString &jobId, const QByteArray &infoData64) {
+    return m_db.run<void>([=](QSqlDatabase &db) {
+        exec(db, QStringLiteral("UPDATE images SET info_data64 = ? WHERE id = ?"),
+             {QString::fromLatin1(infoData64), jobId});
+    });
+}
+
+QFuture<std::optional<StoredImage>> JobRepository::image(const QString &imageId) {
+    return m_db.run<std::optional<StoredImage>>([imageId](QSqlDatabase &db) -> std::optional<StoredImage> {
+        QSqlQuery q =
+            exec(db, QStringLiteral("SELECT image_data, info_data64, owner_id FROM images WHERE id = ?"),
+                 {imageId});
+        if (!q.next() || q.value(0).isNull())
+            return std::nullopt;
+        // The original stores base64 text in image_data; decode it once here.
+        return StoredImage{QByteArray::fromBase64(q.value(0).toByteArray()), q.value(1).toByteArray(),
+                           q.value(2).toString()};
+    });
+}
+
+QFuture<std::optional<QByteArray>> JobRepository::preview(const QString &imageId) {
+    return m_db.run<std::optional<QByteArray>>([imageId](QSqlDatabase &db) -> std::optional<QByteArray> {
+        QSqlQuery q = exec(db, QStringLiteral("SELECT preview_data FROM images WHERE id = ?"), {imageId});
+        if (!q.next() || q.value(0).isNull())
+            return std::nullopt;
+        return QByteArray::fromBase64(q.value(0).toByteArray());
+    });
+}
+
+} // namespace nav::store

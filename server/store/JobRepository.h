@@ -1,0 +1,51 @@
+#pragma once
+// The jobs table (the durable queue) and the image writes of the pipeline. A job and its images row are
+// created together in one transaction; a finished image and its job status are written together too, so a
+// crash never leaves an image without its job state or the other way round.
+#include "server/store/Database.h"
+#include "server/store/Job.h"
+
+#include <QFuture>
+#include <QList>
+#include <optional>
+
+namespace nav::store {
+
+struct StoredImage {
+    QByteArray png;        // decoded PNG bytes
+    QByteArray infoData64; // cached png-info answer (base64 JSON), may be empty
+    QString ownerId;
+};
+
+class JobRepository {
+public:
+    explicit JobRepository(Database &db) : m_db(db) {}
+
+    enum class EnqueueResult { Inserted, DuplicateId };
+    // Inserts the jobs row and the (empty) images row. `categoryId` may be null.
+    QFuture<EnqueueResult> enqueue(const Job &job, std::optional<qint64> categoryId);
+    // queued and started jobs, in FIFO order
+    QFuture<QList<Job>> active();
+    QFuture<std::optional<Job>> find(const QString &jobId);
+    // The most recent finished/failed/interrupted jobs, newest first.
+    QFuture<QList<Job>> recent(int limit);
+
+    QFuture<void> markStarted(const QString &jobId, int attempts, const QString &backend);
+    QFuture<void> markQueued(const QString &jobId);
+    // Stores the image (base64 in images.image_data, as the original does) and finishes the job.
+    QFuture<void> markFinished(const QString &jobId, const QByteArray &pngBase64,
+                               const QByteArray &infoData64, const QString &status);
+    QFuture<void> markFailed(const QString &jobId, const QString &code, const QString &message);
+    // Deletes a job that is still queued, with its images row. False if it was not queued.
+    QFuture<bool> removeQueued(const QString &jobId);
+
+    QFuture<void> savePreview(const QString &jobId, const QByteArray &pngBase64);
+    QFuture<void> saveInfo(const QString &jobId, const QByteArray &infoData64);
+    QFuture<std::optional<StoredImage>> image(const QString &imageId);
+    QFuture<std::optional<QByteArray>> preview(const QString &imageId);
+
+private:
+    Database &m_db;
+};
+
+} // namespace nav::store

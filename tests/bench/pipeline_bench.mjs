@@ -1,0 +1,184 @@
+// Pipeline benchmark (prints figures; not part of ctest).
+//  1. throughput: N jobs submitted at once against forge-sim --step-ms 0, first submit to last task-finished;
+//  2. added latency per job: submit -> task-finished seen by a socket.io client, minus the time forge-sim spent
+//     on the generation, for jobs sent one at a time into an idle queue;
+//  3. idle gap at the backend between consecutive jobs (from forge-sim's request log): median and p95;
+//  4. GET /api/images/:id requests per second with wrk at 32 connections.
+// Usage: node tests/bench/pipeline_bench.mjs [jobs=200] [single=30] [wrkSeconds=10]
+//   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim.
+import { spawn, execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
+const { io } = requireCompat("socket.io-client");
+const jwt = requireCompat("jsonwebtoken");
+
+const [jobs = 200, single = 30, wrkSeconds = 10] = process.argv.slice(2).map(Number);
+const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "build", "bin"));
+const model = "sd_xl_base_1.0";
+const user = "111111111111111111";
+
+const freePort = () =>
+  new Promise((done) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const fmt = (x, digits = 2) => Number(x).toFixed(digits);
+
+const children = [];
+function start(program, args, env = {}) {
+  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
+  child.tail = () => err;
+  children.push(child);
+  return child;
+}
+async function waitHttp(url, child, what) {
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await sleep(50);
+  }
+  throw new Error(`${what} did not start: ${child.tail()}`);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "pipeline-bench-"));
+  const simPort = await freePort();
+  const httpPort = await freePort();
+  const rtPort = await freePort();
+  const secret = randomBytes(16).toString("hex");
+  const admin = randomBytes(16).toString("hex");
+  try {
+    const sim = start(join(binDir, "forge-sim"), [
+      "--port", String(simPort), "--step-ms", "0", "--switch-ms", "0", "--models", model,
+    ]);
+    await waitHttp(`http://127.0.0.1:${simPort}/sim/state`, sim, "forge-sim");
+    const nav = start(join(binDir, "navigator"), ["--env-file", "/dev/null"], {
+      DB_DRIVER: "sqlite", DB_PATH: join(dir, "navigator.db"), SECRET_KEY: secret, SUPERUSER_ADMIN_TOKEN: admin,
+      HTTP_API_PORT: String(httpPort), RT_API_PORT: String(rtPort), BIND_ADDRESS: "127.0.0.1",
+      SD_API_HOST: `http://127.0.0.1:${simPort}/sdapi/v1`, MAX_QUEUE_LENGTH: String(jobs + 10),
+      QT_LOGGING_RULES: "*.info=false",
+    });
+    const api = `http://127.0.0.1:${httpPort}`;
+    await waitHttp(`${api}/`, nav, "navigator");
+    const auth = await fetch(`${api}/api/admin/authorize-user/${user}`, { headers: { Authorization: admin } });
+    if (!auth.ok) throw new Error(`authorize-user: ${auth.status} ${await auth.text()}`);
+    const token = jwt.sign({ discord_id: user, role: 1 }, secret, { expiresIn: "1h" });
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+
+    const socket = io(`http://127.0.0.1:${rtPort}`, { transports: ["websocket"], auth: { token } });
+    await new Promise((ok, fail) => {
+      socket.once("connect", ok);
+      socket.once("connect_error", fail);
+    });
+    const finishedAt = new Map();
+    const waiters = new Map();
+    const onFinal = (payload) => {
+      finishedAt.set(payload.job_id, performance.now());
+      waiters.get(payload.job_id)?.();
+    };
+    socket.on("task-finished", onFinal);
+    socket.on("task-failed", (p) => {
+      console.error("job failed", JSON.stringify(p.error));
+      onFinal(p);
+    });
+    const submit = async (i) => {
+      const res = await fetch(`${api}/api/queue/user/txt2img`, {
+        method: "POST", headers,
+        body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps: 1, width: 64, height: 64 }),
+      });
+      if (!res.ok) throw new Error(`submit: ${res.status} ${await res.text()}`);
+      return (await res.json()).job_id;
+    };
+    const finished = (id) =>
+      finishedAt.has(id) ? Promise.resolve() : new Promise((ok) => waiters.set(id, ok));
+
+    // Warm-up (model load, connections).
+    await finished(await submit(-1));
+
+    // 1 + 3: a burst of N jobs.
+    await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+    const t0 = performance.now();
+    const ids = [];
+    for (let i = 0; i < jobs; i++) ids.push(await submit(i));
+    const submittedIn = performance.now() - t0;
+    await Promise.all(ids.map(finished));
+    const elapsed = Math.max(...ids.map((id) => finishedAt.get(id))) - t0;
+    const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
+    const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
+    entries.sort((a, b) => a.started_ms - b.started_ms);
+    const gaps = [];
+    for (let i = 1; i < entries.length; i++) gaps.push(entries[i].started_ms - entries[i - 1].ended_ms);
+    const genMs = entries.map((e) => e.ended_ms - e.started_ms);
+
+    // 2: one job at a time into an idle queue.
+    await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+    const totals = [];
+    for (let i = 0; i < single; i++) {
+      const s = performance.now();
+      const id = await submit(1000 + i);
+      await finished(id);
+      totals.push({ id, ms: finishedAt.get(id) - s });
+    }
+    const singleLog = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
+    const byTask = new Map((Array.isArray(singleLog) ? singleLog : singleLog.requests).map((e) => [e.task_id, e]));
+    const added = totals.map(({ id, ms }) => {
+      const e = byTask.get(`navigator-${id}`);
+      return ms - (e ? e.ended_ms - e.started_ms : 0);
+    });
+
+    // 4: wrk on a finished image.
+    let wrkLine = "wrk not run";
+    try {
+      const out = execFileSync("wrk", ["-t2", "-c32", `-d${wrkSeconds}s`, `${api}/api/images/${ids[0]}`], {
+        encoding: "utf8",
+      });
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const lat = /Latency\s+(\S+)/.exec(out);
+      const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
+      wrkLine = `${rps ? rps[1] : "?"} req/s (avg latency ${lat ? lat[1] : "?"}` +
+        `${non2xx ? `, ${non2xx[1]} non-2xx` : ""})`;
+    } catch (e) {
+      wrkLine = `wrk failed: ${e.message}`;
+    }
+
+    console.log(`pipeline benchmark (forge-sim --step-ms 0, SQLite, 64x64 images, 1 step)`);
+    console.log(`  burst of ${jobs} jobs: submitted in ${fmt(submittedIn, 0)} ms, all finished after ${fmt(elapsed, 0)} ms`);
+    console.log(`  throughput: ${fmt((jobs * 1000) / elapsed, 1)} jobs/s`);
+    console.log(`  forge-sim time per generation: median ${fmt(quantile(genMs, 0.5), 1)} ms`);
+    console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(gaps, 0.5), 1)} ms, ` +
+      `p95 ${fmt(quantile(gaps, 0.95), 1)} ms, max ${fmt(Math.max(...gaps), 1)} ms (${gaps.length} gaps)`);
+    console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
+      `median ${fmt(quantile(added, 0.5), 1)} ms, p95 ${fmt(quantile(added, 0.95), 1)} ms (${single} jobs)`);
+    console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
+    socket.close();
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e.message);
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  process.exit(1);
+});

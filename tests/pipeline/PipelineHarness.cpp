@@ -1,0 +1,56 @@
+#include "tests/pipeline/PipelineHarness.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+namespace nav::test {
+
+PipelineHarness::PipelineHarness(const QStringList &simArgs, const QHash<QString, QString> &env)
+    : m_env(env), m_db(std::make_unique<TestDatabase>()) {
+    QStringList args{"--models", kModelA + QLatin1Char(',') + kModelB, "--switch-ms", "0"};
+    args += simArgs;
+    m_sim = std::make_unique<ForgeSim>(args);
+}
+
+QString PipelineHarness::start(const QStringList &users) {
+    if (!m_sim->start())
+        return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(m_sim->output());
+    QHash<QString, QString> env{{"SD_API_HOST", m_sim->sdApiHost()}, {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
+    for (auto it = m_env.begin(); it != m_env.end(); ++it)
+        env.insert(it.key(), it.value());
+    m_nav = std::make_unique<NavigatorInstance>(*m_db, env);
+    if (!m_nav->start())
+        return QStringLiteral("navigator did not start: ") + QString::fromUtf8(m_nav->process().output());
+    for (const QString &user : users) {
+        if (!seed(*m_db, "INSERT INTO users (id, role) VALUES (?, 1)", {user.toLongLong()}))
+            return QStringLiteral("cannot create user ") + user;
+    }
+    return {};
+}
+
+HttpReply PipelineHarness::txt2img(const QString &user, const QJsonObject &fields) {
+    QJsonObject body{{"model_name", kModelA}, {"prompt", "a lighthouse at dusk"}, {"steps", 4}};
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        body.insert(it.key(), it.value());
+    return as(user, "POST", "/api/queue/user/txt2img", body);
+}
+
+QJsonObject PipelineHarness::waitForStatus(const QString &user, const QString &jobId,
+                                           const QStringList &statuses, int timeoutMs) {
+    QElapsedTimer timer;
+    timer.start();
+    QJsonObject last;
+    while (timer.elapsed() < timeoutMs) {
+        last = job(user, jobId);
+        if (statuses.contains(last.value("status").toString()))
+            return last;
+        QThread::msleep(50);
+    }
+    return last;
+}
+
+QJsonObject PipelineHarness::waitForFinal(const QString &user, const QString &jobId, int timeoutMs) {
+    return waitForStatus(user, jobId, {std::begin(kFinalStatuses), std::end(kFinalStatuses)}, timeoutMs);
+}
+
+} // namespace nav::test
