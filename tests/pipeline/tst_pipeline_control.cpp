@@ -24,16 +24,16 @@ class PipelineControlTest : public QObject {
             qWarning() << "submit failed" << reply.status << reply.body;
         return reply.json().value("job_id").toString();
     }
-    // A job that keeps the backend busy until interrupted (2000 steps at 10 ms).
+    // A job that keeps the backend busy until interrupted (150 steps at 40 ms).
     QString submitBlocker(const QString &user) {
-        const QString id = submit(user, {{"steps", 2000}});
+        const QString id = submit(user, {{"steps", 150}});
         m_h->waitForStatus(user, id, {"started", "processing"});
         return id;
     }
 
 private slots:
     void initTestCase() {
-        m_h = std::make_unique<PipelineHarness>(QStringList{"--step-ms", "10"});
+        m_h = std::make_unique<PipelineHarness>(QStringList{"--step-ms", "40"});
         const QString error = m_h->start({kAlice, kBob});
         QVERIFY2(error.isEmpty(), qPrintable(error));
     }
