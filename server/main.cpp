@@ -1,7 +1,13 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
+#include "server/api/AdminStatusService.h"
 #include "server/api/AuthRoutes.h"
+#include "server/api/CivitaiRoutes.h"
+#include "server/api/EmbedRoutes.h"
 #include "server/api/ImageRoutes.h"
+#include "server/api/JobQueueAdminSource.h"
+#include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
 #include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
@@ -13,7 +19,11 @@
 #include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
+#include "server/store/FileHashRepository.h"
 #include "server/store/JobRepository.h"
+#include "server/store/ModelMetadataRepository.h"
+#include "server/store/ModelRepository.h"
+#include "server/thirdparty/Broadcast.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -111,8 +121,6 @@ int main(int argc, char *argv[]) {
     nav::api::registerAdminRoutes(http, {auth, administration, users});
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
-    nav::api::registerModelRoutes(http, catalog);
-
     nav::realtime::RealtimeSettings rtSettings;
     rtSettings.pingIntervalMs = config.rtPingIntervalMs;
     rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
@@ -125,6 +133,25 @@ int main(int argc, char *argv[]) {
                         : std::nullopt);
         });
     });
+
+    const nav::thirdparty::Broadcast broadcast =
+        [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
+    nav::store::ModelRepository models(*database);
+    nav::store::ModelMetadataRepository modelMetadata(*database);
+    nav::store::FileHashRepository fileHashes(*database);
+    nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
+                                           {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::thirdparty::ModelDownloadService downloads(
+        &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
+        nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
+    nav::thirdparty::LoraService loras(
+        &catalog, &civitai, &modelMetadata, &fileHashes,
+        {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
+    nav::api::registerModelRoutes(http, catalog, models, broadcast);
+    nav::api::registerLoraRoutes(http, auth, loras);
+    nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
+    nav::api::registerEmbedRoutes(http, images, &catalog);
+
     nav::store::JobRepository jobs(*database);
     nav::queue::JobQueue queue(
         jobs,
@@ -145,6 +172,14 @@ int main(int argc, char *argv[]) {
             die(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error);
     });
 
+    // GET /api/admin/status and /api/admin/queue.
+    nav::api::AdminStatusService::Sources statusSources;
+    statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
+    statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
+    statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
+    nav::api::AdminStatusService adminStatus(&forge, statusSources);
+    nav::api::JobQueueAdminSource adminQueue(queue, jobs);
+    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

@@ -1,0 +1,119 @@
+#include "admin-gui/StatusTab.h"
+
+#include "admin-gui/ServerConnection.h"
+#include "admin-gui/UsersModel.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace nav::admin {
+
+StatusTab::StatusTab(ServerConnection *connection, QWidget *parent)
+    : QWidget(parent), m_connection(connection), m_server(new QLabel(this)),
+      m_connectionState(new QLabel(this)), m_realtime(new QLabel(QStringLiteral("not connected"), this)),
+      m_version(new QLabel(this)), m_uptime(new QLabel(this)), m_queue(new QLabel(this)),
+      m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_backends(new QTreeWidget(this)) {
+    auto *form = new QFormLayout;
+    form->addRow(QStringLiteral("Server:"), m_server);
+    form->addRow(QStringLiteral("Connection:"), m_connectionState);
+    form->addRow(QStringLiteral("Realtime:"), m_realtime);
+    form->addRow(QStringLiteral("Version:"), m_version);
+    form->addRow(QStringLiteral("Uptime:"), m_uptime);
+    form->addRow(QStringLiteral("Queue:"), m_queue);
+    form->addRow(QStringLiteral("Connected clients:"), m_clients);
+    form->addRow(QStringLiteral("Signed in as:"), m_caller);
+    for (QLabel *label :
+         {m_server, m_connectionState, m_realtime, m_version, m_uptime, m_queue, m_clients, m_caller})
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_backends->setHeaderLabels({QStringLiteral("Backend"), QStringLiteral("Reachable"),
+                                 QStringLiteral("Loaded checkpoint"), QStringLiteral("State")});
+    m_backends->setRootIsDecorated(false);
+    m_backends->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+
+    auto *refresh = new QPushButton(QStringLiteral("Refresh"), this);
+    connect(refresh, &QPushButton::clicked, connection, &ServerConnection::refreshStatus);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(new QLabel(QStringLiteral("Backends:"), this));
+    layout->addWidget(m_backends, 1);
+    layout->addWidget(refresh, 0, Qt::AlignRight);
+
+    connect(connection, &ServerConnection::statusUpdated, this, &StatusTab::showStatus);
+    connect(connection, &ServerConnection::stateChanged, this, &StatusTab::showConnection);
+    showConnection();
+}
+
+QString StatusTab::formatUptime(qint64 seconds) {
+    if (seconds < 0)
+        return {};
+    const qint64 days = seconds / 86400;
+    const qint64 hours = seconds % 86400 / 3600;
+    const qint64 minutes = seconds % 3600 / 60;
+    if (days > 0)
+        return QStringLiteral("%1 d %2 h %3 min").arg(days).arg(hours).arg(minutes);
+    if (hours > 0)
+        return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes);
+    return QStringLiteral("%1 min %2 s").arg(minutes).arg(seconds % 60);
+}
+
+void StatusTab::setRealtimeState(const QString &text) {
+    m_realtime->setText(text);
+}
+
+QString StatusTab::fieldText(const QString &name) const {
+    const QLabel *label = name == QLatin1String("version")    ? m_version
+                          : name == QLatin1String("uptime")   ? m_uptime
+                          : name == QLatin1String("queue")    ? m_queue
+                          : name == QLatin1String("clients")  ? m_clients
+                          : name == QLatin1String("caller")   ? m_caller
+                          : name == QLatin1String("realtime") ? m_realtime
+                                                              : m_connectionState;
+    return label->text();
+}
+
+void StatusTab::showConnection() {
+    m_server->setText(m_connection->settings().httpUrl.toString());
+    m_connectionState->setText(m_connection->stateText());
+}
+
+void StatusTab::showStatus(const QJsonObject &status) {
+    showConnection();
+    m_version->setText(status.value(QStringLiteral("version")).toString());
+    m_uptime->setText(
+        formatUptime(static_cast<qint64>(status.value(QStringLiteral("uptime_seconds")).toDouble(-1))));
+    const QJsonValue depth = status.value(QStringLiteral("queue_depth"));
+    m_queue->setText(depth.isDouble() ? QStringLiteral("%1 waiting or running (%2 running)")
+                                            .arg(depth.toInt())
+                                            .arg(status.value(QStringLiteral("running_jobs")).toInt())
+                                      : QStringLiteral("unknown"));
+    const QJsonValue clients = status.value(QStringLiteral("connected_clients"));
+    m_clients->setText(clients.isDouble() ? QString::number(clients.toInt()) : QStringLiteral("unknown"));
+    const Caller caller = m_connection->caller();
+    m_caller->setText(
+        caller.superuser
+            ? QStringLiteral("superuser token (SUPERUSER_ADMIN_TOKEN)")
+            : QStringLiteral("%1, role %2").arg(caller.discordId, UsersModel::roleName(caller.role)));
+    m_backends->clear();
+    for (const QJsonValue &value : status.value(QStringLiteral("backends")).toArray()) {
+        const QJsonObject backend = value.toObject();
+        const bool reachable = backend.value(QStringLiteral("reachable")).toBool();
+        QString state = backend.value(QStringLiteral("state")).toString();
+        const QString error = backend.value(QStringLiteral("error")).toString();
+        if (!error.isEmpty())
+            state = state.isEmpty() ? error : state + QStringLiteral(" (") + error + QLatin1Char(')');
+        auto *item =
+            new QTreeWidgetItem(m_backends, {backend.value(QStringLiteral("url")).toString(),
+                                             reachable ? QStringLiteral("yes") : QStringLiteral("no"),
+                                             backend.value(QStringLiteral("checkpoint")).toString(), state});
+        if (!reachable)
+            item->setForeground(1, QColor(0xb0, 0x20, 0x20));
+    }
+}
+
+} // namespace nav::admin

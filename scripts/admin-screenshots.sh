@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Makes the README screenshots of navigator-admin (docs/screenshots/{queue,users,status}.png) from a real run:
+# starts forge-sim and navigator on free ports with a throw-away SQLite database, authorizes a few users,
+# submits a few jobs through the public API, then runs `navigator-admin --screenshot` once per tab.
+# Needs a build (scripts/build.sh), curl and openssl. Usage: scripts/admin-screenshots.sh [output dir]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-docs/screenshots}
+bin=build/bin
+mkdir -p "$out"
+work=$(mktemp -d /tmp/navigator-shots.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+# An HS256 JWT in the original's format ({discord_id, role, iat, exp}), signed with SECRET_KEY.
+jwt() {
+  local header payload now
+  now=$(date +%s)
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+  payload=$(printf '{"discord_id":"%s","role":%s,"iat":%s,"exp":%s}' "$1" "$2" "$now" $((now + 3600)) | b64url)
+  printf '%s.%s.%s' "$header" "$payload" \
+    "$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$secret" -binary | b64url)"
+}
+
+secret=$(openssl rand -hex 32)
+admin=$(openssl rand -hex 24)
+http_port=$(free_port)
+rt_port=$(free_port)
+sim_port=$(free_port)
+api="http://127.0.0.1:$http_port"
+
+if [ -x "$bin/forge-sim" ]; then
+  # Slow steps so that a job is still running when the queue is photographed.
+  "$bin/forge-sim" --port "$sim_port" --step-ms 400 >"$work/forge-sim.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$sim_port/sdapi/v1/options"
+fi
+DB_DRIVER=sqlite DB_PATH="$work/navigator.db" SECRET_KEY=$secret SUPERUSER_ADMIN_TOKEN=$admin \
+  HTTP_API_PORT=$http_port RT_API_PORT=$rt_port BIND_ADDRESS=127.0.0.1 \
+  SD_API_HOST="http://127.0.0.1:$sim_port/sdapi/v1" \
+  "$bin/navigator" --env-file /dev/null >"$work/navigator.log" 2>&1 &
+pids+=($!)
+wait_http "$api/"
+
+# Users: the first one authorized becomes apex; then an architect, two apprentices and a disabled one.
+users=(184467440737095516 290145781938765824 301928374650192837 412039485761029384 523948576102938475)
+for id in "${users[@]}"; do
+  curl -fs -H "Authorization: $admin" "$api/api/admin/authorize-user/$id" >/dev/null
+done
+curl -fs -X PUT -H "Authorization: $admin" -H 'Content-Type: application/json' -d '{"role":3}' \
+  "$api/api/admin/users/${users[1]}/role" >/dev/null
+curl -fs -H "Authorization: $admin" "$api/api/admin/disable-user/${users[4]}" >/dev/null
+
+# Jobs from three users (skipped with a note when this build has no job queue yet).
+prompts=("a lighthouse on a cliff at dusk, oil painting" "isometric cozy library, warm light"
+         "portrait of an astronaut cat, studio lighting" "misty pine forest, morning sun rays"
+         "retro robot repairing a bicycle, watercolor")
+running=""
+for i in "${!prompts[@]}"; do
+  owner=${users[$((i % 3 + 1))]}
+  body=$(printf '{"prompt":"%s","negative_prompt":"","model_name":"","sampler_name":"Euler a","steps":%d,"width":512,"height":%d,"cfg_scale":7,"seed":-1}' \
+    "${prompts[$i]}" $((20 + i * 5)) $((512 + (i % 2) * 256)))
+  reply=$(curl -s -H "Authorization: Bearer $(jwt "$owner" 1)" -H 'Content-Type: application/json' -d "$body" \
+    "$api/api/queue/user/txt2img" || true)
+  job=$(printf '%s' "$reply" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("job_id",""))' 2>/dev/null || true)
+  if [ -z "$job" ]; then
+    echo "admin-screenshots: job submission not available ($reply); the queue will be empty" >&2
+    break
+  fi
+  [ -n "$running" ] || running=$job
+done
+[ -z "$running" ] || sleep 3 # let the first job run for a few steps
+
+for tab in queue users status; do
+  args=(--server "$api" --realtime "http://127.0.0.1:$rt_port" --token "$admin" --tab "$tab"
+        --screenshot "$out/$tab.png" --size 1200x720)
+  if [ "$tab" = queue ] && [ -n "$running" ]; then args+=(--select-job "$running"); fi
+  QT_QPA_PLATFORM=offscreen "$bin/navigator-admin" "${args[@]}"
+done

@@ -1,0 +1,104 @@
+#include "server/api/AdminQueueRoutes.h"
+
+#include <QJsonArray>
+
+namespace nav::api {
+
+namespace {
+
+QJsonObject callerJson(const auth::Caller &caller) {
+    return QJsonObject{{QStringLiteral("discord_id"), caller.discordId},
+                       {QStringLiteral("role"), caller.role},
+                       {QStringLiteral("superuser"), caller.superuser}};
+}
+
+QJsonValue isoTime(const QDateTime &time) {
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
+                          : QJsonValue(QJsonValue::Null);
+}
+
+QJsonArray render(const QList<AdminQueueJob> &jobs) {
+    QJsonArray array;
+    for (const AdminQueueJob &job : jobs)
+        array.append(adminJobJson(job));
+    return array;
+}
+
+} // namespace
+
+QJsonObject adminJobJson(const AdminQueueJob &job) {
+    QJsonValue error = QJsonValue::Null;
+    if (!job.errorCode.isEmpty() || !job.errorMessage.isEmpty())
+        error = QJsonObject{{QStringLiteral("code"), job.errorCode},
+                            {QStringLiteral("message"), job.errorMessage}};
+    return QJsonObject{
+        {QStringLiteral("job_id"), job.jobId},
+        {QStringLiteral("owner_id"), job.ownerId},
+        {QStringLiteral("task_type"), job.taskType},
+        {QStringLiteral("status"), job.status},
+        {QStringLiteral("model_name"), job.modelName},
+        {QStringLiteral("prompt"), job.prompt},
+        {QStringLiteral("width"), job.width},
+        {QStringLiteral("height"), job.height},
+        {QStringLiteral("steps"), job.steps},
+        {QStringLiteral("position"),
+         job.position >= 0 ? QJsonValue(job.position) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("progress"), job.progress},
+        {QStringLiteral("eta_relative"),
+         job.etaSeconds ? QJsonValue(*job.etaSeconds) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("current_step"), job.currentStep},
+        {QStringLiteral("total_steps"), job.totalSteps},
+        {QStringLiteral("submitted_at"), isoTime(job.submittedAt)},
+        {QStringLiteral("started_at"), isoTime(job.startedAt)},
+        {QStringLiteral("finished_at"), isoTime(job.finishedAt)},
+        {QStringLiteral("error"), error},
+    };
+}
+
+// The services outlive the server (all are owned by main), so the handlers hold plain pointers.
+void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth, AdminStatusService &status,
+                              AdminQueueSource *queue) {
+    auth::AuthService *guard = &auth;
+    AdminStatusService *service = &status;
+    server.get("/api/admin/status", [guard, service](const http::Request &req, http::Responder res) {
+        guard->require(req, res, auth::RoleArchitect, [res, service](const auth::Caller &caller) {
+            service->status([res, caller](const QJsonObject &status) mutable {
+                QJsonObject body = status;
+                body.insert(QStringLiteral("caller"), callerJson(caller));
+                res.json(200, body);
+            });
+        });
+    });
+
+    server.get("/api/admin/queue", [guard, queue](const http::Request &req, http::Responder res) {
+        guard->require(req, res, auth::RoleArchitect, [req, res, queue](const auth::Caller &) mutable {
+            int recent = 0;
+            if (const auto value = req.queryValue(QStringLiteral("include_recent"))) {
+                bool ok = false;
+                recent = value->toInt(&ok);
+                if (!ok || recent < 0 || recent > kMaxRecent)
+                    return res.error(
+                        400,
+                        QStringLiteral("include_recent must be a whole number from 0 to %1").arg(kMaxRecent),
+                        QStringLiteral("INVALID_INCLUDE_RECENT"));
+            }
+            if (!queue)
+                return res.error(503, QStringLiteral("The job queue is not running"),
+                                 QStringLiteral("QUEUE_UNAVAILABLE"));
+            queue->adminSnapshot(recent, [res, recent](const AdminQueueSnapshot &snapshot,
+                                                       const QString &error) mutable {
+                if (!error.isEmpty())
+                    return res.error(500, error, QStringLiteral("QUEUE_SNAPSHOT_FAILED"));
+                int running = 0;
+                for (const AdminQueueJob &job : snapshot.active)
+                    running += job.status == QLatin1String("running") ? 1 : 0;
+                res.json(200, QJsonObject{{QStringLiteral("jobs"), render(snapshot.active)},
+                                          {QStringLiteral("recent"), render(snapshot.recent.mid(0, recent))},
+                                          {QStringLiteral("queue_depth"), snapshot.active.size()},
+                                          {QStringLiteral("running"), running}});
+            });
+        });
+    });
+}
+
+} // namespace nav::api

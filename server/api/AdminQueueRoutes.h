@@ -1,0 +1,29 @@
+#pragma once
+// Admin endpoints (role 3 and up, or SUPERUSER_ADMIN_TOKEN):
+//   GET /api/admin/status                version, uptime, queue depth, backend reachability and loaded
+//                                        checkpoint, connected realtime clients, and who the caller is.
+//   GET /api/admin/queue[?include_recent=N]
+//       {"jobs": [...queued and running...], "recent": [...N newest ended...], "queue_depth", "running"}
+//       Each job: job_id, owner_id, task_type, status, model_name, prompt, width, height, steps, position
+//       (null unless waiting), progress (0..1), eta_relative (seconds or null), current_step, total_steps,
+//       submitted_at, started_at, finished_at (ISO 8601 UTC or null), error ({code, message} or null).
+//       N is 0..kMaxRecent (400 INVALID_INCLUDE_RECENT otherwise); without it "recent" is empty.
+#include "server/api/AdminQueueSource.h"
+#include "server/api/AdminStatusService.h"
+#include "server/auth/AuthService.h"
+#include "server/http/HttpServer.h"
+
+#include <QJsonObject>
+
+namespace nav::api {
+
+constexpr int kMaxRecent = 200;
+
+// `queue` may be null while no job queue is wired: GET /api/admin/queue then answers 503.
+void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth, AdminStatusService &status,
+                              AdminQueueSource *queue);
+
+// One job as the admin endpoints render it.
+QJsonObject adminJobJson(const AdminQueueJob &job);
+
+} // namespace nav::api
