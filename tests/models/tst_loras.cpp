@@ -43,6 +43,10 @@ class TestLoras : public QObject {
         QSqlQuery query(QSqlDatabase::database(m_db->connectionName()));
         QVERIFY2(query.exec(statement), qPrintable(statement));
     }
+    int count(const QString &statement) {
+        QSqlQuery query(QSqlDatabase::database(m_db->connectionName()));
+        return query.exec(statement) && query.next() ? query.value(0).toInt() : -1;
+    }
     QJsonObject addDetailVersion(int id, const QString &name) {
         QJsonObject version = m_civitai->addVersion(id, "LORA", "add_detail.safetensors", "x");
         version.insert("name", name);
@@ -130,6 +134,9 @@ private slots:
         QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
                  QStringLiteral("old"));
         addDetailVersion(778, "new");
+        // The cache row may be written just after the answer: wait for it before making it stale.
+        QTRY_COMPARE_WITH_TIMEOUT(count("SELECT COUNT(*) FROM model_metadata WHERE metadata_id = 778"), 1,
+                                  10000);
         sql("UPDATE model_metadata SET metadata_updated_at = '2000-01-01 00:00:00', updates_disabled = 1");
         QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
                  QStringLiteral("old"));
