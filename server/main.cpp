@@ -1,15 +1,29 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
+#include "server/api/AdminStatusService.h"
 #include "server/api/AuthRoutes.h"
+#include "server/api/CivitaiRoutes.h"
+#include "server/api/EmbedRoutes.h"
+#include "server/api/ImageRoutes.h"
+#include "server/api/JobQueueAdminSource.h"
+#include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
+#include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/queue/JobQueue.h"
+#include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
+#include "server/store/FileHashRepository.h"
+#include "server/store/JobRepository.h"
+#include "server/store/ModelMetadataRepository.h"
+#include "server/store/ModelRepository.h"
+#include "server/thirdparty/Broadcast.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -60,8 +74,17 @@ int main(int argc, char *argv[]) {
         QStringLiteral("check-config"),
         QStringLiteral("Validate the configuration, print a summary and exit."));
     parser.addOption(envFile);
+    const QCommandLineOption conformance(
+        QStringLiteral("socketio-conformance"),
+        QStringLiteral(
+            "Run only a bare socket.io server on <port>, set up for the official engine.io-protocol and "
+            "socket.io-protocol test suites."),
+        QStringLiteral("port"));
     parser.addOption(checkConfig);
+    parser.addOption(conformance);
     parser.process(app);
+    if (parser.isSet(conformance))
+        return nav::realtime::runConformanceServer(parser.value(conformance).toUShort());
 
     const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
     if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
@@ -98,8 +121,6 @@ int main(int argc, char *argv[]) {
     nav::api::registerAdminRoutes(http, {auth, administration, users});
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
-    nav::api::registerModelRoutes(http, catalog);
-
     nav::realtime::RealtimeSettings rtSettings;
     rtSettings.pingIntervalMs = config.rtPingIntervalMs;
     rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
@@ -112,12 +133,53 @@ int main(int argc, char *argv[]) {
                         : std::nullopt);
         });
     });
-    // GET /api/admin/status and /api/admin/queue. The queue figures and AdminQueueSource join when the job
-    // queue is wired here.
+
+    const nav::thirdparty::Broadcast broadcast =
+        [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
+    nav::store::ModelRepository models(*database);
+    nav::store::ModelMetadataRepository modelMetadata(*database);
+    nav::store::FileHashRepository fileHashes(*database);
+    nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
+                                           {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::thirdparty::ModelDownloadService downloads(
+        &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
+        nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
+    nav::thirdparty::LoraService loras(
+        &catalog, &civitai, &modelMetadata, &fileHashes,
+        {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
+    nav::api::registerModelRoutes(http, catalog, models, broadcast);
+    nav::api::registerLoraRoutes(http, auth, loras);
+    nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
+    nav::api::registerEmbedRoutes(http, images, &catalog);
+
+    nav::store::JobRepository jobs(*database);
+    nav::queue::JobQueue queue(
+        jobs,
+        [&realtime](const QString &owner, const QString &origin, const QString &event,
+                    const QJsonObject &payload) { realtime.emitJobEvent(owner, origin, event, payload); },
+        config.maxQueueLength);
+    nav::queue::WorkerSettings workerSettings;
+    workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
+    workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
+    workerSettings.unloadAfterMs = config.checkpointUnloadIntervalMin * 60 * 1000;
+    nav::queue::BackendWorker worker(config.sdApiHost.toString(), &forge, workerSettings);
+    worker.refreshLoadedModel();
+    queue.addBackend(&worker);
+    nav::api::registerQueueRoutes(http, {auth, queue, jobs, categories, catalog, forge, config});
+    nav::api::registerImageRoutes(http, jobs, queue, forge);
+    queue.recover([](const QString &error) {
+        if (!error.isEmpty())
+            die(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error);
+    });
+
+    // GET /api/admin/status and /api/admin/queue.
     nav::api::AdminStatusService::Sources statusSources;
     statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
+    statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
+    statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
-    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, nullptr);
+    nav::api::JobQueueAdminSource adminQueue(queue, jobs);
+    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

@@ -1,6 +1,11 @@
 #include "server/api/ModelRoutes.h"
 
 #include "server/api/BackendError.h"
+#include "server/api/QueryBoolean.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcModels, "navigator.models")
 
 namespace nav::api {
 
@@ -24,9 +29,63 @@ http::Handler listRoute(forge::ForgeCatalog &catalog, Fetch fetch,
     };
 }
 
+// Forge's checkpoints, each merged with its `models` row: known ones get known:true plus the row (id,
+// model_name, friendly_name, is_restricted as a boolean), the others known:false.
+QJsonArray mergeModels(const QJsonArray &checkpoints, const QList<store::KnownModel> &rows) {
+    QHash<QString, store::KnownModel> byName;
+    for (const store::KnownModel &row : rows)
+        byName.insert(row.modelName, row);
+    QJsonArray merged;
+    for (const QJsonValue &value : checkpoints) {
+        QJsonObject model = value.toObject();
+        const auto row = byName.constFind(model.value("model_name").toString());
+        model.insert("known", row != byName.constEnd());
+        if (row != byName.constEnd()) {
+            model.insert("id", row->id);
+            model.insert("model_name", row->modelName);
+            model.insert("friendly_name", row->friendlyName ? QJsonValue(*row->friendlyName) : QJsonValue());
+            model.insert("is_restricted", row->isRestricted);
+        }
+        merged.append(model);
+    }
+    return merged;
+}
+
+void answerModels(forge::ForgeCatalog &catalog, store::ModelRepository &models, http::Responder res) {
+    catalog.checkpoints([&catalog, &models, res](const QJsonArray &checkpoints,
+                                                 const std::optional<forge::ForgeError> &error) mutable {
+        if (error)
+            return answerBackendError(res, *error);
+        models.all()
+            .then(&catalog,
+                  [checkpoints, res](const QList<store::KnownModel> &rows) mutable {
+                      res.json(200, QJsonObject{{"models", mergeModels(checkpoints, rows)}});
+                  })
+            .onFailed(&catalog, [res](const store::DbError &e) mutable {
+                qCWarning(lcModels).noquote() << "reading the models table failed:" << e.message();
+                res.error(500, QStringLiteral("The model list could not be read"),
+                          QStringLiteral("DATABASE_ERROR"));
+            });
+    });
+}
+
 } // namespace
 
-void registerModelRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog) {
+void registerModelRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog,
+                         store::ModelRepository &models, thirdparty::Broadcast broadcast) {
+    server.get("/api/models", [&catalog, &models, broadcast](const http::Request &req, http::Responder res) {
+        if (!queryBoolean(req, QStringLiteral("refresh")))
+            return answerModels(catalog, models, res);
+        catalog.refresh(
+            {QStringLiteral("refresh-checkpoints")},
+            [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {
+                if (error)
+                    return answerBackendError(res, *error);
+                broadcast(QStringLiteral("models-refreshed"),
+                          QJsonObject{{"message", "Models have been refreshed!"}});
+                answerModels(catalog, models, res);
+            });
+    });
     server.get("/api/samplers", listRoute(catalog, &forge::ForgeCatalog::samplers,
                                           [](const http::Request &req, QJsonArray list) {
                                               // Like the original, the presence of `all` is enough.

@@ -33,12 +33,13 @@ struct Config {
 
     QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1")); // SD_API_HOST
     qint64 jobProgressCheckIntervalMs = 1000;                                // JOB_PROGRESS_CHECK_INTERVAL
-    qint64 checkpointUnloadIntervalMin = 0; // CHECKPOINT_UNLOAD_INTERVAL (0: off)
-    qint64 imagePixelLimit = 3'686'400;     // IMAGE_PIXEL_LIMIT
-    int maxQueueLength = 1000;              // MAX_QUEUE_LENGTH
-    bool supportsFlux = false;              // SUPPORTS_FLUX
-    bool enableLoraSupport = false;         // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
-    bool allowLegacyBotEndpoints = false;   // ALLOW_LEGACY_BOT_ENDPOINTS
+    qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
+    qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
+    int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
+    qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
+    bool supportsFlux = false;                          // SUPPORTS_FLUX
+    bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
+    bool allowLegacyBotEndpoints = false;               // ALLOW_LEGACY_BOT_ENDPOINTS
 
     QString secretKey;                             // SECRET_KEY (required)
     qint64 tokenExpirationMs = 72LL * 3600 * 1000; // TOKEN_EXPIRATION_TIME (-1: never)

@@ -293,8 +293,12 @@ void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, b
         onDone(m_repository.markQueued(job.id), this, [](bool) {});
         store::Job retry = job;
         retry.status = QStringLiteral("queued");
-        m_queued.prepend(retry);
-        QTimer::singleShot(kRetryDelayMs, this, &JobQueue::schedule);
+        // Back at the front only after the delay: becameIdle() schedules at once, and an immediate retry
+        // would meet the same refusal.
+        QTimer::singleShot(kRetryDelayMs, this, [this, retry] {
+            m_queued.prepend(retry);
+            schedule();
+        });
         return;
     }
     fail(job, error.code, error.message);

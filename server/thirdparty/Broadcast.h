@@ -1,13 +1,13 @@
 #pragma once
 // How the model services announce changes to every realtime client (models-refreshed,
 // model-download-progress). main.cpp wires it to the RealtimeHub; tests record the calls.
-#include <QJsonValue>
+#include <QJsonObject>
 #include <QString>
 
 #include <functional>
 
 namespace nav::thirdparty {
 
-using Broadcast = std::function<void(const QString &event, const QJsonValue &payload)>;
+using Broadcast = std::function<void(const QString &event, const QJsonObject &payload)>;
 
 } // namespace nav::thirdparty

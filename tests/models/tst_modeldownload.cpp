@@ -49,7 +49,7 @@ private:
             thirdparty::ModelDownloadService::Options{modelDir == "<tmp>" ? m_dir->path() : modelDir,
                                                       maxConcurrent, 10, 10'000},
             [this](const QString &) { return std::optional<int>(m_freePercent); },
-            [this](const QString &event, const QJsonValue &payload) {
+            [this](const QString &event, const QJsonObject &payload) {
                 m_events.append({event, payload});
             });
     }

@@ -98,7 +98,7 @@ private slots:
 
     void finishedSequence() {
         // A model the simulator has not loaded, so the job is a model change.
-        const HttpReply reply = m_h->txt2img(kAlice, {{"model_name", kModelB}, {"steps", 10}});
+        const HttpReply reply = m_h->txt2img(kAlice, {{"model_name", kModelB}, {"steps", 20}});
         QCOMPARE(reply.status, 200);
         const QString id = reply.json().value("job_id").toString();
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, id, "task-finished"), 30000);
@@ -128,8 +128,8 @@ private slots:
             QVERIFY(event.payload.value("progress").isDouble());
             QVERIFY(event.payload.value("eta_relative").isDouble());
             QVERIFY(event.payload.value("current_step").toInt() >= 0);
-            QCOMPARE(event.payload.value("total_steps").toInt(), 10);
-            QVERIFY(event.payload.value("current_step").toInt() <= 10);
+            QCOMPARE(event.payload.value("total_steps").toInt(), 20);
+            QVERIFY(event.payload.value("current_step").toInt() <= 20);
             QCOMPARE(event.payload.value("progress_path").toString(), "/api/previews/" + id);
         }
         const QJsonObject finished = events.last().payload;

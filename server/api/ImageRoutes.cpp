@@ -1,0 +1,107 @@
+#include "server/api/ImageRoutes.h"
+
+#include "server/api/DbReply.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+
+namespace nav::api {
+
+namespace {
+
+QString imageId(const http::Request &req) {
+    QString id = req.param("jobId");
+    if (id.endsWith(QStringLiteral(".png")))
+        id.chop(4);
+    return id;
+}
+
+void notFound(http::Responder &res, const QString &what) {
+    res.error(404, what, QStringLiteral("NOT_FOUND"));
+}
+
+QJsonObject withOwner(QJsonObject info, const QString &ownerId) {
+    QJsonObject parameters = info.value("parameters").toObject();
+    parameters.insert("owner_id", ownerId);
+    info.insert("parameters", parameters);
+    return info;
+}
+
+} // namespace
+
+void registerImageRoutes(http::HttpServer &server, store::JobRepository &jobs, queue::JobQueue &queue,
+                         forge::ForgeClient &forge) {
+    server.get("/api/images/:jobId", [&jobs](const http::Request &req, http::Responder res) {
+        const QString id = imageId(req);
+        const QByteArray ifNoneMatch = req.header("if-none-match");
+        whenReady(
+            jobs.image(id), res, [res, id, ifNoneMatch](std::optional<store::StoredImage> image) mutable {
+                if (!image || image->png.isEmpty()) {
+                    notFound(res, QStringLiteral("No finished image %1").arg(id));
+                    return;
+                }
+                const QByteArray etag =
+                    '"' + QCryptographicHash::hash(image->png, QCryptographicHash::Sha256).toHex().left(32) +
+                    '"';
+                const http::HeaderList headers{{"ETag", etag},
+                                               {"Cache-Control", "public, max-age=31536000, immutable"}};
+                if (!ifNoneMatch.isEmpty() &&
+                    (ifNoneMatch == etag || ifNoneMatch == "*" || ifNoneMatch.contains(etag)))
+                    res.send(304, {}, {}, headers);
+                else
+                    res.send(200, image->png, "image/png", headers);
+            });
+    });
+
+    server.get("/api/images/:jobId/info", [&jobs, &forge](const http::Request &req, http::Responder res) {
+        const QString id = req.param("jobId");
+        whenReady(
+            jobs.image(id), res, [&jobs, &forge, res, id](std::optional<store::StoredImage> image) mutable {
+                if (!image) {
+                    notFound(res, QStringLiteral("No finished image %1").arg(id));
+                    return;
+                }
+                if (!image->infoData64.isEmpty()) {
+                    const QJsonObject info =
+                        QJsonDocument::fromJson(QByteArray::fromBase64(image->infoData64)).object();
+                    res.json(200, withOwner(info, image->ownerId));
+                    return;
+                }
+                // Not cached yet (an image from before the cache, or png-info failed at completion): ask
+                // Forge once.
+                const QString owner = image->ownerId;
+                forge.post(
+                    "/png-info", QJsonObject{{"image", QString::fromLatin1(image->png.toBase64())}},
+                    [&jobs, res, id, owner](const QJsonDocument &body,
+                                            const std::optional<forge::ForgeError> &error) mutable {
+                        if (error) {
+                            res.error(502,
+                                      QStringLiteral("Forge could not read the image: ") + error->message,
+                                      QStringLiteral("BACKEND_UNAVAILABLE"));
+                            return;
+                        }
+                        jobs.saveInfo(id,
+                                      QJsonDocument(body.object()).toJson(QJsonDocument::Compact).toBase64());
+                        res.json(200, withOwner(body.object(), owner));
+                    });
+            });
+    });
+
+    server.get("/api/previews/:jobId", [&jobs, &queue](const http::Request &req, http::Responder res) {
+        const QString id = imageId(req);
+        const http::HeaderList noCache{{"Cache-Control", "no-store"}};
+        const QByteArray live = queue.latestPreview(id);
+        if (!live.isEmpty()) {
+            res.send(200, live, "image/png", noCache);
+            return;
+        }
+        whenReady(jobs.preview(id), res, [res, id, noCache](std::optional<QByteArray> preview) mutable {
+            if (!preview || preview->isEmpty())
+                notFound(res, QStringLiteral("No preview for %1 yet").arg(id));
+            else
+                res.send(200, *preview, "image/png", noCache);
+        });
+    });
+}
+
+} // namespace nav::api

@@ -1,0 +1,323 @@
+#include "server/api/QueueRoutes.h"
+
+#include "server/api/DbReply.h"
+#include "server/api/GenerationRequest.h"
+#include "server/api/UpscaleRequest.h"
+#include "server/queue/JobEvents.h"
+#include "server/realtime/ClientAddress.h"
+
+#include <QHostAddress>
+#include <QJsonArray>
+
+namespace nav::api {
+
+namespace {
+
+QJsonObject queuedReply(const store::Job &job, int queueSize) {
+    QJsonObject reply = queue::jobEventPayload(job, QStringLiteral("queued"));
+    reply.insert("queue_size", queueSize);
+    return reply;
+}
+
+QJsonObject jobState(const store::Job &job, const QString &status, int position,
+                     const std::optional<store::JobProgress> &progress) {
+    QJsonObject state = queue::jobEventPayload(job, status);
+    state.insert("position", position);
+    state.insert("created_at", job.createdAt.toString(Qt::ISODate));
+    if (job.startedAt.isValid())
+        state.insert("started_at", job.startedAt.toString(Qt::ISODate));
+    if (job.finishedAt.isValid())
+        state.insert("finished_at", job.finishedAt.toString(Qt::ISODate));
+    if (progress) {
+        state.insert("progress", progress->progress);
+        state.insert("eta_relative", progress->etaRelative);
+        state.insert("current_step", progress->currentStep);
+        state.insert("total_steps", progress->totalSteps);
+        state.insert("progress_path", QStringLiteral("/api/previews/") + job.id);
+    }
+    if (status == QLatin1String("finished") || status == QLatin1String("interrupted"))
+        state.insert("img_path", QStringLiteral("/api/images/") + job.id);
+    if (!job.errorCode.isEmpty())
+        state.insert("error",
+                     QJsonObject{{"code", job.errorCode}, {"message", job.errorMessage}, {"fatal", true}});
+    return state;
+}
+
+class QueueApi {
+public:
+    explicit QueueApi(QueueServices s) : m(s) {}
+
+    // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
+    void submit(const http::Request &req, http::Responder res, const QString &ownerId,
+                const QString &taskType) {
+        const auto body = req.jsonBody();
+        if (!body) {
+            res.error(400, QStringLiteral("The request body must be a JSON object"),
+                      QStringLiteral("INVALID_JSON"));
+            return;
+        }
+        auto parsed = parseGenerationRequest(*body, taskType, m.config.imagePixelLimit);
+        if (auto *error = std::get_if<RequestError>(&parsed)) {
+            res.error(error->status, error->message, error->code);
+            return;
+        }
+        auto request = std::get<GenerationRequest>(std::move(parsed));
+        store::Job job;
+        job.id = request.jobId;
+        job.ownerId = ownerId;
+        job.origin = realtime::clientAddress(QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
+                                             req.header("cf-connecting-ip"), m.config.trustProxy);
+        job.taskType = taskType;
+        job.params = request.params;
+        job.modelName = request.params.value("model_name").toString();
+        checkCategory(request, ownerId, res, [=](std::optional<qint64> categoryId) mutable {
+            withInitImage(request, ownerId, res, job,
+                          [=](store::Job ready) { resolveAndQueue(std::move(ready), categoryId, res); });
+        });
+    }
+
+    void checkCategory(const GenerationRequest &request, const QString &ownerId, http::Responder res,
+                       std::function<void(std::optional<qint64>)> next) {
+        if (!request.categoryId) {
+            next(std::nullopt);
+            return;
+        }
+        const qint64 id = *request.categoryId;
+        whenReady(m.categories.isOwnedBy(id, ownerId), res, [res, next, id](bool owned) mutable {
+            if (!owned)
+                res.error(403, QStringLiteral("You do not own this category"),
+                          QStringLiteral("CATEGORY_NOT_OWNED"));
+            else
+                next(id);
+        });
+    }
+
+    void withInitImage(const GenerationRequest &request, const QString &ownerId, http::Responder res,
+                       store::Job job, std::function<void(store::Job)> next) {
+        if (request.initImageJobId.isEmpty()) {
+            next(std::move(job));
+            return;
+        }
+        whenReady(m.jobs.image(request.initImageJobId), res,
+                  [res, ownerId, job, next](std::optional<store::StoredImage> image) mutable {
+                      if (!image) {
+                          res.error(404, QStringLiteral("The init image was not found"),
+                                    QStringLiteral("IMAGE_NOT_FOUND"));
+                          return;
+                      }
+                      if (image->ownerId != ownerId) {
+                          res.error(403, QStringLiteral("The init image is not yours"),
+                                    QStringLiteral("IMAGE_NOT_OWNED"));
+                          return;
+                      }
+                      job.params.insert("init_image", QString::fromLatin1(image->png.toBase64()));
+                      next(std::move(job));
+                  });
+    }
+
+    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+        // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
+        m.catalog.samplers([this, job, categoryId, res](const QJsonArray &samplers, const auto &) mutable {
+            job.params.insert("sampler_name",
+                              resolveSampler(job.params.value("sampler_name").toString(), samplers));
+            enqueue(std::move(job), categoryId, res);
+        });
+    }
+
+    void enqueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+        m.queue.enqueue(job, categoryId, [job, res](queue::JobQueue::EnqueueStatus status, int size) mutable {
+            switch (status) {
+            case queue::JobQueue::EnqueueStatus::Queued:
+                res.json(200, queuedReply(job, size));
+                break;
+            case queue::JobQueue::EnqueueStatus::DuplicateId:
+                res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
+                          QStringLiteral("JOB_ID_TAKEN"));
+                break;
+            case queue::JobQueue::EnqueueStatus::QueueFull:
+                res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
+                          QStringLiteral("QUEUE_FULL"));
+                break;
+            case queue::JobQueue::EnqueueStatus::Error:
+                res.error(500, QStringLiteral("The job could not be stored"),
+                          QStringLiteral("DATABASE_ERROR"));
+                break;
+            }
+        });
+    }
+
+    void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+        const QString sourceId = req.param("jobId");
+        const auto body = req.jsonBody();
+        if (!body) {
+            res.error(400, QStringLiteral("The request body must be a JSON object"),
+                      QStringLiteral("INVALID_JSON"));
+            return;
+        }
+        whenReady(m.jobs.image(sourceId), res,
+                  [this, req, res, caller, sourceId,
+                   overrides = *body](std::optional<store::StoredImage> image) mutable {
+                      if (!image) {
+                          res.error(404, QStringLiteral("No finished image %1").arg(sourceId),
+                                    QStringLiteral("IMAGE_NOT_FOUND"));
+                          return;
+                      }
+                      if (image->ownerId != caller.discordId) {
+                          res.error(403, QStringLiteral("The image is not yours"),
+                                    QStringLiteral("IMAGE_NOT_OWNED"));
+                          return;
+                      }
+                      withPngInfo(
+                          *image, res,
+                          [this, req, res, caller, sourceId, overrides](const QJsonObject &info) mutable {
+                              auto built =
+                                  buildUpscaleParams(info, overrides, sourceId, m.config.imagePixelLimit);
+                              if (auto *error = std::get_if<RequestError>(&built)) {
+                                  res.error(error->status, error->message, error->code);
+                                  return;
+                              }
+                              store::Job job;
+                              job.id = newJobId();
+                              job.ownerId = caller.discordId;
+                              job.origin = realtime::clientAddress(
+                                  QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
+                                  req.header("cf-connecting-ip"), m.config.trustProxy);
+                              job.taskType = QStringLiteral("upscale");
+                              job.params = std::get<QJsonObject>(built);
+                              job.modelName = job.params.value("model_name").toString();
+                              enqueue(std::move(job), std::nullopt, res);
+                          });
+                  });
+    }
+
+    // png-info of a stored image: the cached copy, or Forge's answer.
+    void withPngInfo(const store::StoredImage &image, http::Responder res,
+                     std::function<void(QJsonObject)> next) {
+        if (!image.infoData64.isEmpty()) {
+            next(QJsonDocument::fromJson(QByteArray::fromBase64(image.infoData64)).object());
+            return;
+        }
+        m.forge.post(
+            "/png-info", QJsonObject{{"image", QString::fromLatin1(image.png.toBase64())}},
+            [res, next](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) mutable {
+                if (error)
+                    res.error(502,
+                              QStringLiteral("Forge could not read the image parameters: ") + error->message,
+                              QStringLiteral("BACKEND_UNAVAILABLE"));
+                else
+                    next(body.object());
+            });
+    }
+
+    void interrupt(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+        m.queue.cancel(
+            req.param("jobId"), caller.discordId, caller.role >= auth::RoleArchitect,
+            [res](queue::JobQueue::CancelStatus status) mutable {
+                using S = queue::JobQueue::CancelStatus;
+                switch (status) {
+                case S::Interrupted:
+                    res.json(200, QJsonObject{{"message", "Job interrupted"}, {"status", "interrupted"}});
+                    break;
+                case S::Removed:
+                    res.json(200,
+                             QJsonObject{{"message", "Job removed from the queue"}, {"status", "removed"}});
+                    break;
+                case S::NotFound:
+                    res.error(404, QStringLiteral("No queued or running job with this id"),
+                              QStringLiteral("JOB_NOT_FOUND"));
+                    break;
+                case S::Forbidden:
+                    res.error(403, QStringLiteral("This job is not yours"), QStringLiteral("JOB_NOT_OWNED"));
+                    break;
+                case S::Error:
+                    res.error(500, QStringLiteral("The job could not be removed"),
+                              QStringLiteral("DATABASE_ERROR"));
+                    break;
+                }
+            });
+    }
+
+    void listMine(http::Responder res, const auth::Caller &caller) {
+        QJsonArray jobs;
+        for (const store::Job &job : m.queue.running())
+            if (job.ownerId == caller.discordId)
+                jobs.append(jobState(job, QStringLiteral("started"), 0, m.queue.progress(job.id)));
+        const auto queued = m.queue.queued();
+        for (int i = 0; i < queued.size(); ++i)
+            if (queued[i].ownerId == caller.discordId)
+                jobs.append(jobState(queued[i], QStringLiteral("queued"), i + 1, std::nullopt));
+        res.json(200, QJsonObject{{"jobs", jobs}, {"queue_size", m.queue.queueSize()}});
+    }
+
+    void one(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+        const QString id = req.param("jobId");
+        whenReady(m.jobs.find(id), res, [this, res, caller, id](std::optional<store::Job> job) mutable {
+            if (!job) {
+                res.error(404, QStringLiteral("No job %1").arg(id), QStringLiteral("JOB_NOT_FOUND"));
+                return;
+            }
+            if (job->ownerId != caller.discordId && caller.role < auth::RoleArchitect) {
+                res.error(403, QStringLiteral("This job is not yours"), QStringLiteral("JOB_NOT_OWNED"));
+                return;
+            }
+            const int position = m.queue.position(id);
+            const QString status = position == 0 ? QStringLiteral("started") : job->status;
+            res.json(200, jobState(*job, status, position, m.queue.progress(id)));
+        });
+    }
+
+    QueueServices m;
+};
+
+} // namespace
+
+void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
+    auto api = std::make_shared<QueueApi>(services);
+    auto &auth = services.auth;
+    for (const QString type : {QStringLiteral("txt2img"), QStringLiteral("img2img")}) {
+        server.post("/api/queue/user/" + type,
+                    [api, &auth, type](const http::Request &req, http::Responder res) {
+                        auth.require(req, res, auth::RoleApprentice, [=](const auth::Caller &caller) {
+                            api->submit(req, res, caller.discordId, type);
+                        });
+                    });
+        // The original Discord bot's endpoints: no authentication, the owner comes in the body.
+        server.post("/api/queue/" + type, [api, type, legacy = services.config.allowLegacyBotEndpoints](
+                                              const http::Request &req, http::Responder res) {
+            if (!legacy) {
+                res.json(400, QJsonObject{{"error", QStringLiteral("This endpoint is not enabled. Please use "
+                                                                   "/api/queue/user/%1 instead.")
+                                                        .arg(type)},
+                                          {"error_code", "LEGACY_ENDPOINT_DISABLED"}});
+                return;
+            }
+            const auto body = req.jsonBody();
+            const QString owner = body ? body->value("owner_id").toVariant().toString() : QString();
+            if (owner.isEmpty()) {
+                res.error(400, QStringLiteral("Missing required parameters"),
+                          QStringLiteral("MISSING_PARAMETERS"));
+                return;
+            }
+            api->submit(req, res, owner, type);
+        });
+    }
+    server.post("/api/queue/user/txt2img/upscale-hrf/:jobId",
+                [api, &auth](const http::Request &req, http::Responder res) {
+                    auth.require(req, res, auth::RoleApprentice,
+                                 [=](const auth::Caller &caller) { api->upscale(req, res, caller); });
+                });
+    server.post("/api/queue/interrupt/:jobId", [api, &auth](const http::Request &req, http::Responder res) {
+        auth.require(req, res, auth::RoleApprentice,
+                     [=](const auth::Caller &caller) { api->interrupt(req, res, caller); });
+    });
+    server.get("/api/queue", [api, &auth](const http::Request &req, http::Responder res) {
+        auth.require(req, res, auth::RoleApprentice,
+                     [=](const auth::Caller &caller) { api->listMine(res, caller); });
+    });
+    server.get("/api/queue/jobs/:jobId", [api, &auth](const http::Request &req, http::Responder res) {
+        auth.require(req, res, auth::RoleApprentice,
+                     [=](const auth::Caller &caller) { api->one(req, res, caller); });
+    });
+}
+
+} // namespace nav::api

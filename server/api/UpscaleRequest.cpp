@@ -1,0 +1,97 @@
+#include "server/api/UpscaleRequest.h"
+
+#include <QRegularExpression>
+
+namespace nav::api {
+
+namespace {
+
+// png-info values are strings ("512", "7.0"); a missing or unreadable one keeps `fallback`.
+double numberOf(const QJsonObject &parameters, const char *key, double fallback) {
+    const QJsonValue value = parameters.value(QLatin1String(key));
+    bool ok = false;
+    const double n = value.isDouble() ? value.toDouble() : value.toString().toDouble(&ok);
+    return value.isDouble() || ok ? n : fallback;
+}
+
+} // namespace
+
+std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pngInfo,
+                                                           const QJsonObject &overrides,
+                                                           const QString &sourceJobId, qint64 pixelLimit) {
+    const QJsonObject parameters = pngInfo.value("parameters").toObject();
+    const QString infotext = pngInfo.value("info").toString();
+    const int width = static_cast<int>(numberOf(parameters, "Size-1", 0));
+    const int height = static_cast<int>(numberOf(parameters, "Size-2", 0));
+    if (width <= 0 || height <= 0)
+        return RequestError{400, QStringLiteral("The stored image has no size in its parameters"),
+                            QStringLiteral("IMAGE_PARAMETERS_MISSING")};
+    if (qint64(2 * width) * (2 * height) > pixelLimit)
+        return RequestError{400,
+                            QStringLiteral("Upscaling to %1x%2 exceeds the limit of %3 pixels")
+                                .arg(2 * width)
+                                .arg(2 * height)
+                                .arg(pixelLimit),
+                            QStringLiteral("PIXEL_LIMIT_EXCEEDED")};
+    // png-info drops "Model" when it matches the loaded checkpoint, so read it from the raw infotext.
+    static const QRegularExpression modelPattern(QStringLiteral("Model: ([^,\\n]+)"));
+    QString model = modelPattern.match(infotext).captured(1).trimmed();
+    if (model.isEmpty())
+        model = parameters.value("Model").toString();
+    if (model.isEmpty())
+        return RequestError{400, QStringLiteral("The stored image does not say which checkpoint made it"),
+                            QStringLiteral("IMAGE_PARAMETERS_MISSING")};
+    QJsonArray modules;
+    static const QRegularExpression modulePattern(QStringLiteral("Module \\d+: ([^,\\n]+)"));
+    for (auto it = modulePattern.globalMatch(infotext); it.hasNext();)
+        modules.append(it.next().captured(1).trimmed() + QStringLiteral(".safetensors"));
+
+    const int steps = static_cast<int>(numberOf(parameters, "Steps", 20));
+    QJsonObject p{
+        {"model_name", model},
+        {"prompt", parameters.value("Prompt").toString()},
+        {"negative_prompt", parameters.value("Negative prompt").toString()},
+        {"width", width},
+        {"height", height},
+        {"steps", steps},
+        {"seed", numberOf(parameters, "Seed", -1)},
+        {"cfg_scale", numberOf(parameters, "CFG scale", 7)},
+        {"distilled_cfg", numberOf(parameters, "Distilled CFG Scale", 3.5)},
+        {"sampler_name", parameters.value("Sampler").toString(QStringLiteral("DPM++ 2M"))},
+        {"scheduler_name", parameters.value("Schedule type").toString(QStringLiteral("automatic"))},
+        {"modules", modules},
+        {"force_hr_fix", true},
+        {"hrf_steps", steps},
+        {"image_enhancements", parameters.value("freeu_enabled").toString() == QLatin1String("True") ||
+                                   parameters.value("sag_enabled").toString() == QLatin1String("True")},
+        {"source_image", sourceJobId},
+    };
+    if (parameters.contains("Variation seed")) {
+        p.insert("subseed", numberOf(parameters, "Variation seed", -1));
+        p.insert("subseed_strength", numberOf(parameters, "Variation seed strength", 0));
+    }
+    // Optional overrides from the request body, validated like a new request.
+    if (overrides.contains("upscaler_name")) {
+        if (!overrides.value("upscaler_name").isString())
+            return RequestError{400, QStringLiteral("upscaler_name must be a string"),
+                                QStringLiteral("INVALID_PARAMETER")};
+        p.insert("upscaler_name", overrides.value("upscaler_name"));
+    }
+    if (overrides.contains("denoising_strength")) {
+        const double d = overrides.value("denoising_strength").toDouble(-1);
+        if (!overrides.value("denoising_strength").isDouble() || d < 0 || d > 1)
+            return RequestError{400, QStringLiteral("denoising_strength must be a number from 0 to 1"),
+                                QStringLiteral("INVALID_PARAMETER")};
+        p.insert("denoising_strength", d);
+    }
+    if (overrides.contains("hrf_steps")) {
+        const double s = overrides.value("hrf_steps").toDouble(-1);
+        if (!overrides.value("hrf_steps").isDouble() || s < 1 || s > 150 || s != int(s))
+            return RequestError{400, QStringLiteral("hrf_steps must be a whole number from 1 to 150"),
+                                QStringLiteral("INVALID_PARAMETER")};
+        p.insert("hrf_steps", s);
+    }
+    return p;
+}
+
+} // namespace nav::api

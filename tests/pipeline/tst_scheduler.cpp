@@ -1,0 +1,84 @@
+// The scheduler's choice for an idle backend: round-robin between owners, FIFO within an owner, and the
+// loaded checkpoint as a tie-break that never overrides fairness.
+#include "server/queue/Scheduler.h"
+
+#include <QtTest>
+
+using nav::queue::Scheduler;
+using nav::store::Job;
+
+namespace {
+Job job(const QString &id, const QString &owner, const QString &model = QStringLiteral("m1")) {
+    Job j;
+    j.id = id;
+    j.ownerId = owner;
+    j.modelName = model;
+    return j;
+}
+QStringList order(Scheduler &scheduler, QList<Job> queued, const QString &loaded = {}) {
+    QStringList ids;
+    while (!queued.isEmpty()) {
+        const int index = scheduler.pick(queued, loaded);
+        if (index < 0 || index >= queued.size())
+            return ids << QStringLiteral("<bad index>");
+        const Job next = queued.takeAt(index);
+        scheduler.served(next.ownerId);
+        ids << next.id;
+    }
+    return ids;
+}
+} // namespace
+
+class SchedulerTest : public QObject {
+    Q_OBJECT
+private slots:
+    void emptyQueue() {
+        Scheduler scheduler;
+        QCOMPARE(scheduler.pick({}, QStringLiteral("m1")), -1);
+    }
+
+    void fifoForOneOwner() {
+        Scheduler scheduler;
+        QCOMPARE(order(scheduler, {job("a1", "A"), job("a2", "A"), job("a3", "A")}),
+                 (QStringList{"a1", "a2", "a3"}));
+    }
+
+    void roundRobinBetweenOwners() {
+        Scheduler scheduler;
+        const QList<Job> queued{job("a1", "A"), job("a2", "A"), job("a3", "A"),
+                                job("b1", "B"), job("c1", "C"), job("b2", "B")};
+        QCOMPARE(order(scheduler, queued), (QStringList{"a1", "b1", "c1", "a2", "b2", "a3"}));
+    }
+
+    void newcomerGoesBeforeABusyOwner() {
+        Scheduler scheduler;
+        scheduler.served("A");
+        QCOMPARE(scheduler.pick({job("a2", "A"), job("b1", "B")}, {}), 1);
+    }
+
+    void loadedModelBreaksTies() {
+        Scheduler scheduler;
+        QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("b1", "B", "y")}, QStringLiteral("y")), 1);
+        // Forge may report the title form of the loaded checkpoint.
+        QCOMPARE(
+            scheduler.pick({job("a1", "A", "x"), job("b1", "B", "y")}, QStringLiteral("y.safetensors [abc]")),
+            1);
+        QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("b1", "B", "y")}, QStringLiteral("z")), 0);
+    }
+
+    void affinityNeverOverridesFairness() {
+        Scheduler scheduler;
+        scheduler.served("B");
+        // B's job matches the loaded model, but A has waited longer for a turn.
+        QCOMPARE(scheduler.pick({job("b1", "B", "y"), job("a1", "A", "x")}, QStringLiteral("y")), 1);
+    }
+
+    void affinityKeepsFifoWithinAnOwner() {
+        Scheduler scheduler;
+        // Only an owner's oldest job competes: a2 must not jump over a1.
+        QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("a2", "A", "y")}, QStringLiteral("y")), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(SchedulerTest)
+#include "tst_scheduler.moc"
