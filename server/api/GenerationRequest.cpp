@@ -97,11 +97,18 @@ std::variant<GenerationRequest, RequestError>
 parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 pixelLimit) {
     Reader r(body);
     const bool img2img = taskType == QLatin1String("img2img");
-    if (!body.value("model_name").isString() || body.value("model_name").toString().trimmed().isEmpty() ||
-        !body.value("prompt").isString() || body.value("prompt").toString().isEmpty() ||
-        (img2img && (!body.value("init_image").isString() || body.value("init_image").toString().isEmpty())))
+    // Absent, null or empty is "missing" (the original's message); present with another type names the field.
+    const auto missing = [&](const char *key) {
+        const QJsonValue v = body.value(QLatin1String(key));
+        return v.isUndefined() || v.isNull() || (v.isString() && v.toString().trimmed().isEmpty());
+    };
+    if (missing("model_name") || missing("prompt") || (img2img && missing("init_image")))
         return RequestError{400, QStringLiteral("Missing required parameters"),
                             QStringLiteral("MISSING_PARAMETERS")};
+    for (const char *key : {"model_name", "prompt", "init_image"})
+        if (body.contains(QLatin1String(key)) && !body.value(QLatin1String(key)).isString())
+            return RequestError{400, QStringLiteral("%1 must be a string").arg(QLatin1String(key)),
+                                QStringLiteral("INVALID_PARAMETER")};
 
     GenerationRequest request;
     QJsonObject &p = request.params;
@@ -148,10 +155,10 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
     real("denoising_strength", img2img ? std::optional(0.75) : std::nullopt, 0, 1);
     if (r.present("hrf_steps"))
         integer("hrf_steps", 0, 1, 150);
-    if (r.present("subseed") && r.present("subseed_strength")) {
+    if (r.present("subseed"))
         integer("subseed", -1, -1, kMaxSeed);
+    if (r.present("subseed_strength"))
         real("subseed_strength", std::nullopt, 0, 1);
-    }
     for (const char *key : {"sampler_name", "scheduler_name", "upscaler_name"}) {
         if (r.present(key))
             if (auto v = r.string(key, 255))
@@ -201,11 +208,9 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
     const qint64 pixels =
         static_cast<qint64>(p.value("width").toDouble()) * static_cast<qint64>(p.value("height").toDouble());
     if (pixels > pixelLimit)
-        return RequestError{400,
-                            QStringLiteral("The requested size (%1 pixels) exceeds the limit of %2 pixels")
-                                .arg(pixels)
-                                .arg(pixelLimit),
-                            QStringLiteral("PIXEL_LIMIT_EXCEEDED")};
+        return RequestError{
+            400, QStringLiteral("The total value of (Width * Height) must not exceed %1").arg(pixelLimit),
+            QStringLiteral("PIXEL_LIMIT_EXCEEDED")};
     return request;
 }
 

@@ -85,7 +85,7 @@ public:
         const qint64 id = *request.categoryId;
         whenReady(m.categories.isOwnedBy(id, ownerId), res, [res, next, id](bool owned) mutable {
             if (!owned)
-                res.error(403, QStringLiteral("You do not own this category"),
+                res.error(403, QStringLiteral("Category does not exist or you do not own it"),
                           QStringLiteral("CATEGORY_NOT_OWNED"));
             else
                 next(id);
@@ -294,8 +294,8 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
             const auto body = req.jsonBody();
             const QString owner = body ? body->value("owner_id").toVariant().toString() : QString();
             if (owner.isEmpty()) {
-                res.error(400, QStringLiteral("Missing required parameters"),
-                          QStringLiteral("MISSING_PARAMETERS"));
+                res.error(400, QStringLiteral("Missing authentication data"),
+                          QStringLiteral("MISSING_OWNER"));
                 return;
             }
             api->submit(req, res, owner, type);

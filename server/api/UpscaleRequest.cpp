@@ -21,17 +21,26 @@ std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pn
                                                            const QString &sourceJobId, qint64 pixelLimit) {
     const QJsonObject parameters = pngInfo.value("parameters").toObject();
     const QString infotext = pngInfo.value("info").toString();
-    const int width = static_cast<int>(numberOf(parameters, "Size-1", 0));
-    const int height = static_cast<int>(numberOf(parameters, "Size-2", 0));
+    // The stored image is the first pass of the upscale, so its real size counts. "Size" in the infotext is
+    // the first-pass size of the job that made it; a hires job's image is its "Hires resize" (or "Hires
+    // upscale" times Size).
+    int width = static_cast<int>(numberOf(parameters, "Size-1", 0));
+    int height = static_cast<int>(numberOf(parameters, "Size-2", 0));
+    const int hiresWidth = static_cast<int>(numberOf(parameters, "Hires resize-1", 0));
+    const int hiresHeight = static_cast<int>(numberOf(parameters, "Hires resize-2", 0));
+    const double hiresScale = numberOf(parameters, "Hires upscale", 0);
+    if (hiresWidth > 0 && hiresHeight > 0) {
+        width = hiresWidth;
+        height = hiresHeight;
+    } else if (hiresScale > 0) {
+        width = static_cast<int>(width * hiresScale);
+        height = static_cast<int>(height * hiresScale);
+    }
     if (width <= 0 || height <= 0)
         return RequestError{400, QStringLiteral("The stored image has no size in its parameters"),
                             QStringLiteral("IMAGE_PARAMETERS_MISSING")};
     if (qint64(2 * width) * (2 * height) > pixelLimit)
-        return RequestError{400,
-                            QStringLiteral("Upscaling to %1x%2 exceeds the limit of %3 pixels")
-                                .arg(2 * width)
-                                .arg(2 * height)
-                                .arg(pixelLimit),
+        return RequestError{400, QStringLiteral("Image is too large to upscale"),
                             QStringLiteral("PIXEL_LIMIT_EXCEEDED")};
     // png-info drops "Model" when it matches the loaded checkpoint, so read it from the raw infotext.
     static const QRegularExpression modelPattern(QStringLiteral("Model: ([^,\\n]+)"));

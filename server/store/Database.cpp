@@ -12,14 +12,21 @@ Q_LOGGING_CATEGORY(lcStore, "navigator.store")
 namespace nav::store {
 
 Database::Database(const config::DatabaseConfig &config)
-    : m_config(config),
-      m_prefix(QStringLiteral("nav-") + QUuid::createUuid().toString(QUuid::Id128).left(8)) {
-    m_pool.setMaxThreadCount(config.poolSize);
-    m_pool.setExpiryTimeout(-1); // threads keep their connections for the life of the process
+    : m_config(config), m_prefix(QStringLiteral("nav-") + QUuid::createUuid().toString(QUuid::Id128).left(8)),
+      m_pool(std::make_unique<QThreadPool>()) {
+    m_pool->setMaxThreadCount(config.poolSize);
+    m_pool->setExpiryTimeout(-1); // threads keep their connections for the life of the Database
 }
 
 Database::~Database() {
-    m_pool.waitForDone();
+    // Finish the queued work and end the pool threads first: a connection may only be closed once no thread
+    // uses it any more. Then drop this Database's connections so none outlives it.
+    m_pool.reset();
+    const QStringList names = QSqlDatabase::connectionNames();
+    for (const QString &name : names) {
+        if (name.startsWith(m_prefix + '-'))
+            QSqlDatabase::removeDatabase(name);
+    }
 }
 
 QString Database::describe() const {

@@ -32,7 +32,7 @@ public:
 
     // Runs `work` on a pool thread with that thread's connection.
     template <typename R> QFuture<R> run(std::function<R(QSqlDatabase &)> work) {
-        return QtConcurrent::run(&m_pool, [this, work = std::move(work)]() -> R {
+        return QtConcurrent::run(m_pool.get(), [this, work = std::move(work)]() -> R {
             QSqlDatabase db = threadConnection();
             return work(db);
         });
@@ -45,7 +45,7 @@ private:
 
     config::DatabaseConfig m_config;
     QString m_prefix; // connection-name prefix, unique per Database
-    QThreadPool m_pool;
+    std::unique_ptr<QThreadPool> m_pool;
 };
 
 // Prepares and runs one statement with positional binds; throws DbError on failure.

@@ -76,12 +76,13 @@ LoraService::LoraService(forge::ForgeCatalog *catalog, CivitaiClient *civitai,
 void LoraService::forgeLoras(forge::ListCallback done) {
     if (!m_options.enabled)
         return done(QJsonArray(), std::nullopt);
-    m_catalog->loras([done = std::move(done)](const QJsonArray &list, const std::optional<forge::ForgeError> &error) {
-        QJsonArray cleaned;
-        for (const QJsonValue &lora : list)
-            cleaned.append(withoutTrainingJunk(lora.toObject()));
-        done(cleaned, error);
-    });
+    m_catalog->loras(
+        [done = std::move(done)](const QJsonArray &list, const std::optional<forge::ForgeError> &error) {
+            QJsonArray cleaned;
+            for (const QJsonValue &lora : list)
+                cleaned.append(withoutTrainingJunk(lora.toObject()));
+            done(cleaned, error);
+        });
 }
 
 void LoraService::loras(bool forceUpdate, forge::ListCallback done) {
@@ -137,8 +138,8 @@ void LoraService::resolve(const QJsonObject &lora, bool force, LoraCallback done
                       decide(lora, key, row, force, done);
                   })
             .onFailed(this, [lora, done](const store::DbError &error) {
-                qCWarning(lcLora).noquote() << "metadata lookup failed for" << lora.value("name").toString()
-                                            << error.message();
+                qCWarning(lcLora).noquote()
+                    << "metadata lookup failed for" << lora.value("name").toString() << error.message();
                 done(std::nullopt);
             });
     });
@@ -188,8 +189,8 @@ void LoraService::keyFor(const QJsonObject &lora, std::function<void(const QStri
         .onFailed(this, [compute](const store::DbError &) { compute(); });
 }
 
-void LoraService::decide(const QJsonObject &lora, const QString &key, const std::optional<store::ModelMetadata> &row,
-                         bool force, LoraCallback done) {
+void LoraService::decide(const QJsonObject &lora, const QString &key,
+                         const std::optional<store::ModelMetadata> &row, bool force, LoraCallback done) {
     if (!row) {
         const auto unresolved = m_unresolved.constFind(key);
         if (unresolved != m_unresolved.constEnd() &&
@@ -220,15 +221,16 @@ void LoraService::decide(const QJsonObject &lora, const QString &key, const std:
         return done(std::nullopt);
 
     const bool valid = isCivitaiVersion(cached);
-    const bool fresh = row->updatedAt.isValid() &&
-                       row->updatedAt.msecsTo(QDateTime::currentDateTime()) < m_options.maxAgeMs;
+    const bool fresh =
+        row->updatedAt.isValid() && row->updatedAt.msecsTo(QDateTime::currentDateTime()) < m_options.maxAgeMs;
     if ((fresh && !force && valid) || row->updatesDisabled)
         return done(valid ? std::optional<QJsonObject>(civitaiLora(lora, cached)) : std::nullopt);
     // A stored version id wins over the hash, so an admin can point a LoRA at the right CivitAI version.
     fetchVersion(key, row->metadataId,
                  [this, lora, key, cached, valid, done](const std::optional<QJsonObject> &version, bool) {
                      if (!version) // taken down or CivitAI unreachable: the copy we have is still good
-                         return done(valid ? std::optional<QJsonObject>(civitaiLora(lora, cached)) : std::nullopt);
+                         return done(valid ? std::optional<QJsonObject>(civitaiLora(lora, cached))
+                                           : std::nullopt);
                      remember(key, *version, true);
                      done(civitaiLora(lora, *version));
                  });
@@ -286,7 +288,8 @@ std::optional<QJsonObject> LoraService::validOverride(const QJsonObject &body, Q
             return fail(QStringLiteral("%1 must be a string").arg(QLatin1String(key)));
     if (body.value("name").toString().trimmed().isEmpty() || body.value("name").toString().size() > 255)
         return fail(QStringLiteral("name must be 1 to 255 characters"));
-    if (body.value("description").toString().size() > 20'000 || body.value("baseModel").toString().size() > 255)
+    if (body.value("description").toString().size() > 20'000 ||
+        body.value("baseModel").toString().size() > 255)
         return fail(QStringLiteral("description or baseModel is too long"));
     if (!body.value("nsfw").isBool())
         return fail(QStringLiteral("nsfw must be true or false"));

@@ -37,8 +37,9 @@ public:
         qint64 unresolvedTtlMs = 6LL * 3'600'000; // how long a hash unknown to CivitAI is not asked again
         int parallelLookups = 4;
     };
-    LoraService(forge::ForgeCatalog *catalog, CivitaiClient *civitai, store::ModelMetadataRepository *metadata,
-                store::FileHashRepository *fileHashes, const Options &options, QObject *parent = nullptr);
+    LoraService(forge::ForgeCatalog *catalog, CivitaiClient *civitai,
+                store::ModelMetadataRepository *metadata, store::FileHashRepository *fileHashes,
+                const Options &options, QObject *parent = nullptr);
 
     bool enabled() const { return m_options.enabled; }
     // Forge's list without the bulky training metadata.

@@ -188,15 +188,21 @@ QJsonArray Catalog::modulesJson() {
 }
 
 QJsonArray Catalog::lorasJson() {
-    return QJsonArray{QJsonObject{
-        {"name", "add_detail"},
-        {"alias", "add_detail"},
-        {"path", "/opt/forge/models/Lora/add_detail.safetensors"},
-        {"metadata",
-         QJsonObject{{"ss_output_name", "add_detail"},
-                     {"sshs_model_hash", "7c6bad76eb54d80e5ad1e1fb3b9c5ba9b3bd5f81c6a3e5d9e1d0e6b6b0d0b5a1"},
-                     {"ss_base_model_version", "sd_v1"},
-                     {"ss_tag_frequency", QJsonObject{{"img", QJsonObject{{"detailed", 12}}}}}}}}};
+    return QJsonArray{
+        QJsonObject{{"name", "add_detail"},
+                    {"alias", "add_detail"},
+                    {"path", "/opt/forge/models/Lora/add_detail.safetensors"},
+                    {"metadata",
+                     QJsonObject{{"ss_output_name", "add_detail"},
+                                 {"sshs_model_hash",
+                                  "7c6bad76eb54d80e5ad1e1fb3b9c5ba9b3bd5f81c6a3e5d9e1d0e6b6b0d0b5a1"},
+                                 {"ss_base_model_version", "sd_v1"},
+                                 {"ss_tag_frequency", QJsonObject{{"img", QJsonObject{{"detailed", 12}}}}}}}},
+        // A LoRA without safetensors metadata, in a sub-folder (Navigator hashes its file).
+        QJsonObject{{"name", "my_style"},
+                    {"alias", "my_style"},
+                    {"path", "/opt/forge/models/Lora/styles/my_style.safetensors"},
+                    {"metadata", QJsonObject{}}}};
 }
 
 QJsonObject Catalog::embeddingsJson() {

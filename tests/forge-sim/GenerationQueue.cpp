@@ -521,8 +521,14 @@ void GenerationQueue::finishJob(bool interrupted) {
                 const quint64 seed = quint64(seeds[idx].toDouble());
                 QImage img;
                 if (t.hasFirstpass) {
-                    img = t.firstpass.convertToFormat(QImage::Format_RGB32)
-                              .scaled(t.hrWidth, t.hrHeight, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+                    const QImage scaled =
+                        t.firstpass.convertToFormat(QImage::Format_RGB32)
+                            .scaled(t.hrWidth, t.hrHeight, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+                    // Pixels only: the decoded first pass still carries its own `parameters` text, which
+                    // would end up in the new PNG next to the new infotext.
+                    img = QImage(scaled.constBits(), scaled.width(), scaled.height(), scaled.bytesPerLine(),
+                                 scaled.format())
+                              .copy();
                 } else if (hiresDone) {
                     img = PngWriter::render(t.hrWidth, t.hrHeight, t.prompt, seed, fraction);
                 } else {

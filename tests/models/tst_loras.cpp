@@ -5,6 +5,8 @@
 #include "tests/models/ForgeSimProcess.h"
 #include "tests/models/TestUsers.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -14,7 +16,8 @@ namespace {
 const QString kApprentice = QStringLiteral("100000000000000001");
 const QString kArtificer = QStringLiteral("200000000000000002");
 const QString kArchitect = QStringLiteral("300000000000000003");
-// forge-sim's one LoRA (add_detail) carries an sshs_model_hash; its first 12 characters are the key.
+// forge-sim's LoRA add_detail carries an sshs_model_hash (its first 12 characters are the key); my_style has
+// no metadata and is known by the SHA-256 of its file under MODEL_DIR/Lora.
 const QString kAddDetailKey = QStringLiteral("7c6bad76eb54");
 } // namespace
 
@@ -141,15 +144,15 @@ private slots:
     }
 
     void unknownHashesAreRemembered() {
+        const QByteArray byHash = "by-hash/" + kAddDetailKey.toUtf8();
         QCOMPARE(get("/api/models/loras").body.trimmed(), QByteArray("[]"));
-        const int asked = civitaiCalls("by-hash");
-        QCOMPARE(asked, 1);
+        QCOMPARE(civitaiCalls(byHash), 1);
         QCOMPARE(get("/api/models/loras").body.trimmed(), QByteArray("[]"));
-        QCOMPARE(civitaiCalls("by-hash"), 1);
+        QCOMPARE(civitaiCalls(byHash), 1);
         m_civitai->versionsByHash.insert(kAddDetailKey, addDetailVersion(779, "found"));
         const HttpReply forced = get("/api/models/loras?force_update_metadata=true", kArtificer, 2);
         QCOMPARE(forced.jsonArray().size(), 1);
-        QCOMPARE(civitaiCalls("by-hash"), 2);
+        QCOMPARE(civitaiCalls(byHash), 2);
     }
 
     void localOverrideWins() {
@@ -168,7 +171,51 @@ private slots:
         QCOMPARE(override.value("baseModel").toString(), QStringLiteral("SD 1.5"));
         QCOMPARE(override.value("trainedWords").toArray().first().toString(), QStringLiteral("detailed"));
         QVERIFY(!lora.contains("civitai"));
-        QCOMPARE(civitaiCalls("by-hash"), 0);
+        QCOMPARE(civitaiCalls("by-hash/" + kAddDetailKey.toUtf8()), 0);
+    }
+
+    void lorasWithoutMetadataAreKnownByTheirFileHash() {
+        QVERIFY(QDir().mkpath(m_models->filePath("Lora/styles")));
+        const QString path = m_models->filePath("Lora/styles/my_style.safetensors");
+        auto write = [&](const QByteArray &content, const QDateTime &modified) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(content);
+            file.close();
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(modified, QFileDevice::FileModificationTime));
+        };
+        auto sha = [](const QByteArray &content) {
+            return QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+        };
+        write("style-v1", QDateTime::currentDateTime().addSecs(-3600));
+        QJsonObject version = m_civitai->addVersion(880, "LORA", "my_style.safetensors", "x");
+        version.insert("name", "style v1");
+        m_civitai->versionsByHash.insert(sha("style-v1"), version);
+
+        QJsonArray loras = get("/api/models/loras").jsonArray();
+        QCOMPARE(loras.size(), 1);
+        QCOMPARE(loras.first().toObject().value("alias").toString(), QStringLiteral("my_style"));
+        QCOMPARE(loras.first().toObject().value("name").toString(), QStringLiteral("style v1"));
+        QSqlQuery query(QSqlDatabase::database(m_db->connectionName()));
+        QVERIFY(query.exec("SELECT sha256_sum FROM file_sha256_cache WHERE file_name = 'my_style'"));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toString(), sha("style-v1"));
+
+        // Other content with an old modification time: the cached sum is used, the file is not read again.
+        write("style-v2", QDateTime::currentDateTime().addSecs(-3600));
+        QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
+                 QStringLiteral("style v1"));
+        // A file changed after it was hashed is hashed again.
+        version.insert("id", 881);
+        version.insert("name", "style v2");
+        m_civitai->versionsByHash.insert(sha("style-v2"), version);
+        write("style-v2", QDateTime::currentDateTime().addSecs(5));
+        QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
+                 QStringLiteral("style v2"));
+        QVERIFY(query.exec("SELECT sha256_sum FROM file_sha256_cache WHERE file_name = 'my_style'"));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toString(), sha("style-v2"));
     }
 
     void forgeOnlyIsForgesList() {

@@ -44,7 +44,7 @@ class PipelineApiTest : public QObject {
 
 private slots:
     void initTestCase() {
-        m_h = std::make_unique<PipelineHarness>(QStringList{"--step-ms", "5"},
+        m_h = std::make_unique<PipelineHarness>(QStringList{"--step-ms", "20"},
                                                 QHash<QString, QString>{{"IMAGE_PIXEL_LIMIT", "4194304"}});
         const QString error = m_h->start({kAlice, kBob});
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -470,7 +470,18 @@ private slots:
         QCOMPARE(QByteArray::fromBase64(body.value("firstpass_image").toString().toLatin1()), png);
         QCOMPARE(body.value("override_settings").toObject().value("sd_model_checkpoint").toString(), kModelA);
         const HttpReply upscaled = http("GET", m_h->nav().url("/api/images/" + id + "/info"));
-        QVERIFY(upscaled.json().value("info").toString().contains("Hires"));
+        QVERIFY2(upscaled.json().value("info").toString().contains("Hires"), upscaled.body.constData());
+
+        // Upscaling the upscale starts from its real size (1024x1024), not the first-pass "Size" (512x512).
+        const HttpReply again = m_h->as(kAlice, "POST", "/api/queue/user/txt2img/upscale-hrf/" + id);
+        QCOMPARE(again.status, 200);
+        const QString second = again.json().value("job_id").toString();
+        QCOMPARE(m_h->waitForFinal(kAlice, second).value("status").toString(), QString("finished"));
+        const QJsonObject secondBody = forgeBodyOf(second);
+        QCOMPARE(secondBody.value("width").toVariant().toInt(), 1024);
+        QCOMPARE(secondBody.value("hr_resize_x").toVariant().toInt(), 2048);
+        QCOMPARE(QByteArray::fromBase64(secondBody.value("firstpass_image").toString().toLatin1()),
+                 http("GET", m_h->nav().url("/api/images/" + id)).body);
     }
 
     void upscaleHrfErrors() {
@@ -489,7 +500,7 @@ private slots:
 
     void queueListingAndJobState() {
         // Hold the backend with a long job so the next ones wait.
-        const QString running = m_h->txt2img(kAlice, {{"steps", 400}}).json().value("job_id").toString();
+        const QString running = m_h->txt2img(kAlice, {{"steps", 150}}).json().value("job_id").toString();
         QVERIFY(!running.isEmpty());
         const QString second = m_h->txt2img(kAlice).json().value("job_id").toString();
         const QString bobs = m_h->txt2img(kBob).json().value("job_id").toString();

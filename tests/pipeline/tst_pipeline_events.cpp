@@ -155,7 +155,7 @@ private slots:
     }
 
     void interruptedSequence() {
-        const QString id = m_h->txt2img(kAlice, {{"steps", 1000}}).json().value("job_id").toString();
+        const QString id = m_h->txt2img(kAlice, {{"steps", 150}}).json().value("job_id").toString();
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, id, "task-progress"), 30000);
         QCOMPARE(m_h->as(kAlice, "POST", "/api/queue/interrupt/" + id).status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(

@@ -57,6 +57,79 @@ void loadFixture(QSqlDatabase db, const QString &name) {
         QVERIFY2(query.exec(statement), qPrintable(query.lastError().text() + " in " + statement.left(80)));
 }
 
+// SQLite's type affinity rules (section 3.1 of its datatype page): what a declared type really means.
+QString sqliteAffinity(const QString &declared) {
+    const QString type = declared.toUpper();
+    if (type.contains("INT"))
+        return "INTEGER";
+    if (type.contains("CHAR") || type.contains("CLOB") || type.contains("TEXT"))
+        return "TEXT";
+    if (type.isEmpty() || type.contains("BLOB"))
+        return "BLOB";
+    if (type.contains("REAL") || type.contains("FLOA") || type.contains("DOUB"))
+        return "REAL";
+    return "NUMERIC";
+}
+
+QStringList queryLines(const QSqlDatabase &db, const QString &sql) {
+    QSqlQuery query(db);
+    if (!query.exec(sql))
+        qFatal("%s failed: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+    QStringList lines;
+    while (query.next()) {
+        QStringList fields;
+        for (int i = 0; i < query.record().count(); ++i)
+            fields << (query.value(i).isNull() ? QStringLiteral("NULL") : query.value(i).toString());
+        lines << fields.join('|');
+    }
+    return lines;
+}
+
+// Every column's definition, every index and every foreign key, as comparable text. MariaDB: exact types,
+// defaults, nullability, column order and character sets. SQLite: names, affinity, NOT NULL and keys (its
+// ALTER TABLE appends columns, so the order is not compared).
+QStringList schemaOf(const QSqlDatabase &db, bool mysql) {
+    if (mysql) {
+        return queryLines(db, "SELECT table_name, ordinal_position, column_name, column_type, is_nullable, "
+                              "column_default, extra, character_set_name FROM information_schema.columns "
+                              "WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position") +
+               queryLines(db, "SELECT table_name, index_name, non_unique, seq_in_index, column_name "
+                              "FROM information_schema.statistics WHERE table_schema = DATABASE() "
+                              "ORDER BY table_name, index_name, seq_in_index") +
+               queryLines(db, "SELECT constraint_name, table_name, referenced_table_name, delete_rule, "
+                              "update_rule FROM information_schema.referential_constraints "
+                              "WHERE constraint_schema = DATABASE() ORDER BY constraint_name");
+    }
+    QStringList lines;
+    QStringList tables = db.tables();
+    tables.removeAll("sqlite_sequence");
+    tables.sort();
+    for (const QString &table : tables) {
+        QStringList columnLines;
+        QSqlQuery info(db);
+        info.exec(QStringLiteral("PRAGMA table_info(%1)").arg(table));
+        while (info.next())
+            columnLines << QStringLiteral("%1|%2|%3|notnull=%4|pk=%5")
+                               .arg(table, info.value("name").toString(),
+                                    sqliteAffinity(info.value("type").toString()),
+                                    info.value("notnull").toString(), info.value("pk").toString());
+        columnLines.sort();
+        lines += columnLines;
+        QSqlQuery keys(db);
+        keys.exec(QStringLiteral("PRAGMA foreign_key_list(%1)").arg(table));
+        while (keys.next())
+            lines << QStringLiteral("%1|fk %2->%3.%4 on delete %5")
+                         .arg(table, keys.value("from").toString(), keys.value("table").toString(),
+                              keys.value("to").toString(), keys.value("on_delete").toString());
+    }
+    return lines;
+}
+
+bool migrateFresh(const TestDatabase &testDb, QString *error) {
+    auto database = store::Database::open(configFor(testDb), error);
+    return database && database->migrate(error);
+}
+
 const QList<QPair<QString, QString>> kTables{
     {"image_categories", "id"}, {"images", "id"}, {"models", "id"},
     {"model_metadata", "id"},   {"users", "id"},  {"file_sha256_cache", "file_name"}};
@@ -181,6 +254,48 @@ private slots:
 
     void upgradeFromOriginalV8() { upgradeKeepsRows("original_v8", 8, {}); }
 
+    // A database the original left at v4 or v8 ends up with exactly the schema of a fresh install.
+    void upgradedSchemaEqualsAFreshOne_data() {
+        QTest::addColumn<QString>("fixture");
+        QTest::newRow("v4") << "original_v4";
+        QTest::newRow("v8") << "original_v8";
+    }
+    void upgradedSchemaEqualsAFreshOne() {
+        QFETCH(QString, fixture);
+        TestDatabase fresh;
+        TestDatabase upgraded;
+        loadFixture(QSqlDatabase::database(upgraded.connectionName()),
+                    fixture + (upgraded.isMysql() ? ".mysql.sql" : ".sqlite.sql"));
+        QString error;
+        QVERIFY2(migrateFresh(fresh, &error), qPrintable(error));
+        QVERIFY2(migrateFresh(upgraded, &error), qPrintable(error));
+        const QStringList expected =
+            schemaOf(QSqlDatabase::database(fresh.connectionName()), fresh.isMysql());
+        const QStringList actual =
+            schemaOf(QSqlDatabase::database(upgraded.connectionName()), upgraded.isMysql());
+        QVERIFY(expected.size() > 40);
+        for (int i = 0; i < qMax(expected.size(), actual.size()); ++i)
+            QCOMPARE(actual.value(i), expected.value(i));
+    }
+
+    // A migration that fails stops the run with its version in the message; the steps before it stay
+    // recorded and the failed one is not.
+    void aFailingMigrationStopsAndIsNotRecorded() {
+        TestDatabase testDb;
+        QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
+        loadFixture(raw, QStringLiteral("original_v4") + (testDb.isMysql() ? ".mysql.sql" : ".sqlite.sql"));
+        // v6 creates file_sha256_cache; a stray table of that name makes it fail.
+        QVERIFY(QSqlQuery(raw).exec("CREATE TABLE file_sha256_cache (x int)"));
+        QString error;
+        auto database = store::Database::open(configFor(testDb), &error);
+        QVERIFY2(database, qPrintable(error));
+        QVERIFY(!database->migrate(&error));
+        QVERIFY2(error.contains("v6"), qPrintable(error));
+        const Rows applied = snapshot(raw, "migrations", "migration_id");
+        QCOMPARE(applied.size(), 5);
+        QCOMPARE(applied.last().value("migration_id").toInt(), 5);
+    }
+
     void newerSchemaIsRefused() {
         TestDatabase testDb;
         QString error;
@@ -194,6 +309,7 @@ private slots:
 
     void workRunsOnThePoolAndErrorsArriveAsDbError() {
         TestDatabase testDb;
+        const qsizetype connectionsBefore = QSqlDatabase::connectionNames().size();
         QString error;
         auto database = store::Database::open(configFor(testDb), &error);
         QVERIFY(database->migrate(&error));
@@ -235,6 +351,10 @@ private slots:
         });
         rolledBack.waitForFinished();
         QCOMPARE(rolledBack.result(), 1);
+
+        // The pool threads' connections go away with the Database.
+        database.reset();
+        QCOMPARE(QSqlDatabase::connectionNames().size(), connectionsBefore);
     }
 
     void navigatorExitsThreeWhenTheDatabaseIsUnreachable() {
