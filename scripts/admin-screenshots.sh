@@ -65,7 +65,7 @@ prompts=("a lighthouse on a cliff at dusk, oil painting" "isometric cozy library
 running=""
 for i in "${!prompts[@]}"; do
   owner=${users[$((i % 3 + 1))]}
-  body=$(printf '{"prompt":"%s","negative_prompt":"","model_name":"","sampler_name":"Euler a","steps":%d,"width":512,"height":%d,"cfg_scale":7,"seed":-1}' \
+  body=$(printf '{"prompt":"%s","negative_prompt":"","model_name":"sd_xl_base_1.0","sampler_name":"Euler a","steps":%d,"width":512,"height":%d,"cfg_scale":7,"seed":-1}' \
     "${prompts[$i]}" $((20 + i * 5)) $((512 + (i % 2) * 256)))
   reply=$(curl -s -H "Authorization: Bearer $(jwt "$owner" 1)" -H 'Content-Type: application/json' -d "$body" \
     "$api/api/queue/user/txt2img" || true)

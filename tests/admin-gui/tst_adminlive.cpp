@@ -4,6 +4,9 @@
 // window notices the server (and the backend) dying and coming back.
 #include "admin-gui/ConnectDialog.h"
 #include "admin-gui/MainWindow.h"
+#include "admin-gui/PreviewPane.h"
+#include "admin-gui/QueueModel.h"
+#include "admin-gui/QueueTab.h"
 #include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/UsersFeed.h"
@@ -32,7 +35,9 @@ class AdminLiveTest : public QObject {
     quint16 m_simPort = 0;
 
     bool startSim() {
-        return m_sim.start(test::binPath("forge-sim"), {"--port", QString::number(m_simPort)}) &&
+        // Slow steps, so that jobs are seen waiting and running.
+        return m_sim.start(test::binPath("forge-sim"), {"--port", QString::number(m_simPort), "--step-ms",
+                                                        "150", "--preview-every", "5"}) &&
                test::waitForPort(m_simPort);
     }
 
@@ -133,17 +138,83 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.statusBarText().contains("Backend: up"), 30000);
     }
 
+    void queueOfARealRun() {
+        const QString user = QStringLiteral("5000000000000000005");
+        QCOMPARE(test::http("GET", m_nav->url("/api/admin/authorize-user/" + user), {},
+                            {{"Authorization", m_nav->adminToken().toUtf8()}})
+                     .status,
+                 200);
+        const QByteArray bearer = "Bearer " + jwt(user, 1).toUtf8();
+        admin::MainWindow window;
+        window.show();
+        connectWindow(window, m_nav->adminToken());
+        QTRY_COMPARE_WITH_TIMEOUT(window.realtime()->state(), admin::RealtimeLink::State::Live, 15000);
+
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            const test::HttpReply reply =
+                test::httpJson("POST", m_nav->url("/api/queue/user/txt2img"),
+                               QJsonObject{{"model_name", "sd_xl_base_1.0"},
+                                           {"prompt", QStringLiteral("job %1").arg(i)},
+                                           {"steps", 20}},
+                               {{"Authorization", bearer}});
+            QVERIFY2(reply.status == 200, reply.body.constData());
+            ids << reply.json().value("job_id").toString();
+        }
+        admin::QueueModel *model = window.queueModel();
+        for (const QString &id : ids)
+            QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(id) >= 0, 15000);
+        QCOMPARE(model->job(ids[2])->ownerId, user);
+        QCOMPARE(model->job(ids[2])->prompt, QStringLiteral("job 2"));
+        QCOMPARE(model->job(ids[2])->steps, 20);
+
+        // Progress of the running job reaches the row.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            model->job(ids[0])->state == admin::QueueJob::State::Running &&
+                model->index(model->rowOf(ids[0]), 0).data(admin::QueueModel::ProgressRole).toInt() > 0,
+            20000);
+        // Its live preview shows in the pane.
+        QVERIFY(window.queueTab()->selectJob(ids[0]));
+        QTRY_VERIFY_WITH_TIMEOUT(window.queueTab()->preview()->imageKind() != "none", 20000);
+
+        // Cancel the last waiting job from the window: the server drops it.
+        QVERIFY(window.queueTab()->selectJob(ids[2]));
+        window.queueTab()->cancelSelected(false);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowOf(ids[2]), -1, 15000);
+        const test::HttpReply gone =
+            test::http("GET", m_nav->url("/api/queue/jobs/" + ids[2]), {}, {{"Authorization", bearer}});
+        QVERIFY2(gone.status == 404 || gone.json().value("status").toString() != "queued",
+                 gone.body.constData());
+
+        // The first job finishes; it stays listed (recent jobs) with its final image.
+        QVERIFY(window.queueTab()->selectJob(ids[0]));
+        QTRY_COMPARE_WITH_TIMEOUT(model->job(ids[0])->state, admin::QueueJob::State::Finished, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.queueTab()->preview()->imageKind(), QStringLiteral("final"), 15000);
+        QVERIFY(!window.queueTab()->preview()->currentImage().isNull());
+        // Let the second one end too, so later tests see an idle queue.
+        QTRY_VERIFY_WITH_TIMEOUT(!model->job(ids[1])->isActive(), 30000);
+    }
+
     void usersListPages() {
         admin::MainWindow window;
         window.usersFeed()->setPageSize(2);
         connectWindow(window, m_nav->adminToken());
         window.usersTab()->authorize("3000000000000000003", false);
-        QTRY_COMPARE_WITH_TIMEOUT(window.usersModel()->totalCount(), 3, 10000);
-        QCOMPARE(window.usersModel()->totalPages(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.usersTab()->message().startsWith("Authorized 3000000000000000003"),
+                                 10000);
+        // The page reloads after the action; wait until it counts the new user.
+        const int before = test::http("GET", m_nav->url("/api/admin/users?page=1&limit=2"), {},
+                                      {{"Authorization", m_nav->adminToken().toUtf8()}})
+                               .json()
+                               .value("count")
+                               .toInt();
+        QTRY_COMPARE_WITH_TIMEOUT(window.usersModel()->totalCount(), before, 10000);
+        const int total = window.usersModel()->totalCount();
+        QCOMPARE(window.usersModel()->totalPages(), (total + 1) / 2);
         QCOMPARE(window.usersModel()->rowCount(), 2);
         window.usersFeed()->load(2);
         QTRY_COMPARE_WITH_TIMEOUT(window.usersModel()->currentPage(), 2, 10000);
-        QCOMPARE(window.usersModel()->rowCount(), 1);
+        QCOMPARE(window.usersModel()->rowCount(), std::min(2, total - 2));
     }
 
     void roleChoicesFollowTheCallersRights() {
