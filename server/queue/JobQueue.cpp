@@ -59,7 +59,7 @@ void JobQueue::addBackend(BackendWorker *worker) {
                 m_progress.insert(job.id, progress);
                 if (!preview.isEmpty()) {
                     rememberPreview(job.id, preview);
-                    onDone(m_repository.savePreview(job.id, preview.toBase64()), this, [](bool) {});
+                    write([=] { return m_repository.savePreview(job.id, preview.toBase64()); }, [](bool) {});
                 }
                 emitEvent(job, QStringLiteral("task-progress"), progressPayload(job, progress));
             });
@@ -88,7 +88,7 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
                              "Navigator stopped twice while this job was running; it was not retried again"));
                     continue;
                 }
-                onDone(m_repository.markQueued(job.id), this, [](bool) {});
+                write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
                 job.status = QStringLiteral("queued");
                 ++requeued;
             }
@@ -233,7 +233,7 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
     job.status = QStringLiteral("started");
     job.attempts += 1;
     job.startedAt = QDateTime::currentDateTimeUtc();
-    onDone(m_repository.markStarted(job.id, job.attempts, worker->name()), this, [](bool) {});
+    write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, [](bool) {});
     if (job.taskType == QLatin1String("img2img")) {
         worker->run(job, QStringLiteral("/img2img"), forge::img2imgPayload(job.params, job.id));
         return;
@@ -266,31 +266,31 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
                            const QJsonObject &info, bool interrupted) {
     m_progress.remove(job.id);
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
-    onDone(m_repository.markFinished(job.id, pngBase64, {}, status), this,
-           [this, worker, job, pngBase64, info](bool stored) {
-               if (!stored) {
-                   fail(job, QStringLiteral("DATABASE_ERROR"),
-                        QStringLiteral("The image could not be stored"));
-                   return;
-               }
-               QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
-               if (info.contains("seed"))
-                   payload.insert("seed", info.value("seed"));
-               payload.insert("img_path", QStringLiteral("/api/images/") + job.id);
-               emitEvent(job, QStringLiteral("task-finished"), payload);
-               // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
-               worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
-                   if (!infoData64.isEmpty())
-                       onDone(m_repository.saveInfo(id, infoData64), this, [](bool) {});
-               });
-           });
+    write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
+          [this, worker, job, pngBase64, info](bool stored) {
+              if (!stored) {
+                  fail(job, QStringLiteral("DATABASE_ERROR"),
+                       QStringLiteral("The image could not be stored"));
+                  return;
+              }
+              QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
+              if (info.contains("seed"))
+                  payload.insert("seed", info.value("seed"));
+              payload.insert("img_path", QStringLiteral("/api/images/") + job.id);
+              emitEvent(job, QStringLiteral("task-finished"), payload);
+              // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
+              worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
+                  if (!infoData64.isEmpty())
+                      onDone(m_repository.saveInfo(id, infoData64), this, [](bool) {});
+              });
+          });
 }
 
 void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
     m_progress.remove(job.id);
     if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
         qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
-        onDone(m_repository.markQueued(job.id), this, [](bool) {});
+        write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
         store::Job retry = job;
         retry.status = QStringLiteral("queued");
         // Back at the front only after the delay: becameIdle() schedules at once, and an immediate retry
@@ -306,13 +306,33 @@ void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, b
 
 void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
-    onDone(m_repository.markFailed(job.id, code, message), this, [](bool) {});
+    write([=] { return m_repository.markFailed(job.id, code, message); }, [](bool) {});
     emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, true));
 }
 
 void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {
     if (m_events)
         m_events(job.ownerId, job.origin, event, payload);
+}
+
+void JobQueue::write(std::function<QFuture<void>()> op, std::function<void(bool)> done) {
+    m_writes.append({std::move(op), std::move(done)});
+    if (!m_writing)
+        runNextWrite();
+}
+
+void JobQueue::runNextWrite() {
+    if (m_writes.isEmpty()) {
+        m_writing = false;
+        return;
+    }
+    m_writing = true;
+    PendingWrite next = m_writes.takeFirst();
+    onDone(next.op(), this, [this, done = std::move(next.done)](bool ok) {
+        if (done)
+            done(ok);
+        runNextWrite();
+    });
 }
 
 void JobQueue::rememberPreview(const QString &jobId, const QByteArray &png) {

@@ -58,6 +58,10 @@ private:
     void fail(const store::Job &job, const QString &code, const QString &message);
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);
+    // Job-state writes run one after another: the database pool has several connections, and a late write
+    // must not overtake an earlier one for the same job ("queued" over "started", "started" over "finished").
+    void write(std::function<QFuture<void>()> op, std::function<void(bool)> done);
+    void runNextWrite();
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
@@ -68,6 +72,12 @@ private:
     QHash<QString, store::JobProgress> m_progress;
     QHash<QString, QByteArray> m_previews;
     QStringList m_previewOrder; // oldest first, to bound m_previews
+    struct PendingWrite {
+        std::function<QFuture<void>()> op;
+        std::function<void(bool)> done;
+    };
+    QList<PendingWrite> m_writes;
+    bool m_writing = false;
     bool m_recovered = false;
 };
 

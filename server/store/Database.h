@@ -53,7 +53,12 @@ QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds =
 
 // Runs `work` inside a transaction: commits on return, rolls back and rethrows on DbError.
 template <typename R> R transaction(QSqlDatabase &db, const std::function<R(QSqlDatabase &)> &work) {
-    if (!db.transaction())
+    // SQLite: take the write lock at BEGIN, so the busy timeout applies. A deferred transaction that reads
+    // first and then writes fails at once with "database is locked" when another connection is writing.
+    const bool begun = db.driverName() == QLatin1String("QSQLITE")
+                           ? QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"))
+                           : db.transaction();
+    if (!begun)
         throw DbError(QStringLiteral("cannot begin a transaction"));
     try {
         if constexpr (std::is_void_v<R>) {

@@ -179,6 +179,7 @@ async function main() {
 
 main().catch((e) => {
   console.error(e.message);
+  for (const child of children) console.error(child.tail());
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
   process.exit(1);
 });
