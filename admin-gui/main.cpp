@@ -28,6 +28,10 @@ constexpr int kExitScreenshot = 4;
 } // namespace
 
 int main(int argc, char *argv[]) {
+    // With no display at all (a server, CI), draw offscreen so --help and --screenshot still work.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Navigator"));
     QApplication::setApplicationName(QStringLiteral("navigator-admin"));

@@ -1,6 +1,7 @@
 // The command line: --help, --version, --check-config, and start-up failures with their exit codes.
 #include "tests/support/TestSupport.h"
 
+#include <QDir>
 #include <QTcpServer>
 #include <QtTest>
 
@@ -31,6 +32,19 @@ private slots:
         QVERIFY(r.output.contains("--env-file"));
         QVERIFY(r.output.contains("--check-config"));
         QVERIFY(r.output.contains("Exit codes"));
+    }
+
+    void adminWindowHelpWorksWithoutADisplay() {
+        if (!QFile::exists(binPath("navigator-admin")))
+            QSKIP("navigator-admin is not built (NAVIGATOR_BUILD_ADMIN_GUI=OFF)");
+        QProcessEnvironment env; // no DISPLAY, no QT_QPA_PLATFORM: a headless server
+        env.insert("PATH", qEnvironmentVariable("PATH"));
+        env.insert("XDG_RUNTIME_DIR", QDir::tempPath());
+        ChildProcess process;
+        QVERIFY(process.start(binPath("navigator-admin"), {"--help"}, env));
+        QVERIFY(process.waitForExit(15000));
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY(process.output().contains("--screenshot"));
     }
 
     void version() {
