@@ -109,6 +109,9 @@ private slots:
         QVERIFY(civitai.value("images").toArray().first().toObject().value("url").isString());
         QVERIFY(!lora.contains("localOverride"));
 
+        // The cache row is written just after the answer.
+        QTRY_COMPARE_WITH_TIMEOUT(count("SELECT COUNT(*) FROM model_metadata WHERE metadata_id = 777"), 1,
+                                  10000);
         QSqlQuery query(QSqlDatabase::database(m_db->connectionName()));
         QVERIFY(query.exec("SELECT metadata_provider, metadata_id FROM model_metadata WHERE hash = '" +
                            kAddDetailKey + "'"));
@@ -204,10 +207,12 @@ private slots:
         QCOMPARE(loras.size(), 1);
         QCOMPARE(loras.first().toObject().value("alias").toString(), QStringLiteral("my_style"));
         QCOMPARE(loras.first().toObject().value("name").toString(), QStringLiteral("style v1"));
-        QSqlQuery query(QSqlDatabase::database(m_db->connectionName()));
-        QVERIFY(query.exec("SELECT sha256_sum FROM file_sha256_cache WHERE file_name = 'my_style'"));
-        QVERIFY(query.next());
-        QCOMPARE(query.value(0).toString(), sha("style-v1"));
+        const auto hashed = [this](const QString &sum) {
+            return count(
+                "SELECT COUNT(*) FROM file_sha256_cache WHERE file_name = 'my_style' AND sha256_sum = '" +
+                sum + "'");
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(hashed(sha("style-v1")), 1, 10000);
 
         // Other content with an old modification time: the cached sum is used, the file is not read again.
         write("style-v2", QDateTime::currentDateTime().addSecs(-3600));
@@ -220,9 +225,7 @@ private slots:
         write("style-v2", QDateTime::currentDateTime().addSecs(5));
         QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
                  QStringLiteral("style v2"));
-        QVERIFY(query.exec("SELECT sha256_sum FROM file_sha256_cache WHERE file_name = 'my_style'"));
-        QVERIFY(query.next());
-        QCOMPARE(query.value(0).toString(), sha("style-v2"));
+        QTRY_COMPARE_WITH_TIMEOUT(hashed(sha("style-v2")), 1, 10000);
     }
 
     void forgeOnlyIsForgesList() {
