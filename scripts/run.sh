@@ -30,6 +30,11 @@ if [ -z "$sd_host" ] && [ -x build/bin/forge-sim ]; then
   sim_port=${FORGE_SIM_PORT:-7860}
   build/bin/forge-sim --port "$sim_port" &
   sim_pid=$!
+  # Wait until the simulator answers, so Navigator sees the loaded checkpoint at start-up.
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:$sim_port/sdapi/v1/options" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
   export SD_API_HOST="http://127.0.0.1:$sim_port/sdapi/v1"
   sd_host=$SD_API_HOST
 fi
