@@ -1,6 +1,7 @@
 #include "server/queue/BackendWorker.h"
 
 #include "server/forge/GenerationPayload.h"
+#include "server/queue/Scheduler.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -12,11 +13,6 @@ namespace nav::queue {
 namespace {
 
 constexpr int kPollTimeoutMs = 5000;
-
-bool sameModel(const QString &loaded, const QString &wanted) {
-    return !loaded.isEmpty() && (loaded == wanted || loaded.startsWith(wanted + QLatin1Char('.')) ||
-                                 loaded.startsWith(wanted + QStringLiteral(" [")));
-}
 
 } // namespace
 
@@ -62,7 +58,7 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_progress = {};
     m_unloadTimer.stop();
     emit started(job);
-    if (!sameModel(m_loadedModel, job.modelName))
+    if (!isLoadedModel(m_loadedModel, job.modelName))
         emit modelChanged(job, job.modelName);
     m_loadedModel = job.modelName;
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;

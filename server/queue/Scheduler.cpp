@@ -4,15 +4,10 @@
 
 namespace nav::queue {
 
-namespace {
-
-bool sameModel(const QString &loaded, const QString &wanted) {
-    // Forge reports either the bare name sent through the API or a title such as "name.safetensors [hash]".
+bool isLoadedModel(const QString &loaded, const QString &wanted) {
     return !loaded.isEmpty() && (loaded == wanted || loaded.startsWith(wanted + QLatin1Char('.')) ||
                                  loaded.startsWith(wanted + QStringLiteral(" [")));
 }
-
-} // namespace
 
 int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel) const {
     int best = -1;
@@ -25,7 +20,7 @@ int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel)
             continue; // only each owner's oldest job competes
         seenOwners.insert(job.ownerId);
         const quint64 served = m_lastServed.value(job.ownerId, 0);
-        const bool affine = sameModel(loadedModel, job.modelName);
+        const bool affine = isLoadedModel(loadedModel, job.modelName);
         const bool better =
             best < 0 || served < bestServed || (served == bestServed && affine && !bestAffine);
         if (better) {

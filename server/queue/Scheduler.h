@@ -12,6 +12,10 @@
 
 namespace nav::queue {
 
+// Whether the checkpoint Forge reports as loaded is `wanted`. Forge reports either the bare name sent through
+// the API or a title such as "name.safetensors [hash]".
+bool isLoadedModel(const QString &loaded, const QString &wanted);
+
 class Scheduler {
 public:
     // Index into `queued` (which is in FIFO order) of the job to run next, or -1 when empty.
