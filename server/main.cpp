@@ -1,4 +1,5 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AccessRequestRoutes.h"
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AdminStatusService.h"
@@ -19,6 +20,7 @@
 #include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
+#include "server/store/DiscordProfileRepository.h"
 #include "server/store/FileHashRepository.h"
 #include "server/store/JobRepository.h"
 #include "server/store/ModelMetadataRepository.h"
@@ -114,13 +116,6 @@ int main(int argc, char *argv[]) {
     nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
                                       config.discordClientSecret, config.discordRedirectUri,
                                       config.botToken});
-    nav::auth::LoginService login(auth, discord);
-    nav::auth::UserAdministration administration(users, discord);
-    nav::api::registerAuthRoutes(http, login);
-    nav::api::registerUserRoutes(http, {auth, images, categories});
-    nav::api::registerAdminRoutes(http, {auth, administration, users});
-    nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
-    nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
     nav::realtime::RealtimeSettings rtSettings;
     rtSettings.pingIntervalMs = config.rtPingIntervalMs;
     rtSettings.pingTimeoutMs = config.rtPingTimeoutMs;
@@ -133,6 +128,19 @@ int main(int argc, char *argv[]) {
                         : std::nullopt);
         });
     });
+    nav::auth::UserAdministration administration(users, discord);
+    nav::store::DiscordProfileRepository profiles(*database);
+    nav::auth::AccessRequestService access(profiles, administration, config.accessRequestsMax,
+                                           [&realtime](const QString &event, const QJsonObject &payload) {
+                                               realtime.emitToAdmins(event, payload);
+                                           });
+    nav::auth::LoginService login(auth, discord, &access);
+    nav::api::registerAuthRoutes(http, login);
+    nav::api::registerUserRoutes(http, {auth, images, categories});
+    nav::api::registerAdminRoutes(http, {auth, administration, users});
+    nav::api::registerAccessRequestRoutes(http, auth, access, profiles);
+    nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
+    nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
 
     const nav::thirdparty::Broadcast broadcast =
         [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
@@ -179,7 +187,9 @@ int main(int argc, char *argv[]) {
     statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
-    nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
+    nav::api::registerAdminQueueRoutes(
+        http, auth, adminStatus, &adminQueue,
+        [&profiles](const QStringList &ids) { return profiles.displayNames(ids); });
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

@@ -1,5 +1,6 @@
 #include "server/api/AdminQueueRoutes.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 
 namespace nav::api {
@@ -24,6 +25,29 @@ QJsonArray render(const QList<AdminQueueJob> &jobs) {
     return array;
 }
 
+// Fills ownerName of every job from `names` (when given), then calls `done`; a failed lookup leaves the
+// names empty rather than failing the answer.
+void withOwnerNames(AdminQueueSnapshot snapshot, const OwnerNameLookup &names,
+                    std::function<void(const AdminQueueSnapshot &)> done) {
+    if (!names)
+        return done(snapshot);
+    QStringList ids;
+    for (const auto *list : {&snapshot.active, &snapshot.recent})
+        for (const AdminQueueJob &job : *list)
+            ids << job.ownerId;
+    ids.removeDuplicates();
+    QObject *context = QCoreApplication::instance();
+    names(ids)
+        .then(context,
+              [snapshot, done](const QHash<QString, QString> &found) mutable {
+                  for (auto *list : {&snapshot.active, &snapshot.recent})
+                      for (AdminQueueJob &job : *list)
+                          job.ownerName = found.value(job.ownerId);
+                  done(snapshot);
+              })
+        .onFailed(context, [snapshot, done] { done(snapshot); });
+}
+
 } // namespace
 
 QJsonObject adminJobJson(const AdminQueueJob &job) {
@@ -34,6 +58,8 @@ QJsonObject adminJobJson(const AdminQueueJob &job) {
     return QJsonObject{
         {QStringLiteral("job_id"), job.jobId},
         {QStringLiteral("owner_id"), job.ownerId},
+        {QStringLiteral("owner_name"),
+         job.ownerName.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(job.ownerName)},
         {QStringLiteral("task_type"), job.taskType},
         {QStringLiteral("status"), job.status},
         {QStringLiteral("model_name"), job.modelName},
@@ -57,7 +83,7 @@ QJsonObject adminJobJson(const AdminQueueJob &job) {
 
 // The services outlive the server (all are owned by main), so the handlers hold plain pointers.
 void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth, AdminStatusService &status,
-                              AdminQueueSource *queue) {
+                              AdminQueueSource *queue, OwnerNameLookup names) {
     auth::AuthService *guard = &auth;
     AdminStatusService *service = &status;
     server.get("/api/admin/status", [guard, service](const http::Request &req, http::Responder res) {
@@ -70,8 +96,8 @@ void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth,
         });
     });
 
-    server.get("/api/admin/queue", [guard, queue](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [req, res, queue](const auth::Caller &) mutable {
+    server.get("/api/admin/queue", [guard, queue, names](const http::Request &req, http::Responder res) {
+        guard->require(req, res, auth::RoleArchitect, [req, res, queue, names](const auth::Caller &) mutable {
             int recent = 0;
             if (const auto value = req.queryValue(QStringLiteral("include_recent"))) {
                 bool ok = false;
@@ -85,17 +111,20 @@ void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth,
             if (!queue)
                 return res.error(503, QStringLiteral("The job queue is not running"),
                                  QStringLiteral("QUEUE_UNAVAILABLE"));
-            queue->adminSnapshot(recent, [res, recent](const AdminQueueSnapshot &snapshot,
-                                                       const QString &error) mutable {
+            queue->adminSnapshot(recent, [res, recent, names](const AdminQueueSnapshot &taken,
+                                                              const QString &error) mutable {
                 if (!error.isEmpty())
                     return res.error(500, error, QStringLiteral("QUEUE_SNAPSHOT_FAILED"));
-                int running = 0;
-                for (const AdminQueueJob &job : snapshot.active)
-                    running += job.status == QLatin1String("running") ? 1 : 0;
-                res.json(200, QJsonObject{{QStringLiteral("jobs"), render(snapshot.active)},
-                                          {QStringLiteral("recent"), render(snapshot.recent.mid(0, recent))},
-                                          {QStringLiteral("queue_depth"), snapshot.active.size()},
-                                          {QStringLiteral("running"), running}});
+                withOwnerNames(taken, names, [res, recent](const AdminQueueSnapshot &snapshot) mutable {
+                    int running = 0;
+                    for (const AdminQueueJob &job : snapshot.active)
+                        running += job.status == QLatin1String("running") ? 1 : 0;
+                    res.json(200,
+                             QJsonObject{{QStringLiteral("jobs"), render(snapshot.active)},
+                                         {QStringLiteral("recent"), render(snapshot.recent.mid(0, recent))},
+                                         {QStringLiteral("queue_depth"), snapshot.active.size()},
+                                         {QStringLiteral("running"), running}});
+                });
             });
         });
     });

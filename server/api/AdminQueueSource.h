@@ -13,8 +13,9 @@ namespace nav::api {
 struct AdminQueueJob {
     QString jobId;
     QString ownerId;
-    QString taskType; // txt2img, img2img, upscale-hrf ...
-    QString status;   // queued, running, finished, failed, interrupted
+    QString ownerName; // display name from the owner's Discord profile; empty when unknown
+    QString taskType;  // txt2img, img2img, upscale-hrf ...
+    QString status;    // queued, running, finished, failed, interrupted
     QString modelName;
     QString prompt;
     int width = 0;

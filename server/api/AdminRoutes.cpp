@@ -20,13 +20,23 @@ QJsonValue isoTime(const QDateTime &time) {
                           : QJsonValue(QJsonValue::Null);
 }
 
-// Ids are strings: Discord ids do not fit a JSON (double) number.
+QJsonValue orNull(const QString &value) {
+    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+// Ids are strings: Discord ids do not fit a JSON (double) number. The name fields come from the Discord
+// profile of the user's last login and are null before one.
 QJsonObject userJson(const store::UserRecord &user) {
     return QJsonObject{{"id", user.id},
                        {"role", user.role},
                        {"created_at", isoTime(user.createdAt)},
                        {"updated_at", isoTime(user.updatedAt)},
-                       {"image_count", user.imageCount}};
+                       {"image_count", user.imageCount},
+                       {"name", orNull(user.displayName())},
+                       {"username", orNull(user.username)},
+                       {"global_name", orNull(user.globalName)},
+                       {"avatar", orNull(user.avatar)},
+                       {"last_login_at", isoTime(user.lastLoginAt)}};
 }
 
 void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {

@@ -29,8 +29,19 @@ bool isSnowflake(const QString &id) {
 
 } // namespace
 
-LoginService::LoginService(AuthService &auth, DiscordClient &discord, QObject *parent)
-    : QObject(parent), m_auth(auth), m_discord(discord) {}
+LoginService::LoginService(AuthService &auth, DiscordClient &discord, AccessRequestService *access,
+                           QObject *parent)
+    : QObject(parent), m_auth(auth), m_discord(discord), m_access(access) {}
+
+void LoginService::record(const QJsonObject &user, std::optional<bool> refusedDisabled,
+                          std::function<void()> then) {
+    if (!m_access)
+        return then();
+    if (refusedDisabled)
+        m_access->loginRefused(user, *refusedDisabled, std::move(then));
+    else
+        m_access->loginSucceeded(user, std::move(then));
+}
 
 void LoginService::login(const QString &code, Callback done) {
     if (code == kDemoCode)
@@ -80,19 +91,25 @@ void LoginService::checkRole(const QJsonObject &user, Callback done) {
               [this, user, id, done](const std::optional<int> &role) {
                   if (!role) {
                       qCInfo(lcLogin).noquote() << "refused login of unknown Discord user" << id;
-                      return done(
-                          LoginFailure{403,
-                                       QStringLiteral("This user does not have API access yet. Please "
-                                                      "contact an Administrator to get access."),
-                                       QStringLiteral("USER_NOT_AUTHORIZED")});
+                      return record(user, false, [done] {
+                          done(LoginFailure{403,
+                                            QStringLiteral("This user does not have API access yet. Please "
+                                                           "contact an Administrator to get access."),
+                                            QStringLiteral("USER_NOT_AUTHORIZED")});
+                      });
                   }
                   if (*role < RoleApprentice) {
                       qCInfo(lcLogin).noquote() << "refused login of disabled user" << id;
-                      return done(LoginFailure{403, QStringLiteral("This user is disabled"),
-                                               QStringLiteral("USER_DISABLED")});
+                      return record(user, true, [done] {
+                          done(LoginFailure{403, QStringLiteral("This user is disabled"),
+                                            QStringLiteral("USER_DISABLED")});
+                      });
                   }
                   qCInfo(lcLogin).noquote() << "user" << id << "logged in with role" << *role;
-                  done(LoginSuccess{m_auth.signLogin(id, *role), user, *role});
+                  const int granted = *role;
+                  record(user, std::nullopt, [this, done, user, id, granted] {
+                      done(LoginSuccess{m_auth.signLogin(id, granted), user, granted});
+                  });
               })
         .onFailed(this, [id, done] {
             qCWarning(lcLogin).noquote() << "cannot read the role of" << id << "from the database";

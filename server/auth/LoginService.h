@@ -2,6 +2,7 @@
 // POST /api/auth/login: trades a Discord OAuth2 code for a Navigator token. The Discord user must be known
 // with a role of at least apprentice (or own images already, which makes them an apprentice, as in the
 // original). The code "DEMO_USER" logs in the demo user when ENABLE_DEMO_USER is set.
+#include "server/auth/AccessRequestService.h"
 #include "server/auth/AuthService.h"
 #include "server/auth/DiscordClient.h"
 
@@ -9,6 +10,7 @@
 #include <QObject>
 
 #include <functional>
+#include <optional>
 #include <variant>
 
 namespace nav::auth {
@@ -30,7 +32,9 @@ class LoginService : public QObject {
 public:
     using Callback = std::function<void(const std::variant<LoginSuccess, LoginFailure> &)>;
 
-    LoginService(AuthService &auth, DiscordClient &discord, QObject *parent = nullptr);
+    // With `access`, every Discord login's profile is stored and refused ones become access requests.
+    LoginService(AuthService &auth, DiscordClient &discord, AccessRequestService *access = nullptr,
+                 QObject *parent = nullptr);
 
     // `code` is non-empty (the route answers 400 otherwise).
     void login(const QString &code, Callback done);
@@ -42,8 +46,12 @@ private:
     void fetchUser(const QString &accessToken, Callback done);
     void checkRole(const QJsonObject &user, Callback done);
 
+    // Records the login with AccessRequestService (when there is one), then answers.
+    void record(const QJsonObject &user, std::optional<bool> refusedDisabled, std::function<void()> then);
+
     AuthService &m_auth;
     DiscordClient &m_discord;
+    AccessRequestService *m_access;
 };
 
 } // namespace nav::auth

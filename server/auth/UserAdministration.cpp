@@ -47,12 +47,15 @@ void UserAdministration::saveRole(const QString &id, int role, bool firstBecomes
 void UserAdministration::authorize(const Caller &caller, const QString &id, Callback<Authorized> done) {
     checked<Authorized>(caller, id, RoleApprentice, false, done, [this, caller, id, done] {
         auto grant = [this, caller, id, done](const QJsonObject &discordUser) {
-            saveRole(id, RoleApprentice, true, [caller, id, done, discordUser](std::optional<int> stored) {
-                if (!stored)
-                    return done(databaseRefusal());
-                qCInfo(lcAdmin).noquote() << caller.discordId << "authorized" << id << "with role" << *stored;
-                done(Authorized{*stored, discordUser});
-            });
+            saveRole(id, RoleApprentice, true,
+                     [this, caller, id, done, discordUser](std::optional<int> stored) {
+                         if (!stored)
+                             return done(databaseRefusal());
+                         qCInfo(lcAdmin).noquote()
+                             << caller.discordId << "authorized" << id << "with role" << *stored;
+                         emit roleChanged(caller.discordId, id, *stored);
+                         done(Authorized{*stored, discordUser});
+                     });
         };
         if (!m_discord.hasBotToken())
             return grant({});
@@ -72,10 +75,11 @@ void UserAdministration::authorize(const Caller &caller, const QString &id, Call
 
 void UserAdministration::disable(const Caller &caller, const QString &id, Callback<int> done) {
     checked<int>(caller, id, RoleNone, false, done, [this, caller, id, done] {
-        saveRole(id, RoleNone, false, [caller, id, done](std::optional<int> stored) {
+        saveRole(id, RoleNone, false, [this, caller, id, done](std::optional<int> stored) {
             if (!stored)
                 return done(databaseRefusal());
             qCInfo(lcAdmin).noquote() << caller.discordId << "disabled" << id;
+            emit roleChanged(caller.discordId, id, *stored);
             done(*stored);
         });
     });
@@ -88,6 +92,7 @@ void UserAdministration::setRole(const Caller &caller, const QString &id, int ro
             if (!stored)
                 return done(databaseRefusal());
             qCInfo(lcAdmin).noquote() << caller.discordId << "set the role of" << id << "to" << *stored;
+            emit roleChanged(caller.discordId, id, *stored);
             m_users.find(id)
                 .then(this,
                       [done](const std::optional<store::UserRecord> &user) {
@@ -97,6 +102,18 @@ void UserAdministration::setRole(const Caller &caller, const QString &id, int ro
                           done(*user);
                       })
                 .onFailed(this, [done] { done(databaseRefusal()); });
+        });
+    });
+}
+
+void UserAdministration::grant(const Caller &caller, const QString &id, int role, Callback<int> done) {
+    checked<int>(caller, id, role, false, done, [this, caller, id, role, done] {
+        saveRole(id, role, true, [this, caller, id, done](std::optional<int> stored) {
+            if (!stored)
+                return done(databaseRefusal());
+            qCInfo(lcAdmin).noquote() << caller.discordId << "approved" << id << "with role" << *stored;
+            emit roleChanged(caller.discordId, id, *stored);
+            done(*stored);
         });
     });
 }

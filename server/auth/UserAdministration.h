@@ -33,6 +33,13 @@ public:
     void disable(const Caller &caller, const QString &id, Callback<int> done);
     // Sets the role of an existing user and returns the updated record.
     void setRole(const Caller &caller, const QString &id, int role, Callback<store::UserRecord> done);
+    // Gives `id` (a Discord id that asked for access) `role` 1 or 2 under authorize-user's rules (apex for
+    // the very first user); no Discord lookup, the id came from a Discord login. Returns the role stored.
+    void grant(const Caller &caller, const QString &id, int role, Callback<int> done);
+
+signals:
+    // After any of the above stored a role: access requests close on it.
+    void roleChanged(const QString &callerId, const QString &id, int role);
 
 private:
     // Loads the target's current role, applies RolePolicy, then runs `next` (or answers the refusal).

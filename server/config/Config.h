@@ -50,6 +50,7 @@ struct Config {
     QString discordClientSecret;                   // DISCORD_CLIENT_SECRET
     QString discordRedirectUri;                    // DISCORD_REDIRECT_URI
     QUrl discordApiBase = QUrl(QStringLiteral("https://discord.com/api/v10")); // DISCORD_API_BASE
+    int accessRequestsMax = 1000; // ACCESS_REQUESTS_MAX (pending + denied access requests kept)
 
     QString civitaiApiKey;                                                    // CIVITAI_API_KEY
     QUrl civitaiApiBase = QUrl(QStringLiteral("https://civitai.com/api/v1")); // CIVITAI_API_BASE

@@ -18,7 +18,11 @@ std::optional<qlonglong> numericId(const QString &id) {
 // images.owner_id is text: compare it with the id as text, never as a number (doubles lose digits).
 const QString kUserColumns =
     QStringLiteral("u.id, u.role, u.created_at, u.updated_at, "
-                   "(SELECT COUNT(*) FROM images i WHERE i.owner_id = CAST(u.id AS CHAR)) AS image_count");
+                   "(SELECT COUNT(*) FROM images i WHERE i.owner_id = CAST(u.id AS CHAR)) AS image_count, "
+                   "p.username, p.global_name, p.avatar, p.last_login_at");
+// The Discord profile stored at the user's last login (migration v10), when there is one.
+const QString kUsersWithProfiles =
+    QStringLiteral("users u LEFT JOIN discord_profiles p ON p.discord_id = CAST(u.id AS CHAR)");
 
 UserRecord readUser(const QSqlQuery &query) {
     UserRecord user;
@@ -27,6 +31,10 @@ UserRecord readUser(const QSqlQuery &query) {
     user.createdAt = utcDateTime(query.value(2));
     user.updatedAt = utcDateTime(query.value(3));
     user.imageCount = query.value(4).toLongLong();
+    user.username = query.value(5).toString();
+    user.globalName = query.value(6).toString();
+    user.avatar = query.value(7).toString();
+    user.lastLoginAt = utcDateTime(query.value(8));
     return user;
 }
 
@@ -62,7 +70,8 @@ QFuture<std::optional<UserRecord>> UserRepository::find(const QString &id) {
         return QtFuture::makeReadyFuture(std::optional<UserRecord>());
     return m_db.run<std::optional<UserRecord>>([key = *key](QSqlDatabase &db) -> std::optional<UserRecord> {
         QSqlQuery query =
-            exec(db, QStringLiteral("SELECT %1 FROM users u WHERE u.id = ?").arg(kUserColumns), {key});
+            exec(db, QStringLiteral("SELECT %1 FROM %2 WHERE u.id = ?").arg(kUserColumns, kUsersWithProfiles),
+                 {key});
         if (!query.next())
             return std::nullopt;
         return readUser(query);
@@ -75,11 +84,11 @@ QFuture<UserPage> UserRepository::list(int offset, int limit) {
         QSqlQuery count = exec(db, QStringLiteral("SELECT COUNT(*) FROM users"));
         if (count.next())
             page.total = count.value(0).toLongLong();
-        QSqlQuery query = exec(
-            db,
-            QStringLiteral("SELECT %1 FROM users u ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?")
-                .arg(kUserColumns),
-            {limit, offset});
+        QSqlQuery query =
+            exec(db,
+                 QStringLiteral("SELECT %1 FROM %2 ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?")
+                     .arg(kUserColumns, kUsersWithProfiles),
+                 {limit, offset});
         while (query.next())
             page.users.append(readUser(query));
         return page;

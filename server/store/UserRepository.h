@@ -18,6 +18,12 @@ struct UserRecord {
     QDateTime createdAt; // UTC; invalid when the column is NULL
     QDateTime updatedAt;
     qint64 imageCount = 0;
+    // From the Discord profile of the last login (empty/invalid when the user never logged in since v10).
+    QString username;
+    QString globalName;
+    QString avatar;
+    QDateTime lastLoginAt;
+    QString displayName() const { return globalName.isEmpty() ? username : globalName; }
 };
 
 struct UserPage {

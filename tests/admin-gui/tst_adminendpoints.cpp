@@ -239,6 +239,41 @@ private slots:
         QCOMPARE(reply.json().value("error_code").toString(), QStringLiteral("QUEUE_UNAVAILABLE"));
     }
 
+    // owner_name comes from the lookup the server wires to the Discord profiles; unknown owners get null, and
+    // a failed lookup still answers (without names).
+    void queueCarriesOwnerNames() {
+        m_queue.snapshot.active = {test::FakeQueueSource::job("a", "running"),
+                                   test::FakeQueueSource::job("b", "queued", 1)};
+        m_queue.snapshot.active[1].ownerId = QStringLiteral("200");
+        m_queue.snapshot.recent = {test::FakeQueueSource::job("c", "finished")};
+        QStringList asked;
+        m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
+        api::registerAdminQueueRoutes(
+            *m_server, *m_auth, *m_status, &m_queue, [&asked](const QStringList &ids) {
+                asked = ids;
+                return QtFuture::makeReadyFuture(QHash<QString, QString>{{"100", "Ada Lovelace"}});
+            });
+        QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+        const QJsonObject body = get("/api/admin/queue?include_recent=5", "super-token").json();
+        QCOMPARE(asked, (QStringList{"100", "200"}));
+        const QJsonArray jobs = body.value("jobs").toArray();
+        QCOMPARE(jobs[0].toObject().value("owner_name").toString(), QStringLiteral("Ada Lovelace"));
+        QVERIFY(jobs[1].toObject().value("owner_name").isNull());
+        QCOMPARE(jobs[1].toObject().value("owner_id").toString(), QStringLiteral("200"));
+        QCOMPARE(body.value("recent").toArray()[0].toObject().value("owner_name").toString(),
+                 QStringLiteral("Ada Lovelace"));
+
+        m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
+        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue, [](const QStringList &) {
+            return QtFuture::makeExceptionalFuture<QHash<QString, QString>>(
+                std::make_exception_ptr(std::runtime_error("db down")));
+        });
+        QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+        const HttpReply failed = get("/api/admin/queue", "super-token");
+        QCOMPARE(failed.status, 200);
+        QVERIFY(failed.json().value("jobs").toArray()[0].toObject().value("owner_name").isNull());
+    }
+
     void missingSourcesAreNull() {
         m_status =
             std::make_unique<api::AdminStatusService>(m_forge.get(), api::AdminStatusService::Sources{});

@@ -183,6 +183,7 @@ class MigrationsTest : public QObject {
             QVERIFY(row.contains("updates_disabled"));
         }
         QVERIFY(raw.tables().contains("jobs"));
+        QVERIFY(raw.tables().contains("discord_profiles"));
     }
 
     static int latestVersion() {
@@ -253,6 +254,35 @@ private slots:
     }
 
     void upgradeFromOriginalV8() { upgradeKeepsRows("original_v8", 8, {}); }
+
+    // Our migrations only add tables: every table of the original v8 schema keeps its exact definition
+    // (columns, types, defaults, indexes, keys), so the original Navigator can still run on the database.
+    void upgradeLeavesTheOriginalTablesAlone() {
+        TestDatabase testDb;
+        QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
+        loadFixture(raw, QStringLiteral("original_v8") + (testDb.isMysql() ? ".mysql.sql" : ".sqlite.sql"));
+        QStringList originalTables = raw.tables();
+        originalTables.removeAll("sqlite_sequence");
+        QVERIFY(originalTables.contains("users"));
+        const auto originalSchema = [&] {
+            QStringList lines;
+            for (const QString &line : schemaOf(raw, testDb.isMysql()))
+                if (originalTables.contains(line.section('|', 0, 0)) ||
+                    originalTables.contains(line.section('|', 1, 1)))
+                    lines << line;
+            return lines;
+        };
+        const QStringList before = originalSchema();
+        QVERIFY(before.size() > 30);
+        QString error;
+        QVERIFY2(migrateFresh(testDb, &error), qPrintable(error));
+        QCOMPARE(originalSchema(), before);
+        QVERIFY(raw.tables().contains("discord_profiles"));
+        QCOMPARE(columns(raw, "discord_profiles"),
+                 QStringList({"avatar", "decided_at", "decided_by", "discord_id", "first_attempt_at",
+                              "global_name", "last_attempt_at", "last_login_at", "refused_logins",
+                              "request_attempts", "request_status", "username"}));
+    }
 
     // A database the original left at v4 or v8 ends up with exactly the schema of a fresh install.
     void upgradedSchemaEqualsAFreshOne_data() {

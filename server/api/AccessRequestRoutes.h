@@ -1,0 +1,19 @@
+#pragma once
+// Access requests of people refused at login (role >= 3 on every route):
+//   GET  /api/admin/access-requests?status=pending|denied|approved|all&page&limit
+//        {count, totalPages, currentPage, previousPage, nextPage, requests:[request]}, latest attempt first
+//   POST /api/admin/access-requests/:discordId/approve {role: 1|2}  the updated request
+//   POST /api/admin/access-requests/:discordId/deny                 the updated request
+// A request: {discord_id, name, username, global_name, avatar, status, attempts, first_attempt_at,
+// last_attempt_at, decided_at, decided_by}.
+#include "server/auth/AccessRequestService.h"
+#include "server/auth/AuthService.h"
+#include "server/http/HttpServer.h"
+
+namespace nav::api {
+
+void registerAccessRequestRoutes(http::HttpServer &server, auth::AuthService &auth,
+                                 auth::AccessRequestService &access,
+                                 store::DiscordProfileRepository &profiles);
+
+} // namespace nav::api

@@ -1,0 +1,162 @@
+#include "server/auth/AccessRequestService.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAccess, "navigator.auth.access")
+
+namespace nav::auth {
+
+namespace {
+
+PolicyRefusal databaseRefusal() {
+    return PolicyRefusal{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")};
+}
+
+PolicyRefusal noRequest() {
+    return PolicyRefusal{404, QStringLiteral("This Discord ID has not asked for access"),
+                         QStringLiteral("ACCESS_REQUEST_NOT_FOUND")};
+}
+
+QJsonValue isoTime(const QDateTime &time) {
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
+                          : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue orNull(const QString &value) {
+    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+} // namespace
+
+AccessRequestService::AccessRequestService(store::DiscordProfileRepository &profiles,
+                                           UserAdministration &administration, int maxRequests,
+                                           Notify notifyAdmins, QObject *parent)
+    : QObject(parent), m_profiles(profiles), m_administration(administration), m_maxRequests(maxRequests),
+      m_notifyAdmins(std::move(notifyAdmins)) {
+    connect(&m_administration, &UserAdministration::roleChanged, this, &AccessRequestService::onRoleChanged);
+}
+
+store::DiscordProfile AccessRequestService::profileOf(const QJsonObject &user) {
+    return {user.value(QStringLiteral("id")).toString(), user.value(QStringLiteral("username")).toString(),
+            user.value(QStringLiteral("global_name")).toString(),
+            user.value(QStringLiteral("avatar")).toString()};
+}
+
+QJsonObject AccessRequestService::toJson(const store::AccessRequest &r) {
+    return QJsonObject{{"discord_id", r.profile.id},
+                       {"name", orNull(r.profile.displayName())},
+                       {"username", orNull(r.profile.username)},
+                       {"global_name", orNull(r.profile.globalName)},
+                       {"avatar", orNull(r.profile.avatar)},
+                       {"status", r.status},
+                       {"attempts", r.attempts},
+                       {"first_attempt_at", isoTime(r.firstAttemptAt)},
+                       {"last_attempt_at", isoTime(r.lastAttemptAt)},
+                       {"decided_at", isoTime(r.decidedAt)},
+                       {"decided_by", orNull(r.decidedBy)}};
+}
+
+void AccessRequestService::loginSucceeded(const QJsonObject &discordUser, std::function<void()> done) {
+    const auto profile = profileOf(discordUser);
+    m_profiles.recordLogin(profile)
+        .then(this, [done] { done(); })
+        .onFailed(this, [done, id = profile.id](const std::exception &e) {
+            qCWarning(lcAccess).noquote() << "cannot store the Discord profile of" << id << ":" << e.what();
+            done();
+        });
+}
+
+void AccessRequestService::loginRefused(const QJsonObject &discordUser, bool disabled,
+                                        std::function<void()> done) {
+    const auto profile = profileOf(discordUser);
+    const auto failed = [done, id = profile.id](const std::exception &e) {
+        qCWarning(lcAccess).noquote() << "cannot record the refused login of" << id << ":" << e.what();
+        done();
+    };
+    if (disabled) {
+        m_profiles.recordDisabledRefusal(profile).then(this, [done] { done(); }).onFailed(this, failed);
+        return;
+    }
+    m_profiles.recordUnknownRefusal(profile, m_maxRequests)
+        .then(this,
+              [this, done](const store::RefusalRecorded &recorded) {
+                  const store::AccessRequest &request = recorded.request;
+                  if (request.status == QLatin1String("pending")) {
+                      qCInfo(lcAccess).noquote()
+                          << (recorded.isNew ? "new access request from" : "access request retried by")
+                          << request.profile.id << request.profile.username
+                          << "attempts:" << request.attempts;
+                      if (m_notifyAdmins)
+                          m_notifyAdmins(QStringLiteral("access-requested"), toJson(request));
+                  }
+                  done();
+              })
+        .onFailed(this, failed);
+}
+
+void AccessRequestService::answerRequest(const QString &id, Callback<store::AccessRequest> done) {
+    m_profiles.findRequest(id)
+        .then(this,
+              [done](const std::optional<store::AccessRequest> &request) {
+                  if (!request)
+                      return done(noRequest());
+                  done(*request);
+              })
+        .onFailed(this, [done] { done(databaseRefusal()); });
+}
+
+void AccessRequestService::approve(const Caller &caller, const QString &id, int role,
+                                   Callback<store::AccessRequest> done) {
+    m_profiles.findRequest(id)
+        .then(this,
+              [this, caller, id, role, done](const std::optional<store::AccessRequest> &request) {
+                  if (!request)
+                      return done(noRequest());
+                  m_administration.grant(caller, id, role, [this, caller, id, done](const auto &outcome) {
+                      if (const auto *refusal = std::get_if<PolicyRefusal>(&outcome))
+                          return done(*refusal);
+                      // roleChanged closed an open request; this also approves one approved before.
+                      m_profiles.decide(id, QStringLiteral("approved"), caller.discordId)
+                          .then(this, [this, id, done](bool) { answerRequest(id, done); })
+                          .onFailed(this, [done] { done(databaseRefusal()); });
+                  });
+              })
+        .onFailed(this, [done] { done(databaseRefusal()); });
+}
+
+void AccessRequestService::deny(const Caller &caller, const QString &id,
+                                Callback<store::AccessRequest> done) {
+    m_profiles.findRequest(id)
+        .then(this,
+              [this, caller, id, done](const std::optional<store::AccessRequest> &request) {
+                  if (!request)
+                      return done(noRequest());
+                  if (request->status == QLatin1String("approved"))
+                      return done(PolicyRefusal{409,
+                                                QStringLiteral("This request was approved already; use "
+                                                               "disable-user to take access away"),
+                                                QStringLiteral("ACCESS_REQUEST_APPROVED")});
+                  m_profiles.decide(id, QStringLiteral("denied"), caller.discordId)
+                      .then(this,
+                            [this, caller, id, done](bool) {
+                                qCInfo(lcAccess).noquote()
+                                    << caller.discordId << "denied the access request of" << id;
+                                answerRequest(id, done);
+                            })
+                      .onFailed(this, [done] { done(databaseRefusal()); });
+              })
+        .onFailed(this, [done] { done(databaseRefusal()); });
+}
+
+void AccessRequestService::onRoleChanged(const QString &callerId, const QString &id, int role) {
+    // Granting closes a pending or denied request; disabling closes a pending one.
+    const QStringList from =
+        role >= RoleApprentice ? QStringList{"pending", "denied"} : QStringList{"pending"};
+    m_profiles.decide(id, role >= RoleApprentice ? "approved" : "denied", callerId, from)
+        .onFailed(this, [id](const std::exception &e) {
+            qCWarning(lcAccess).noquote() << "cannot close the access request of" << id << ":" << e.what();
+            return false;
+        });
+}
+
+} // namespace nav::auth
