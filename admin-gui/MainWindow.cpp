@@ -1,10 +1,14 @@
 #include "admin-gui/MainWindow.h"
 
+#include "admin-gui/Avatars.h"
 #include "admin-gui/ConnectDialog.h"
 #include "admin-gui/QueueFeed.h"
 #include "admin-gui/QueueModel.h"
 #include "admin-gui/QueueTab.h"
 #include "admin-gui/RealtimeLink.h"
+#include "admin-gui/RequestsFeed.h"
+#include "admin-gui/RequestsModel.h"
+#include "admin-gui/RequestsTab.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatusTab.h"
 #include "admin-gui/UsersFeed.h"
@@ -18,6 +22,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 
 namespace nav::admin {
@@ -26,13 +31,17 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_connection(new ServerConnection(this)), m_queueModel(new QueueModel(this)),
       m_queueFeed(new QueueFeed(m_connection, m_queueModel, this)), m_usersModel(new UsersModel(this)),
       m_usersFeed(new UsersFeed(m_connection, m_usersModel, this)), m_realtime(new RealtimeLink(this)),
-      m_tabs(new QTabWidget(this)), m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
+      m_avatars(new Avatars(this)), m_requestsModel(new RequestsModel(m_avatars, this)),
+      m_requestsFeed(new RequestsFeed(m_connection, m_requestsModel, this)), m_tabs(new QTabWidget(this)),
+      m_requestsTab(new RequestsTab(m_connection, m_requestsModel, m_requestsFeed, this)),
+      m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
       m_usersTab(new UsersTab(m_connection, m_usersModel, m_usersFeed, this)),
       m_statusTab(new StatusTab(m_connection, this)), m_stateLabel(new QLabel(this)),
       m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)), m_backendLabel(new QLabel(this)),
       m_realtimeLabel(new QLabel(this)) {
     setWindowTitle(QStringLiteral("Navigator admin"));
     m_tabs->addTab(m_queueTab, QStringLiteral("Queue"));
+    m_tabs->addTab(m_requestsTab, QStringLiteral("Requests"));
     m_tabs->addTab(m_usersTab, QStringLiteral("Users"));
     m_tabs->addTab(m_statusTab, QStringLiteral("Status"));
     setCentralWidget(m_tabs);
@@ -73,6 +82,15 @@ MainWindow::MainWindow(QWidget *parent)
             m_realtime->close();
     });
     connect(m_realtime, &RealtimeLink::event, m_queueFeed, &QueueFeed::handleEvent);
+    connect(m_realtime, &RealtimeLink::event, m_requestsFeed, &RequestsFeed::handleEvent);
+    connect(m_requestsFeed, &RequestsFeed::reloaded, this, &MainWindow::checkLoaded);
+    connect(m_requestsFeed, &RequestsFeed::failed, this, &MainWindow::checkLoaded);
+    connect(m_requestsModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateRequestsTitle);
+    connect(m_requestsModel, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateRequestsTitle);
+    connect(m_requestsModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateRequestsTitle);
+    connect(m_requestsTab, &RequestsTab::notify, this, &MainWindow::showNotification);
+    // Approving a request adds a user.
+    connect(m_requestsFeed, &RequestsFeed::decided, m_usersFeed, &UsersFeed::reload);
     connect(m_realtime, &RealtimeLink::stateChanged, this, [this] {
         m_queueFeed->setLive(m_realtime->isLive());
         m_statusTab->setRealtimeState(m_realtime->stateText());
@@ -89,6 +107,7 @@ void MainWindow::connectTo(const ConnectionSettings &settings) {
     m_realtime->close();
     m_queueModel->clear();
     m_usersModel->clear();
+    m_requestsModel->clear();
     setWindowTitle(QStringLiteral("Navigator admin — %1").arg(settings.httpUrl.toString()));
     m_connection->open(settings);
 }
@@ -106,10 +125,11 @@ bool MainWindow::askToConnect(const ConnectionSettings &initial) {
 
 bool MainWindow::showTab(const QString &name) {
     const QString lower = name.toLower();
-    QWidget *tab = lower == QLatin1String("queue")    ? static_cast<QWidget *>(m_queueTab)
-                   : lower == QLatin1String("users")  ? static_cast<QWidget *>(m_usersTab)
-                   : lower == QLatin1String("status") ? static_cast<QWidget *>(m_statusTab)
-                                                      : nullptr;
+    QWidget *tab = lower == QLatin1String("queue")      ? static_cast<QWidget *>(m_queueTab)
+                   : lower == QLatin1String("requests") ? static_cast<QWidget *>(m_requestsTab)
+                   : lower == QLatin1String("users")    ? static_cast<QWidget *>(m_usersTab)
+                   : lower == QLatin1String("status")   ? static_cast<QWidget *>(m_statusTab)
+                                                        : nullptr;
     if (!tab)
         return false;
     m_tabs->setCurrentWidget(tab);
@@ -118,7 +138,7 @@ bool MainWindow::showTab(const QString &name) {
 
 bool MainWindow::isDataLoaded() const {
     return m_connection->state() == ServerConnection::State::Connected && m_queueFeed->loaded() &&
-           m_usersFeed->loaded();
+           m_usersFeed->loaded() && m_requestsFeed->loaded();
 }
 
 void MainWindow::checkLoaded() {
@@ -126,6 +146,29 @@ void MainWindow::checkLoaded() {
         m_loadedSignalled = true;
         emit dataLoaded();
     }
+}
+
+void MainWindow::updateRequestsTitle() {
+    const int pending = m_requestsModel->rowCount();
+    m_tabs->setTabText(m_tabs->indexOf(m_requestsTab), pending > 0
+                                                           ? QStringLiteral("Requests (%1)").arg(pending)
+                                                           : QStringLiteral("Requests"));
+}
+
+void MainWindow::showNotification(const QString &title, const QString &text) {
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return; // no tray (offscreen, some desktops): the tab title and its message show it instead
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+            showTab(QStringLiteral("requests"));
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        m_tray->show();
+    }
+    m_tray->showMessage(title, text);
 }
 
 QString MainWindow::statusBarText() const {

@@ -1,19 +1,25 @@
 #pragma once
-// The admin window: Queue, Users and Status tabs over one ServerConnection, a status bar with the
-// connection state, server version, queue depth and backend state, and a Server menu to (re)connect.
+// The admin window: Queue, Requests (access requests), Users and Status tabs over one ServerConnection, a
+// status bar with the connection state, server version, queue depth and backend state, and a Server menu to
+// (re)connect.
 #include "admin-gui/ConnectionSettings.h"
 
 #include <QMainWindow>
 
 class QLabel;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace nav::admin {
 
+class Avatars;
 class QueueFeed;
 class QueueModel;
 class QueueTab;
 class RealtimeLink;
+class RequestsFeed;
+class RequestsModel;
+class RequestsTab;
 class ServerConnection;
 class StatusTab;
 class UsersFeed;
@@ -29,9 +35,10 @@ public:
     void connectTo(const ConnectionSettings &settings);
     // Shows the connect dialog; on success connects and remembers the settings. False when cancelled.
     bool askToConnect(const ConnectionSettings &initial);
-    // "queue", "users" or "status"; false for an unknown name.
+    // "queue", "requests", "users" or "status"; false for an unknown name.
     bool showTab(const QString &name);
-    // True once the status, the queue and the users list have each been answered since connecting.
+    // True once the status, the queue, the access requests and the users list have each been answered
+    // since connecting.
     bool isDataLoaded() const;
     QString statusBarText() const;
 
@@ -44,6 +51,10 @@ public:
     QueueTab *queueTab() const { return m_queueTab; }
     UsersTab *usersTab() const { return m_usersTab; }
     StatusTab *statusTab() const { return m_statusTab; }
+    RequestsModel *requestsModel() const { return m_requestsModel; }
+    RequestsFeed *requestsFeed() const { return m_requestsFeed; }
+    RequestsTab *requestsTab() const { return m_requestsTab; }
+    Avatars *avatars() const { return m_avatars; }
 
 signals:
     void dataLoaded();
@@ -51,6 +62,8 @@ signals:
 private:
     void updateStatusBar();
     void checkLoaded();
+    void updateRequestsTitle();
+    void showNotification(const QString &title, const QString &text);
 
     ServerConnection *m_connection;
     QueueModel *m_queueModel;
@@ -58,7 +71,12 @@ private:
     UsersModel *m_usersModel;
     UsersFeed *m_usersFeed;
     RealtimeLink *m_realtime;
+    Avatars *m_avatars;
+    RequestsModel *m_requestsModel;
+    RequestsFeed *m_requestsFeed;
     QTabWidget *m_tabs;
+    RequestsTab *m_requestsTab;
+    QSystemTrayIcon *m_tray = nullptr; // created on the first notification, when the desktop has a tray
     QueueTab *m_queueTab;
     UsersTab *m_usersTab;
     StatusTab *m_statusTab;

@@ -62,7 +62,9 @@ void PreviewPane::refresh(bool force) {
                          : QStringLiteral("Job %1 is no longer in the queue.").arg(m_selected));
         return;
     }
-    const QString title = QStringLiteral("%1 · %2 · %3").arg(job->jobId, job->ownerId, job->stateLabel());
+    const QString owner =
+        job->ownerName.isEmpty() ? job->ownerId : QStringLiteral("%1 (%2)").arg(job->ownerName, job->ownerId);
+    const QString title = QStringLiteral("%1 · %2 · %3").arg(job->jobId, owner, job->stateLabel());
     switch (job->state) {
     case QueueJob::State::Queued:
         showText(title +

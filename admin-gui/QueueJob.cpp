@@ -68,6 +68,8 @@ void QueueJob::merge(const QJsonObject &o) {
         ownerId = o.value(QStringLiteral("owner_id")).isDouble()
                       ? QString::number(static_cast<qint64>(o.value(QStringLiteral("owner_id")).toDouble()))
                       : str("owner_id");
+    if (has("owner_name") && !str("owner_name").isEmpty())
+        ownerName = str("owner_name");
     if (has("model_name"))
         modelName = str("model_name");
     if (has("prompt"))

@@ -12,6 +12,7 @@ struct QueueJob {
 
     QString jobId;
     QString ownerId;
+    QString ownerName; // owner_name from the admin queue (the owner's Discord display name); may be empty
     QString modelName;
     QString prompt;
     QString taskType;
@@ -37,6 +38,8 @@ struct QueueJob {
     static State stateFromStatus(const QString &status);
     bool isActive() const { return state == State::Queued || state == State::Running; }
     QString stateLabel() const;
+    // The owner's name when known, else the id.
+    QString ownerLabel() const { return ownerName.isEmpty() ? ownerId : ownerName; }
     QString sizeLabel() const;
     // "1 min 05 s", "12 s", or empty when unknown.
     static QString formatEta(double seconds);

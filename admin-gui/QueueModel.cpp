@@ -69,7 +69,11 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const {
             return QStringLiteral("%1%").arg(
                 job.state == QueueJob::State::Finished ? 100 : static_cast<int>(job.progress * 100.0 + 0.5));
         return {};
+    case OwnerIdRole:
+        return job.ownerId;
     case Qt::ToolTipRole:
+        if (index.column() == ColOwner)
+            return QStringLiteral("Discord ID %1").arg(job.ownerId);
         if (!job.error.isEmpty())
             return job.error;
         return index.column() == ColPrompt ? QVariant(job.prompt) : QVariant();
@@ -97,7 +101,7 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const {
     case ColId:
         return job.jobId;
     case ColOwner:
-        return job.ownerId;
+        return job.ownerLabel();
     case ColModel:
         return job.modelName;
     case ColPrompt: {
@@ -180,12 +184,22 @@ void QueueModel::upsert(const QJsonObject &object) {
     const int row = rowOf(id);
     if (row >= 0) {
         m_jobs[row].merge(object);
+        QueueJob &job = m_jobs[row];
+        if (!job.ownerName.isEmpty())
+            m_ownerNames.insert(job.ownerId, job.ownerName);
+        else
+            job.ownerName = m_ownerNames.value(job.ownerId);
         touch(row);
         return;
     }
+    QueueJob job = QueueJob::fromJson(object);
+    if (!job.ownerName.isEmpty())
+        m_ownerNames.insert(job.ownerId, job.ownerName);
+    else
+        job.ownerName = m_ownerNames.value(job.ownerId);
     const int at = static_cast<int>(m_jobs.size());
     beginInsertRows({}, at, at);
-    m_jobs.append(QueueJob::fromJson(object));
+    m_jobs.append(job);
     endInsertRows();
     emit jobUpdated(id);
 }

@@ -5,6 +5,7 @@
 #include "admin-gui/QueueJob.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QJsonArray>
 #include <QList>
 
@@ -38,6 +39,7 @@ public:
         StateRole,   // int(QueueJob::State)
         PromptRole,
         ErrorRole,
+        OwnerIdRole,
     };
 
     explicit QueueModel(QObject *parent = nullptr);
@@ -72,6 +74,8 @@ private:
     static qint64 sortKey(const QueueJob &job);
 
     QList<QueueJob> m_jobs;
+    // Owner names seen in snapshots, for jobs that arrive by event (events carry only owner_id).
+    QHash<QString, QString> m_ownerNames;
 };
 
 } // namespace nav::admin

@@ -1,5 +1,6 @@
 #include "admin-gui/QueueTab.h"
 
+#include "admin-gui/CopyId.h"
 #include "admin-gui/PreviewPane.h"
 #include "admin-gui/ProgressDelegate.h"
 #include "admin-gui/QueueFeed.h"
@@ -45,6 +46,7 @@ QueueTab::QueueTab(ServerConnection *connection, QueueModel *model, QueueFeed *f
     m_table->horizontalHeader()->setSectionResizeMode(QueueModel::ColProgress, QHeaderView::Fixed);
     m_table->setColumnWidth(QueueModel::ColProgress, 150);
     m_table->setWordWrap(false);
+    installCopyId(m_table, QueueModel::OwnerIdRole, "Copy owner id");
     m_message->setWordWrap(true);
 
     auto *buttons = new QHBoxLayout;
@@ -125,7 +127,7 @@ void QueueTab::cancelSelected(bool confirm) {
                                  : QStringLiteral("Remove the queued job");
         if (QMessageBox::question(this, QStringLiteral("Cancel job"),
                                   QStringLiteral("%1 %2 of %3?\n\n%4")
-                                      .arg(what, job->jobId, job->ownerId, job->prompt.left(200))) !=
+                                      .arg(what, job->jobId, job->ownerLabel(), job->prompt.left(200))) !=
             QMessageBox::Yes)
             return;
     }

@@ -54,7 +54,8 @@ int UsersModel::columnCount(const QModelIndex &parent) const {
 QVariant UsersModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[ColumnCount] = {"Discord ID", "Role", "Images", "Created", "Updated"};
+    static const char *const names[ColumnCount] = {"Name",   "Discord ID", "Role",
+                                                   "Images", "Created",    "Updated"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 
@@ -85,6 +86,10 @@ QVariant UsersModel::data(const QModelIndex &index, int role) const {
         return user.role;
     if (role == Qt::ForegroundRole && user.role <= 0)
         return QBrush(QColor(0x90, 0x90, 0x90));
+    if (role == Qt::ToolTipRole)
+        return user.username.isEmpty()
+                   ? QStringLiteral("Discord ID %1").arg(user.discordId)
+                   : QStringLiteral("@%1 · Discord ID %2").arg(user.username, user.discordId);
     if (role == Qt::TextAlignmentRole && index.column() == ColImages)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -93,6 +98,8 @@ QVariant UsersModel::data(const QModelIndex &index, int role) const {
         return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
     };
     switch (index.column()) {
+    case ColName:
+        return user.name.isEmpty() ? QStringLiteral("—") : user.name;
     case ColId:
         return user.discordId;
     case ColRole:
@@ -119,6 +126,8 @@ bool UsersModel::setPage(const QJsonObject &body) {
         const QJsonValue id = first(o, {"discord_id", "id"});
         user.discordId = id.isDouble() ? QString::number(static_cast<qint64>(id.toDouble())) : id.toString();
         user.role = number(o, {"role"}, 0);
+        user.name = o.value(QStringLiteral("name")).toString();
+        user.username = o.value(QStringLiteral("username")).toString();
         user.imageCount = number(o, {"image_count", "images"}, -1);
         user.createdAt = parseTime(first(o, {"created_at", "createdAt"}));
         user.updatedAt = parseTime(first(o, {"updated_at", "updatedAt"}));
@@ -138,6 +147,13 @@ int UsersModel::rowOf(const QString &discordId) const {
         if (m_users.at(row).discordId == discordId)
             return row;
     return -1;
+}
+
+QString UsersModel::describe(const QString &discordId) const {
+    const int row = rowOf(discordId);
+    if (row < 0 || m_users.at(row).name.isEmpty())
+        return discordId;
+    return QStringLiteral("%1 (%2)").arg(m_users.at(row).name, discordId);
 }
 
 void UsersModel::clear() {

@@ -1,5 +1,6 @@
 #pragma once
-// One page of GET /api/admin/users as a table: Discord ID, role, image count and dates. Needs no widgets.
+// One page of GET /api/admin/users as a table: name (from the user's Discord profile, with the id in a
+// tooltip), Discord ID, role, image count and dates. Needs no widgets.
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QJsonObject>
@@ -9,6 +10,8 @@ namespace nav::admin {
 
 struct AdminUser {
     QString discordId;
+    QString name;     // display name from the last Discord login; empty before one
+    QString username; // Discord username
     int role = 0;
     int imageCount = -1; // -1 when the server does not say
     QDateTime createdAt;
@@ -18,7 +21,7 @@ struct AdminUser {
 class UsersModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { ColId, ColRole, ColImages, ColCreated, ColUpdated, ColumnCount };
+    enum Column { ColName, ColId, ColRole, ColImages, ColCreated, ColUpdated, ColumnCount };
     enum Role { DiscordIdRole = Qt::UserRole + 1, RoleValueRole };
 
     explicit UsersModel(QObject *parent = nullptr);
@@ -34,6 +37,8 @@ public:
 
     const AdminUser &userAt(int row) const { return m_users.at(row); }
     int rowOf(const QString &discordId) const;
+    // "Name (id)" when the name is known, else the id.
+    QString describe(const QString &discordId) const;
     int currentPage() const { return m_page; }
     int totalPages() const { return m_totalPages; }
     int totalCount() const { return m_total; }

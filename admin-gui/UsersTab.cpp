@@ -1,5 +1,6 @@
 #include "admin-gui/UsersTab.h"
 
+#include "admin-gui/CopyId.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/UsersFeed.h"
 #include "admin-gui/UsersModel.h"
@@ -24,7 +25,7 @@ UsersTab::UsersTab(ServerConnection *connection, UsersModel *model, UsersFeed *f
       m_disable(new QPushButton(QStringLiteral("Disable user"), this)),
       m_previous(new QPushButton(QStringLiteral("◀ Previous"), this)),
       m_next(new QPushButton(QStringLiteral("Next ▶"), this)), m_pager(new QLabel(this)),
-      m_message(new QLabel(this)) {
+      m_message(new QLabel(this)), m_selected(new QLabel(this)) {
     m_table->setModel(model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -32,6 +33,7 @@ UsersTab::UsersTab(ServerConnection *connection, UsersModel *model, UsersFeed *f
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    installCopyId(m_table, UsersModel::DiscordIdRole);
 
     m_discordId->setPlaceholderText(QStringLiteral("Discord user ID"));
     m_discordId->setValidator(
@@ -43,7 +45,7 @@ UsersTab::UsersTab(ServerConnection *connection, UsersModel *model, UsersFeed *f
     authorizeRow->addWidget(m_discordId, 1);
     authorizeRow->addWidget(m_authorize);
     authorizeRow->addSpacing(24);
-    authorizeRow->addWidget(new QLabel(QStringLiteral("Selected user:"), this));
+    authorizeRow->addWidget(m_selected);
     authorizeRow->addWidget(m_role);
     authorizeRow->addWidget(m_setRole);
     authorizeRow->addWidget(m_disable);
@@ -133,6 +135,9 @@ bool UsersTab::selectUser(const QString &discordId) {
 void UsersTab::updateActions() {
     const QString user = selectedUser();
     const int row = m_model->rowOf(user);
+    m_selected->setText(user.isEmpty() ? QStringLiteral("Selected user:")
+                                       : QStringLiteral("Selected: %1").arg(m_model->describe(user)));
+    m_selected->setToolTip(user.isEmpty() ? QString() : QStringLiteral("Discord ID %1").arg(user));
     const int role = row >= 0 ? m_model->userAt(row).role : -1;
     // A user above what the caller may hand out is out of reach for role changes and disabling, and
     // nobody changes their own role.
@@ -171,17 +176,18 @@ void UsersTab::disableSelected(bool confirm) {
     const QString id = selectedUser();
     if (id.isEmpty())
         return;
+    const QString who = m_model->describe(id);
     if (confirm &&
         QMessageBox::warning(this, QStringLiteral("Disable user"),
                              QStringLiteral("Disable Discord user %1? They lose access at once and cannot "
                                             "log in until authorized again.")
-                                 .arg(id),
+                                 .arg(who),
                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
-    setMessage(QStringLiteral("Disabling %1…").arg(id));
-    m_feed->disable(id, [this, id](bool ok, const QString &message) {
-        setMessage(ok ? QStringLiteral("Disabled %1. %2").arg(id, message)
-                      : QStringLiteral("Disabling %1 failed: %2").arg(id, message));
+    setMessage(QStringLiteral("Disabling %1…").arg(who));
+    m_feed->disable(id, [this, who](bool ok, const QString &message) {
+        setMessage(ok ? QStringLiteral("Disabled %1. %2").arg(who, message)
+                      : QStringLiteral("Disabling %1 failed: %2").arg(who, message));
     });
 }
 
@@ -189,15 +195,16 @@ void UsersTab::setSelectedRole(int role, bool confirm) {
     const QString id = selectedUser();
     if (id.isEmpty() || role < 0 || role > m_connection->maxAssignableRole())
         return;
+    const QString who = m_model->describe(id);
     if (confirm && QMessageBox::question(
                        this, QStringLiteral("Change role"),
-                       QStringLiteral("Set the role of %1 to %2?").arg(id, UsersModel::roleName(role))) !=
+                       QStringLiteral("Set the role of %1 to %2?").arg(who, UsersModel::roleName(role))) !=
                        QMessageBox::Yes)
         return;
-    setMessage(QStringLiteral("Changing the role of %1…").arg(id));
-    m_feed->setRole(id, role, [this, id, role](bool ok, const QString &message) {
-        setMessage(ok ? QStringLiteral("%1 is now %2. %3").arg(id, UsersModel::roleName(role), message)
-                      : QStringLiteral("Changing the role of %1 failed: %2").arg(id, message));
+    setMessage(QStringLiteral("Changing the role of %1…").arg(who));
+    m_feed->setRole(id, role, [this, who, role](bool ok, const QString &message) {
+        setMessage(ok ? QStringLiteral("%1 is now %2. %3").arg(who, UsersModel::roleName(role), message)
+                      : QStringLiteral("Changing the role of %1 failed: %2").arg(who, message));
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// The Users tab: the paginated user list, authorizing a Discord ID, changing a role (only to roles the
-// caller may hand out) and disabling a user. Destructive actions ask first.
+// The Users tab: the paginated user list (names from Discord, ids in tooltips and "Copy id"), authorizing a
+// Discord ID, changing a role (only to roles the caller may hand out) and disabling a user. Destructive
+// actions ask first.
 #include <QWidget>
 
 class QComboBox;
@@ -50,6 +51,7 @@ private:
     QPushButton *m_next;
     QLabel *m_pager;
     QLabel *m_message;
+    QLabel *m_selected; // the selected user's name and id
 };
 
 } // namespace nav::admin

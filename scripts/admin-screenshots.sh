@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes the README screenshots of navigator-admin (docs/screenshots/{queue,users,status}.png) from a real run:
-# starts forge-sim and navigator on free ports with a throw-away SQLite database, authorizes a few users,
-# submits a few jobs through the public API, then runs `navigator-admin --screenshot` once per tab.
+# Makes the README screenshots of navigator-admin (docs/screenshots/{queue,requests,users,status}.png) from a
+# real run: starts forge-sim, a small stand-in for Discord's API (so logins store names and refused ones become
+# access requests) and navigator on free ports with a throw-away SQLite database, authorizes a few users, logs
+# them in, submits a few jobs through the public API, then runs `navigator-admin --screenshot` once per tab.
 # Needs a build (scripts/build.sh), curl and openssl. Usage: scripts/admin-screenshots.sh [output dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +43,41 @@ if [ -x "$bin/forge-sim" ]; then
   pids+=($!)
   wait_http "http://127.0.0.1:$sim_port/sdapi/v1/options"
 fi
+# The stand-in for Discord: the OAuth code "code-<id>" logs in the user <id> with the profile below.
+discord_port=$(free_port)
+cat >"$work/discord.py" <<'PY'
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
+NAMES = {"184467440737095516": ("mira.owner", "Mira Okafor"), "290145781938765824": ("tobias_k", "Tobias Krüger"),
+         "301928374650192837": ("lenamakes", "Lena Park"), "412039485761029384": ("quietfox", None),
+         "523948576102938475": ("spam_bot_9000", "Spam Bot"), "634857261029384756": ("ada.l", "Ada Lovelace"),
+         "745968372130495867": ("grace_h", "Grace Hopper"), "856079483241506978": ("pixelpete", None)}
+class Fake(BaseHTTPRequestHandler):
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+    def do_POST(self):
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+        code = form.get("code", [""])[0]
+        if not code.startswith("code-"): return self.answer(400, {"error": "invalid_grant"})
+        self.answer(200, {"access_token": "tok-" + code[5:], "token_type": "Bearer"})
+    def do_GET(self):
+        uid = self.headers.get("Authorization", "")[len("Bearer tok-"):]
+        if uid not in NAMES: return self.answer(401, {"message": "401: Unauthorized"})
+        user, name = NAMES[uid]
+        self.answer(200, {"id": uid, "username": user, "global_name": name, "avatar": None, "discriminator": "0"})
+    def log_message(self, *args): pass
+HTTPServer(("127.0.0.1", int(sys.argv[1])), Fake).serve_forever()
+PY
+python3 "$work/discord.py" "$discord_port" >"$work/discord.log" 2>&1 &
+pids+=($!)
+login() { curl -s -o /dev/null -H 'Content-Type: application/json' -d "{\"code\":\"code-$1\"}" "$api/api/auth/login"; }
+
 DB_DRIVER=sqlite DB_PATH="$work/navigator.db" SECRET_KEY=$secret SUPERUSER_ADMIN_TOKEN=$admin \
   HTTP_API_PORT=$http_port RT_API_PORT=$rt_port BIND_ADDRESS=127.0.0.1 \
+  DISCORD_API_BASE="http://127.0.0.1:$discord_port/api/v10" \
   SD_API_HOST="http://127.0.0.1:$sim_port/sdapi/v1" \
   "$bin/navigator" --env-file /dev/null >"$work/navigator.log" 2>&1 &
 pids+=($!)
@@ -57,6 +91,12 @@ done
 curl -fs -X PUT -H "Authorization: $admin" -H 'Content-Type: application/json' -d '{"role":3}' \
   "$api/api/admin/users/${users[1]}/role" >/dev/null
 curl -fs -H "Authorization: $admin" "$api/api/admin/disable-user/${users[4]}" >/dev/null
+# Everyone signs in once (names for the Users list and the queue); three newcomers are refused and ask for
+# access, one of them three times.
+for id in "${users[@]}" 634857261029384756 745968372130495867 856079483241506978 856079483241506978; do
+  login "$id"
+done
+login 634857261029384756
 
 # Jobs from three users (skipped with a note when this build has no job queue yet).
 prompts=("a lighthouse on a cliff at dusk, oil painting" "isometric cozy library, warm light"
@@ -78,7 +118,7 @@ for i in "${!prompts[@]}"; do
 done
 [ -z "$running" ] || sleep 3 # let the first job run for a few steps
 
-for tab in queue users status; do
+for tab in queue requests users status; do
   args=(--server "$api" --realtime "http://127.0.0.1:$rt_port" --token "$admin" --tab "$tab"
         --screenshot "$out/$tab.png" --size 1200x720)
   if [ "$tab" = queue ] && [ -n "$running" ]; then args+=(--select-job "$running"); fi
