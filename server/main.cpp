@@ -54,6 +54,8 @@ int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("navigator"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
+    // Debug output is off unless QT_LOGGING_RULES turns it on.
+    QLoggingCategory::setFilterRules(QStringLiteral("navigator.*.debug=false"));
     nav::ops::installLogHandler(nav::ops::LogFormat::Text);
 
     QCommandLineParser parser;
@@ -119,7 +121,8 @@ int main(int argc, char *argv[]) {
                                                                  : nav::http::AccessLog::Errors);
     nav::api::registerSystemRoutes(http, config);
     nav::store::UserRepository users(*database);
-    nav::store::ImageRepository images(*database);
+    nav::store::ImageCache imageCache(qint64(config.imageCacheMb) << 20);
+    nav::store::ImageRepository images(*database, &imageCache);
     nav::store::CategoryRepository categories(*database);
     nav::auth::AuthService auth(config, [&users](const QString &id) { return users.resolveRole(id); });
     nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
@@ -163,7 +166,7 @@ int main(int argc, char *argv[]) {
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
     nav::api::registerEmbedRoutes(http, images, &catalog);
 
-    nav::store::JobRepository jobs(*database);
+    nav::store::JobRepository jobs(*database, &imageCache);
     nav::queue::JobQueue queue(
         jobs,
         [&realtime](const QString &owner, const QString &origin, const QString &event,
