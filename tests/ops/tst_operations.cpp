@@ -10,6 +10,10 @@
 #include <QUuid>
 #include <QtTest>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 using namespace nav::test;
 
 namespace {
@@ -213,6 +217,30 @@ private slots:
         QVERIFY(lines >= 4);
         QVERIFY2(jobLine, "no log line carried the job id and its user");
         QVERIFY2(accessLine, "ACCESS_LOG=all did not log the submission");
+    }
+
+    // Type=notify: systemd passes NOTIFY_SOCKET (a unix datagram socket); navigator sends READY=1 once it
+    // listens. Here the test plays systemd.
+    void notifiesSystemdWhenReady() {
+        QTemporaryDir dir;
+        const QByteArray path = dir.filePath("notify").toUtf8();
+        const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        qstrncpy(address.sun_path, path.constData(), sizeof(address.sun_path));
+        QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
+        const timeval timeout{20, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+
+        TestDatabase db;
+        NavigatorInstance nav(db, {{"NOTIFY_SOCKET", QString::fromUtf8(path)}});
+        QVERIFY2(nav.start(), nav.process().output().constData());
+        char buffer[512] = {};
+        const ssize_t size = ::recv(fd, buffer, sizeof(buffer) - 1, 0);
+        ::close(fd);
+        QVERIFY2(size > 0, "navigator sent nothing to NOTIFY_SOCKET");
+        QVERIFY2(QByteArray(buffer, int(size)).split('\n').contains("READY=1"), buffer);
     }
 
     void accessLogModes() {
