@@ -73,6 +73,7 @@ HTTPServer(("127.0.0.1", int(sys.argv[1])), Fake).serve_forever()
 PY
 python3 "$work/discord.py" "$discord_port" >"$work/discord.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$discord_port/" && break; sleep 0.2; done
 login() { curl -s -o /dev/null -H 'Content-Type: application/json' -d "{\"code\":\"code-$1\"}" "$api/api/auth/login"; }
 
 DB_DRIVER=sqlite DB_PATH="$work/navigator.db" SECRET_KEY=$secret SUPERUSER_ADMIN_TOKEN=$admin \
