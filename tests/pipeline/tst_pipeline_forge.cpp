@@ -80,6 +80,18 @@ class PipelineForgeTest : public QObject {
                listener.output().contains("READY");
     }
 
+    // task-progress figures as the original passes them from /sdapi/v1/progress: for one plain job
+    // progress = 0.01 + sampling_step / sampling_steps, current_step = sampling_step (0-based).
+    static void checkFiguresAreForges(const QJsonObject &p, int steps) {
+        const QByteArray text = QJsonDocument(p).toJson(QJsonDocument::Compact);
+        QCOMPARE(p.value("total_steps").toInt(), steps);
+        const int step = p.value("current_step").toInt();
+        QVERIFY2(step >= 0 && step < steps, text.constData());
+        QVERIFY2(qAbs(p.value("progress").toDouble() - (0.01 + double(step) / steps)) < 1e-9,
+                 text.constData());
+        QVERIFY2(p.value("eta_relative").isDouble(), text.constData());
+    }
+
     static QJsonObject adminBackend(PipelineHarness &h) {
         const QByteArray token =
             "Bearer " + nav::auth::JwtCodec(h.nav().secretKey().toUtf8()).sign(kAdmin, 3, 600'000).toUtf8();
@@ -169,16 +181,9 @@ private slots:
         QVERIFY2(!progress.isEmpty(), m_listener.output().right(2000).constData());
         int linked = 0;
         for (const Event &event : progress) {
-            const QJsonObject p = event.payload;
-            QCOMPARE(p.value("total_steps").toInt(), 20);
-            const int step = p.value("current_step").toInt();
-            QVERIFY2(step >= 0 && step < 20, qPrintable(QString::number(step))); // Forge's 0-based counter
-            // /sdapi/v1/progress for one plain job: 0.01 + sampling_step / sampling_steps.
-            QVERIFY2(qAbs(p.value("progress").toDouble() - (0.01 + step / 20.0)) < 1e-9,
-                     QJsonDocument(p).toJson().constData());
-            QVERIFY(p.value("eta_relative").isDouble());
-            if (p.contains("progress_path")) {
-                QCOMPARE(p.value("progress_path").toString(), "/api/previews/" + id);
+            checkFiguresAreForges(event.payload, 20);
+            if (event.payload.contains("progress_path")) {
+                QCOMPARE(event.payload.value("progress_path").toString(), "/api/previews/" + id);
                 ++linked;
             }
         }
@@ -194,16 +199,19 @@ private slots:
                             QJsonObject{{"show_progress_every_n_steps", steps}})
                        .status == 200;
         };
-        QVERIFY(previewEvery(100));                            // no preview during a 14-step job
-        const QString id = finishedJob(*m_h, {{"steps", 14}}); // 560 ms: polled once, at about 200 ms
+        QVERIFY(previewEvery(1000)); // no preview in this job
+        // 80 steps (3.2 s): polled at about 200 ms and again at 3 s.
+        const QString id = finishedJob(*m_h, {{"steps", 80}});
         QVERIFY(previewEvery(5));
         QVERIFY(!id.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(!eventsOf(m_listener, id, "task-finished").isEmpty(), 10000);
         const QList<Event> progress = eventsOf(m_listener, id, "task-progress");
         QVERIFY2(!progress.isEmpty(), m_listener.output().right(2000).constData());
-        for (const Event &event : progress)
+        for (const Event &event : progress) {
             QVERIFY2(!event.payload.contains("progress_path"),
                      QJsonDocument(event.payload).toJson().constData());
+            checkFiguresAreForges(event.payload, 80);
+        }
         QCOMPARE(http("GET", m_h->nav().url("/api/previews/" + id)).status, 404);
     }
 
