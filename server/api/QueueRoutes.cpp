@@ -4,7 +4,6 @@
 #include "server/api/GenerationRequest.h"
 #include "server/api/UpscaleRequest.h"
 #include "server/queue/JobEvents.h"
-#include "server/realtime/ClientAddress.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -56,7 +55,8 @@ public:
                       QStringLiteral("INVALID_JSON"));
             return;
         }
-        auto parsed = parseGenerationRequest(*body, taskType, m.config.imagePixelLimit);
+        auto parsed = parseGenerationRequest(*body, taskType,
+                                             {m.config.imagePixelLimit, m.config.inputImagePixelLimit});
         if (auto *error = std::get_if<RequestError>(&parsed)) {
             res.error(error->status, error->message, error->code);
             return;
@@ -65,8 +65,8 @@ public:
         store::Job job;
         job.id = request.jobId;
         job.ownerId = ownerId;
-        job.origin = realtime::clientAddress(QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
-                                             req.header("cf-connecting-ip"), m.config.trustProxy);
+        job.origin = m.config.trustProxy.clientAddress(
+            QHostAddress(req.remoteAddress), req.header("x-forwarded-for"), req.header("cf-connecting-ip"));
         job.taskType = taskType;
         job.params = request.params;
         job.modelName = request.params.value("model_name").toString();
@@ -179,9 +179,9 @@ public:
                               store::Job job;
                               job.id = newJobId();
                               job.ownerId = caller.discordId;
-                              job.origin = realtime::clientAddress(
-                                  QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
-                                  req.header("cf-connecting-ip"), m.config.trustProxy);
+                              job.origin = m.config.trustProxy.clientAddress(QHostAddress(req.remoteAddress),
+                                                                             req.header("x-forwarded-for"),
+                                                                             req.header("cf-connecting-ip"));
                               job.taskType = QStringLiteral("upscale");
                               job.params = std::get<QJsonObject>(built);
                               job.modelName = job.params.value("model_name").toString();
