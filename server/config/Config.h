@@ -43,6 +43,7 @@ struct Config {
     qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
     qint64 inputImagePixelLimit = 16'777'216;           // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
     int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
+    int imageCacheMb = 256;                             // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     bool supportsFlux = false;                          // SUPPORTS_FLUX
     bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
