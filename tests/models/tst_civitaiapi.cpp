@@ -180,7 +180,7 @@ private slots:
 
     void downloadsRefuseInternalAddresses_data() {
         QTest::addColumn<QString>("host");
-        // Loopback in its many spellings; the fake's own origin (127.0.0.1:<port>) is the trusted base.
+        // Loopback in its many spellings, private and link-local; the fake's origin is the trusted base.
         for (const char *host : {"127.0.0.2", "2130706433", "0x7f.1", "[::1]", "[::ffff:127.0.0.1]",
                                  "localhost", "10.1.2.3", "169.254.169.254", "[fd00::1]"})
             QTest::newRow(host) << QString::fromLatin1(host);
@@ -191,8 +191,10 @@ private slots:
         const int id = nextId++;
         const QString name = QStringLiteral("ssrf%1.safetensors").arg(id);
         QJsonObject version = m_civitai->addVersion(id, "Checkpoint", name, pattern(1000, 3));
+        // Another port than the fake's own origin (an internal service); QUrl writes 2130706433 and 0x7f.1 as
+        // 127.0.0.1, which on the fake's own port would be the trusted origin itself.
         const QString internal =
-            QStringLiteral("http://%1:%2/files/%3").arg(host).arg(m_civitai->base().port()).arg(name);
+            QStringLiteral("http://%1:%2/files/%3").arg(host).arg(m_civitai->base().port() + 1).arg(name);
         QJsonArray files = version.value("files").toArray();
         QJsonObject primary = files.at(1).toObject();
         primary.insert("downloadUrl", internal);
