@@ -39,6 +39,8 @@ public:
                       const QJsonObject &payload);
 
     int connectedClients() const;
+    // Engine.IO sessions by transport ("polling", "websocket"), for GET /metrics.
+    QHash<QString, int> clientsByTransport() const;
 
     // Privileges follow the user on open sockets, at once: a user whose role drops below admin leaves the
     // admins room (and one raised to admin joins it); a disabled user (role 0) or a deleted one is
