@@ -41,6 +41,10 @@ signals:
     // After any of the above stored a role: access requests close on it.
     void roleChanged(const QString &callerId, const QString &id, int role);
 
+signals:
+    // After a role was stored (0: disabled), so that open sockets follow it.
+    void roleChanged(const QString &id, int role);
+
 private:
     // Loads the target's current role, applies RolePolicy, then runs `next` (or answers the refusal).
     template <typename T>
