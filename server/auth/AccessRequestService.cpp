@@ -33,7 +33,7 @@ AccessRequestService::AccessRequestService(store::DiscordProfileRepository &prof
                                            Notify notifyAdmins, QObject *parent)
     : QObject(parent), m_profiles(profiles), m_administration(administration), m_maxRequests(maxRequests),
       m_notifyAdmins(std::move(notifyAdmins)) {
-    connect(&m_administration, &UserAdministration::roleChanged, this, &AccessRequestService::onRoleChanged);
+    connect(&m_administration, &UserAdministration::roleDecided, this, &AccessRequestService::onRoleChanged);
 }
 
 store::DiscordProfile AccessRequestService::profileOf(const QJsonObject &user) {
@@ -115,7 +115,7 @@ void AccessRequestService::approve(const Caller &caller, const QString &id, int 
                   m_administration.grant(caller, id, role, [this, caller, id, done](const auto &outcome) {
                       if (const auto *refusal = std::get_if<PolicyRefusal>(&outcome))
                           return done(*refusal);
-                      // roleChanged closed an open request; this also approves one approved before.
+                      // roleDecided closed an open request; this also approves one approved before.
                       m_profiles.decide(id, QStringLiteral("approved"), caller.discordId)
                           .then(this, [this, id, done](bool) { answerRequest(id, done); })
                           .onFailed(this, [done] { done(databaseRefusal()); });

@@ -57,7 +57,7 @@ void UserAdministration::authorize(const Caller &caller, const QString &id, Call
                              return done(databaseRefusal());
                          qCInfo(lcAdmin).noquote()
                              << caller.discordId << "authorized" << id << "with role" << *stored;
-                         emit roleChanged(caller.discordId, id, *stored);
+                         emit roleDecided(caller.discordId, id, *stored);
                          done(Authorized{*stored, discordUser});
                      });
         };
@@ -83,7 +83,7 @@ void UserAdministration::disable(const Caller &caller, const QString &id, Callba
             if (!stored)
                 return done(databaseRefusal());
             qCInfo(lcAdmin).noquote() << caller.discordId << "disabled" << id;
-            emit roleChanged(caller.discordId, id, *stored);
+            emit roleDecided(caller.discordId, id, *stored);
             done(*stored);
         });
     });
@@ -96,7 +96,7 @@ void UserAdministration::setRole(const Caller &caller, const QString &id, int ro
             if (!stored)
                 return done(databaseRefusal());
             qCInfo(lcAdmin).noquote() << caller.discordId << "set the role of" << id << "to" << *stored;
-            emit roleChanged(caller.discordId, id, *stored);
+            emit roleDecided(caller.discordId, id, *stored);
             m_users.find(id)
                 .then(this,
                       [done](const std::optional<store::UserRecord> &user) {
@@ -116,7 +116,7 @@ void UserAdministration::grant(const Caller &caller, const QString &id, int role
             if (!stored)
                 return done(databaseRefusal());
             qCInfo(lcAdmin).noquote() << caller.discordId << "approved" << id << "with role" << *stored;
-            emit roleChanged(caller.discordId, id, *stored);
+            emit roleDecided(caller.discordId, id, *stored);
             done(*stored);
         });
     });

@@ -38,12 +38,10 @@ public:
     void grant(const Caller &caller, const QString &id, int role, Callback<int> done);
 
 signals:
-    // After any of the above stored a role: access requests close on it.
-    void roleChanged(const QString &callerId, const QString &id, int role);
-
-signals:
     // After a role was stored (0: disabled), so that open sockets follow it.
     void roleChanged(const QString &id, int role);
+    // The same, with who made the change: access requests close on it.
+    void roleDecided(const QString &callerId, const QString &id, int role);
 
 private:
     // Loads the target's current role, applies RolePolicy, then runs `next` (or answers the refusal).
