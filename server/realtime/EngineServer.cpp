@@ -70,6 +70,12 @@ EngineServer::~EngineServer() {
         session->disconnect(this);
 }
 
+void EngineServer::closeAll() {
+    const auto sessions = m_sessions.values(); // close() removes entries
+    for (EngineSession *session : sessions)
+        session->close(QStringLiteral("server shutting down"));
+}
+
 bool EngineServer::listen(const QHostAddress &address, quint16 port) {
     nav::http::ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxPayload;

@@ -132,3 +132,11 @@ int RealtimeHub::connectedClients() const {
 }
 
 } // namespace nav::realtime
+
+namespace nav::realtime {
+
+void RealtimeHub::closeAll() {
+    m_engine->closeAll();
+}
+
+} // namespace nav::realtime
