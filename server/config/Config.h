@@ -36,6 +36,7 @@ struct Config {
     qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
     qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
     int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
+    int imageCacheMb = 256;                             // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     qint64 shutdownGraceMs = 30'000;                    // SHUTDOWN_GRACE (running job's time to finish)
     qint64 dbRetryMaxDelayMs = 5000;                    // DB_RETRY_MAX_DELAY (writes during an outage)
