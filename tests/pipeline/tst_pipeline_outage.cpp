@@ -132,6 +132,8 @@ private slots:
 
         QVERIFY(privateServer("stop", dir.path()));
         const HttpReply refused = h.txt2img(kAlice);
+        if (refused.status != 503)
+            qWarning().noquote() << h.nav().process().output().right(6000);
         QCOMPARE(refused.status, 503);
         QCOMPARE(refused.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
         QVERIFY(!refused.header("retry-after").isEmpty());
