@@ -1,6 +1,8 @@
 #include "server/queue/JobQueue.h"
 
 #include "server/forge/GenerationPayload.h"
+#include "server/ops/Logging.h"
+#include "server/ops/ServiceMetrics.h"
 #include "server/queue/JobEvents.h"
 
 #include <QCoreApplication>
@@ -18,6 +20,10 @@ constexpr int kPreviewsKept = 64;
 constexpr int kRetryDelayMs = 1000;
 constexpr int kMaxAttempts = 2; // a job is started at most twice (a refused connection or a restart)
 constexpr int kFirstWriteRetryMs = 250;
+
+double secondsSince(const QDateTime &from) {
+    return from.isValid() ? static_cast<double>(from.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0 : 0.0;
+}
 
 // Runs `ok(value)` on `context`'s thread when the database future is done, or `failed(unavailable)` if it
 // failed (unavailable: the database could not be reached). Failures are logged.
@@ -147,7 +153,9 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
             }
             job.sequence = result.sequence;
             insertQueued(job);
+            ops::metrics().jobsSubmitted.inc();
             const int size = queueSize();
+            const ops::LogContext context(job.id, job.ownerId);
             qCInfo(lcQueue).noquote() << "queued" << job.id << "for" << job.ownerId << "- queue size" << size;
             QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
             payload.insert("queue_size", size);
@@ -359,6 +367,7 @@ void JobQueue::launch(BackendWorker *worker, store::Job job, const QJsonObject &
     job.status = QStringLiteral("started");
     job.attempts += 1;
     job.startedAt = QDateTime::currentDateTimeUtc();
+    ops::metrics().jobWait.observe(secondsSince(job.createdAt));
     write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, {});
     worker->run(job, endpoint, body);
 }
@@ -368,15 +377,17 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
     m_progress.remove(job.id);
     if (m_abandoned.remove(job.id))
         return; // re-queued by the shutdown; it runs again at the next start
+    ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
     // The image stays in this write until the database has it, however long an outage lasts.
     write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
-          [this, worker, job, pngBase64, info](bool stored) {
+          [this, worker, job, pngBase64, info, status](bool stored) {
               if (!stored) {
                   fail(job, QStringLiteral("DATABASE_ERROR"),
                        QStringLiteral("The image could not be stored"));
                   return;
               }
+              ops::metrics().jobsFinished.inc({status});
               QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
               if (info.contains("seed"))
                   payload.insert("seed", info.value("seed"));
@@ -393,6 +404,7 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
 
 void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
     m_progress.remove(job.id);
+    const ops::LogContext context(job.id, job.ownerId);
     if (m_abandoned.remove(job.id))
         return;
     if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
@@ -408,10 +420,13 @@ void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, b
         QTimer::singleShot(kRetryDelayMs, this, &JobQueue::schedule);
         return;
     }
+    ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     fail(job, error.code, error.message);
 }
 
 void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
+    ops::metrics().jobsFailed.inc({code});
+    const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     // Clients hear of the failure once the database has it.
     write([=] { return m_repository.markFailed(job.id, code, message); },

@@ -36,6 +36,8 @@ public:
     // Ends every session with an Engine.IO close (a close packet on polling, a close frame on WebSocket), not
     // a socket.io disconnect, so clients reconnect by themselves once the server is back.
     void closeAll();
+    // Open sessions by the name of their current transport ("polling", "websocket").
+    QHash<QString, int> sessionsByTransport() const;
     const EngineSettings &settings() const { return m_settings; }
 
 signals:

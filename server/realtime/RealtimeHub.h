@@ -41,6 +41,8 @@ public:
     int connectedClients() const;
     // Graceful shutdown: closes every client's session at the Engine.IO level (clients reconnect later).
     void closeAll();
+    // Engine.IO sessions by transport ("polling", "websocket"), for GET /metrics.
+    QHash<QString, int> clientsByTransport() const;
 
 private:
     void authenticate(SocketIoSocket *socket, std::function<void(std::optional<QJsonObject>)> next);
