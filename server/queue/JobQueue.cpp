@@ -80,12 +80,11 @@ void JobQueue::addBackend(BackendWorker *worker) {
                 m_progress.insert(job.id, progress);
                 if (!preview.isEmpty()) {
                     rememberPreview(job.id, preview);
-                    if (m_databaseDown)
-                        return emitEvent(job, QStringLiteral("task-progress"),
-                                         progressPayload(job, progress));
-                    // Not in the write chain: a preview is best effort and must not hold up job states.
-                    onResult(
-                        m_repository.savePreview(job.id, preview.toBase64()), this, [] {}, [](bool) {});
+                    // Not in the write chain: a preview is best effort and must not hold up job states
+                    // (nor be tried while the database is known to be down).
+                    if (!m_databaseDown)
+                        onResult(
+                            m_repository.savePreview(job.id, preview.toBase64()), this, [] {}, [](bool) {});
                 }
                 emitEvent(job, QStringLiteral("task-progress"),
                           progressPayload(job, progress, hasPreview(job.id)));
