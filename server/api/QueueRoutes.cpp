@@ -183,25 +183,39 @@ public:
     }
 
     void enqueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
-        m.queue.enqueue(job, categoryId, [job, res](queue::JobQueue::EnqueueStatus status, int size) mutable {
-            switch (status) {
-            case queue::JobQueue::EnqueueStatus::Queued:
-                res.json(200, queuedReply(job, size));
-                break;
-            case queue::JobQueue::EnqueueStatus::DuplicateId:
-                res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
-                          QStringLiteral("JOB_ID_TAKEN"));
-                break;
-            case queue::JobQueue::EnqueueStatus::QueueFull:
-                res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
-                          QStringLiteral("QUEUE_FULL"));
-                break;
-            case queue::JobQueue::EnqueueStatus::Error:
-                res.error(500, QStringLiteral("The job could not be stored"),
-                          QStringLiteral("DATABASE_ERROR"));
-                break;
-            }
-        });
+        const QByteArray retryAfter = QByteArray::number(m.queue.retryAfterSeconds());
+        m.queue.enqueue(
+            job, categoryId, [job, res, retryAfter](queue::JobQueue::EnqueueStatus status, int size) mutable {
+                switch (status) {
+                case queue::JobQueue::EnqueueStatus::Queued:
+                    res.json(200, queuedReply(job, size));
+                    break;
+                case queue::JobQueue::EnqueueStatus::DuplicateId:
+                    res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
+                              QStringLiteral("JOB_ID_TAKEN"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::QueueFull:
+                    res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
+                              QStringLiteral("QUEUE_FULL"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::Unavailable:
+                    res.error(503,
+                              QStringLiteral(
+                                  "The database is unreachable; the job was not queued. Try again later"),
+                              QStringLiteral("DATABASE_UNAVAILABLE"), {{"Retry-After", retryAfter}});
+                    break;
+                case queue::JobQueue::EnqueueStatus::ShuttingDown:
+                    res.error(503,
+                              QStringLiteral(
+                                  "Navigator is shutting down; the job was not queued. Try again shortly"),
+                              QStringLiteral("SHUTTING_DOWN"), {{"Retry-After", retryAfter}});
+                    break;
+                case queue::JobQueue::EnqueueStatus::Error:
+                    res.error(500, QStringLiteral("The job could not be stored"),
+                              QStringLiteral("DATABASE_ERROR"));
+                    break;
+                }
+            });
     }
 
     void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) {

@@ -1,7 +1,13 @@
 #pragma once
 // The durable job queue. Jobs live in the `jobs` table; this object keeps the queued ones in memory in FIFO
-// order, hands them to idle backends the moment one is free (no polling loop), turns worker results into
-// database writes and realtime events, and resumes the queue after a restart.
+// order (jobs.sequence, given by the database), hands them to idle backends the moment one is free (no
+// polling loop), turns worker results into database writes and realtime events, and resumes the queue after a
+// restart.
+//
+// Every state change of a job goes through one write chain, in order. A write that fails because the
+// database is unreachable is retried with backoff until it returns; a finished image waits in the chain
+// meanwhile, and clients hear of a state only once the database has it. While writes are held up, scheduling
+// pauses and new submissions are refused (503 DATABASE_UNAVAILABLE).
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
 #include "server/queue/Scheduler.h"
@@ -9,6 +15,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 
@@ -31,7 +38,7 @@ public:
     // resumes the queue in its order. `done` gets an error message on failure.
     void recover(std::function<void(const QString &error)> done);
 
-    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, Error };
+    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, Unavailable, ShuttingDown, Error };
     void enqueue(store::Job job, std::optional<qint64> categoryId,
                  std::function<void(EnqueueStatus, int queueSize)> done);
 
@@ -42,7 +49,7 @@ public:
 
     int queueSize() const; // queued plus running
     QList<store::Job> queued() const { return m_queued; }
-    QList<store::Job> running() const;
+    QList<store::Job> running() const; // includes jobs whose inputs are loading for a backend
     // 1-based position among queued jobs, 0 while running, -1 if not waiting or running.
     int position(const QString &jobId) const;
     std::optional<store::JobProgress> progress(const QString &jobId) const;
@@ -50,9 +57,33 @@ public:
     QByteArray latestPreview(const QString &jobId) const { return m_previews.value(jobId); }
     bool hasPreview(const QString &jobId) const { return m_previews.contains(jobId); }
 
+    // False while job-state writes fail because the database cannot be reached.
+    bool databaseAvailable() const { return !m_databaseDown; }
+    // Seconds a client should wait before submitting again (Retry-After of the 503 answers).
+    int retryAfterSeconds() const;
+
+    // Graceful shutdown: refuses new jobs, starts no more, lets the running ones finish for up to `graceMs`
+    // (then interrupts them and re-queues them without costing an attempt), flushes the pending writes and
+    // calls `done`. Queued jobs stay queued in the database for the next start.
+    void shutdown(qint64 graceMs, std::function<void()> done);
+    bool shuttingDown() const { return m_shuttingDown; }
+
+    // The longest wait between two tries of a write while the database is unreachable.
+    void setMaxRetryDelay(int ms) { m_maxRetryDelayMs = ms; }
+
+signals:
+    void databaseAvailabilityChanged(bool available);
+
 private:
     void schedule();
-    void start(BackendWorker *worker, const store::Job &job);
+    // A picked job waits here, holding its backend, while its inputs load (init image and mask, or the source
+    // of an upscale); it stays visible (position 0) and cancellable.
+    void prepare(BackendWorker *worker, const store::Job &job);
+    void launch(BackendWorker *worker, store::Job job, const QJsonObject &body, const QString &endpoint);
+    void insertQueued(const store::Job &job); // in jobs.sequence order
+    void finishShutdownIfIdle();
+    void flushWrites(std::function<void()> done);
+    void setDatabaseDown(bool down);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
     void onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
@@ -64,14 +95,19 @@ private:
     void rememberPreview(const QString &jobId, const QByteArray &png);
     // Job-state writes run one after another: the database pool has several connections, and a late write
     // must not overtake an earlier one for the same job ("queued" over "started", "started" over "finished").
+    // `done(false)` only for a real failure; an unreachable database is waited out.
     void write(std::function<QFuture<void>()> op, std::function<void(bool)> done);
     void runNextWrite();
+    void retryWriteLater();
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
     int m_maxQueueLength;
     QList<BackendWorker *> m_workers;
     QList<store::Job> m_queued;
+    QHash<BackendWorker *, store::Job> m_preparing;
+    QHash<BackendWorker *, qint64> m_coolDownUntil; // after a refused connection, ms since epoch
+    QSet<QString> m_abandoned; // running at the end of a shutdown grace: re-queued, their results ignored
     Scheduler m_scheduler;
     QHash<QString, store::JobProgress> m_progress;
     QHash<QString, QByteArray> m_previews;
@@ -83,6 +119,12 @@ private:
     QList<PendingWrite> m_writes;
     bool m_writing = false;
     bool m_recovered = false;
+    bool m_databaseDown = false;
+    int m_retryDelayMs = 0;
+    int m_maxRetryDelayMs = 5000;
+    std::function<void()> m_writesFlushed;
+    bool m_shuttingDown = false;
+    std::function<void()> m_shutdownDone;
 };
 
 } // namespace nav::queue

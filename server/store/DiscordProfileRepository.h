@@ -1,5 +1,5 @@
 #pragma once
-// The discord_profiles table (migration v10, ours): one row per Discord id with what Discord returned at the
+// The discord_profiles table (migration v11, ours): one row per Discord id with what Discord returned at the
 // last login (username, global name, avatar hash) and, for a login refused because the id has no role, the
 // access request (status pending/approved/denied, attempts, first and last attempt). Requests of unknown ids
 // are capped in total; the oldest undecided or denied ones are pruned first.

@@ -20,7 +20,7 @@ const QString kUserColumns =
     QStringLiteral("u.id, u.role, u.created_at, u.updated_at, "
                    "(SELECT COUNT(*) FROM images i WHERE i.owner_id = CAST(u.id AS CHAR)) AS image_count, "
                    "p.username, p.global_name, p.avatar, p.last_login_at");
-// The Discord profile stored at the user's last login (migration v10), when there is one.
+// The Discord profile stored at the user's last login (migration v11), when there is one.
 const QString kUsersWithProfiles =
     QStringLiteral("users u LEFT JOIN discord_profiles p ON p.discord_id = CAST(u.id AS CHAR)");
 

@@ -1,4 +1,4 @@
--- v10 (this implementation): what Discord returned at each login, and access requests of refused users.
+-- v11 (this implementation): what Discord returned at each login, and access requests of refused users.
 -- One row per Discord id. The original's tables are untouched, so the original can still use this database.
 create table discord_profiles
 (
