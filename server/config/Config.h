@@ -3,6 +3,7 @@
 // component; nothing else reads the environment. Variable names follow the original Navigator.
 #include "server/config/DotEnv.h"
 
+#include <QList>
 #include <QString>
 #include <QUrl>
 #include <variant>
@@ -31,11 +32,18 @@ struct Config {
     qint64 httpIdleTimeoutMs = 60'000;               // HTTP_IDLE_TIMEOUT
     bool trustProxy = false;                         // TRUST_PROXY
 
-    QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1")); // SD_API_HOST
-    qint64 jobProgressCheckIntervalMs = 1000;                                // JOB_PROGRESS_CHECK_INTERVAL
-    qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
-    qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
-    int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
+    // SD_API_HOST: one Forge API base, or several separated by commas (one worker per backend).
+    // sdApiHost is the first of them.
+    QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1"));
+    QList<QUrl> sdApiHosts{sdApiHost};
+    qint64 jobProgressCheckIntervalMs = 1000; // JOB_PROGRESS_CHECK_INTERVAL
+    qint64 checkpointUnloadIntervalMin = 0;   // CHECKPOINT_UNLOAD_INTERVAL (0: off)
+    qint64 imagePixelLimit = 3'686'400;       // IMAGE_PIXEL_LIMIT
+    int maxQueueLength = 1000;                // MAX_QUEUE_LENGTH (queued + running, all users)
+    int maxJobsPerUser = 20;                  // MAX_JOBS_PER_USER (queued + running; 0: no cap)
+    int schedulerMaxSkips = 4;                // SCHEDULER_MAX_SKIPS (model-affinity starvation guard)
+    qint64 jobMaxWaitMs = 3'600'000;          // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
+    qint64 backendProbeMaxMs = 5000;          // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     bool supportsFlux = false;                          // SUPPORTS_FLUX
     bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
@@ -69,7 +77,8 @@ struct Config {
     int rtMaxSessions = 10'000;      // RT_MAX_SESSIONS
 
     // SD_API_HOST without its /sdapi/v1 suffix: the base for /internal/progress.
-    QUrl sdApiBase() const;
+    QUrl sdApiBase() const { return sdApiBaseOf(sdApiHost); }
+    static QUrl sdApiBaseOf(const QUrl &sdApiHost);
 };
 
 struct ConfigError {
