@@ -1,4 +1,5 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
+#include "server/api/AdminBackendRoutes.h"
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AdminStatusService.h"
@@ -15,6 +16,7 @@
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/queue/BackendRouting.h"
 #include "server/queue/JobQueue.h"
 #include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
@@ -91,9 +93,12 @@ int main(int argc, char *argv[]) {
         die(kExitConfig, QStringLiteral("configuration error: ") + error->message);
     const auto &config = std::get<nav::config::Config>(loaded);
     if (parser.isSet(checkConfig)) {
+        QStringList backends;
+        for (const QUrl &url : config.sdApiHosts)
+            backends.append(nav::forge::backendName(url));
         std::printf("configuration OK: database %s, HTTP port %d, realtime port %d, Forge %s\n",
                     qPrintable(config.db.driver), config.httpPort, config.rtPort,
-                    qPrintable(config.sdApiHost.toString()));
+                    qPrintable(backends.join(QStringLiteral(", "))));
         return 0;
     }
 
@@ -119,6 +124,8 @@ int main(int argc, char *argv[]) {
     nav::api::registerAuthRoutes(http, login);
     nav::api::registerUserRoutes(http, {auth, images, categories});
     nav::api::registerAdminRoutes(http, {auth, administration, users});
+    // Lookups (models, samplers, LoRAs, png-info, ...) go through this client, which follows a backend that
+    // is up; each backend's worker has its own client below.
     nav::forge::ForgeClient forge(config.sdApiHost, config.sdApiBase());
     nav::forge::ForgeCatalog catalog(&forge, config.catalogCacheTtlMs);
     nav::realtime::RealtimeSettings rtSettings;
@@ -153,18 +160,29 @@ int main(int argc, char *argv[]) {
     nav::api::registerEmbedRoutes(http, images, &catalog);
 
     nav::store::JobRepository jobs(*database);
+    nav::queue::QueueSettings queueSettings;
+    queueSettings.maxQueueLength = config.maxQueueLength;
+    queueSettings.maxJobsPerUser = config.maxJobsPerUser;
+    queueSettings.maxSkips = config.schedulerMaxSkips;
+    queueSettings.maxWaitMs = config.jobMaxWaitMs;
     nav::queue::JobQueue queue(
         jobs,
         [&realtime](const QString &owner, const QString &origin, const QString &event,
                     const QJsonObject &payload) { realtime.emitJobEvent(owner, origin, event, payload); },
-        config.maxQueueLength);
+        queueSettings);
     nav::queue::WorkerSettings workerSettings;
     workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
     workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
     workerSettings.unloadAfterMs = config.checkpointUnloadIntervalMin * 60 * 1000;
-    nav::queue::BackendWorker worker(config.sdApiHost.toString(), &forge, workerSettings);
-    worker.refreshLoadedModel();
-    queue.addBackend(&worker);
+    workerSettings.probeMaxIntervalMs = static_cast<int>(config.backendProbeMaxMs);
+    for (const QUrl &url : config.sdApiHosts) {
+        auto *client = new nav::forge::ForgeClient(url, nav::config::Config::sdApiBaseOf(url), &queue);
+        auto *worker =
+            new nav::queue::BackendWorker(nav::forge::backendName(url), client, workerSettings, &queue);
+        queue.addBackend(worker);
+        worker->refreshLoadedModel();
+    }
+    nav::queue::followUpBackend(queue, forge, catalog);
     nav::api::registerQueueRoutes(http, {auth, queue, jobs, categories, catalog, forge, config});
     nav::api::registerImageRoutes(http, jobs, queue, forge);
     queue.recover([](const QString &error) {
@@ -180,6 +198,12 @@ int main(int argc, char *argv[]) {
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
+    nav::api::registerAdminBackendRoutes(http, auth, queue);
+    QObject::connect(&queue, &nav::queue::JobQueue::backendStateChanged, &realtime,
+                     [&realtime](nav::queue::BackendWorker *worker) {
+                         realtime.emitToAdmins(QStringLiteral("backend-state"),
+                                               nav::api::backendJson(*worker));
+                     });
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)

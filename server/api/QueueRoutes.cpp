@@ -38,9 +38,15 @@ QJsonObject jobState(const store::Job &job, const QString &status, int position,
     if (status == QLatin1String("finished") || status == QLatin1String("interrupted"))
         state.insert("img_path", QStringLiteral("/api/images/") + job.id);
     if (!job.errorCode.isEmpty())
-        state.insert("error",
-                     QJsonObject{{"code", job.errorCode}, {"message", job.errorMessage}, {"fatal", true}});
+        state.insert("error", QJsonObject{{"code", job.errorCode},
+                                          {"message", job.errorMessage},
+                                          {"fatal", true},
+                                          {"class", queue::failureClass(job.errorCode)}});
     return state;
+}
+
+bool capExempt(const auth::Caller &caller) {
+    return caller.superuser || caller.role >= auth::RoleApex;
 }
 
 class QueueApi {
@@ -48,8 +54,9 @@ public:
     explicit QueueApi(QueueServices s) : m(s) {}
 
     // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
+    // `capExempt`: apex users and the superuser token are not held to MAX_JOBS_PER_USER.
     void submit(const http::Request &req, http::Responder res, const QString &ownerId,
-                const QString &taskType) {
+                const QString &taskType, bool capExempt) {
         const auto body = req.jsonBody();
         if (!body) {
             res.error(400, QStringLiteral("The request body must be a JSON object"),
@@ -71,8 +78,9 @@ public:
         job.params = request.params;
         job.modelName = request.params.value("model_name").toString();
         checkCategory(request, ownerId, res, [=](std::optional<qint64> categoryId) mutable {
-            withInitImage(request, ownerId, res, job,
-                          [=](store::Job ready) { resolveAndQueue(std::move(ready), categoryId, res); });
+            withInitImage(request, ownerId, res, job, [=](store::Job ready) {
+                resolveAndQueue(std::move(ready), categoryId, capExempt, res);
+            });
         });
     }
 
@@ -115,35 +123,48 @@ public:
                   });
     }
 
-    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
+                         http::Responder res) {
         // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
-        m.catalog.samplers([this, job, categoryId, res](const QJsonArray &samplers, const auto &) mutable {
-            job.params.insert("sampler_name",
-                              resolveSampler(job.params.value("sampler_name").toString(), samplers));
-            enqueue(std::move(job), categoryId, res);
-        });
+        m.catalog.samplers(
+            [this, job, categoryId, capExempt, res](const QJsonArray &samplers, const auto &) mutable {
+                job.params.insert("sampler_name",
+                                  resolveSampler(job.params.value("sampler_name").toString(), samplers));
+                enqueue(std::move(job), categoryId, capExempt, res);
+            });
     }
 
-    void enqueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
-        m.queue.enqueue(job, categoryId, [job, res](queue::JobQueue::EnqueueStatus status, int size) mutable {
-            switch (status) {
-            case queue::JobQueue::EnqueueStatus::Queued:
-                res.json(200, queuedReply(job, size));
-                break;
-            case queue::JobQueue::EnqueueStatus::DuplicateId:
-                res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
-                          QStringLiteral("JOB_ID_TAKEN"));
-                break;
-            case queue::JobQueue::EnqueueStatus::QueueFull:
-                res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
-                          QStringLiteral("QUEUE_FULL"));
-                break;
-            case queue::JobQueue::EnqueueStatus::Error:
-                res.error(500, QStringLiteral("The job could not be stored"),
-                          QStringLiteral("DATABASE_ERROR"));
-                break;
-            }
-        });
+    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
+        const int perUser = m.queue.settings().maxJobsPerUser;
+        m.queue.enqueue(
+            job, categoryId, capExempt,
+            [job, res, perUser](queue::JobQueue::EnqueueStatus status, int size) mutable {
+                switch (status) {
+                case queue::JobQueue::EnqueueStatus::Queued:
+                    res.json(200, queuedReply(job, size));
+                    break;
+                case queue::JobQueue::EnqueueStatus::DuplicateId:
+                    res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
+                              QStringLiteral("JOB_ID_TAKEN"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::QueueFull:
+                    res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
+                              QStringLiteral("QUEUE_FULL"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::UserQueueFull:
+                    res.error(
+                        429,
+                        QStringLiteral("You already have %1 jobs queued or running (MAX_JOBS_PER_USER); wait "
+                                       "for one to finish")
+                            .arg(perUser),
+                        QStringLiteral("USER_QUEUE_FULL"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::Error:
+                    res.error(500, QStringLiteral("The job could not be stored"),
+                              QStringLiteral("DATABASE_ERROR"));
+                    break;
+                }
+            });
     }
 
     void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) {
@@ -185,7 +206,7 @@ public:
                               job.taskType = QStringLiteral("upscale");
                               job.params = std::get<QJsonObject>(built);
                               job.modelName = job.params.value("model_name").toString();
-                              enqueue(std::move(job), std::nullopt, res);
+                              enqueue(std::move(job), std::nullopt, capExempt(caller), res);
                           });
                   });
     }
@@ -242,7 +263,7 @@ public:
         for (const store::Job &job : m.queue.running())
             if (job.ownerId == caller.discordId)
                 jobs.append(jobState(job, QStringLiteral("started"), 0, m.queue.progress(job.id)));
-        const auto queued = m.queue.queued();
+        const auto queued = m.queue.queued(); // in dispatch order
         for (int i = 0; i < queued.size(); ++i)
             if (queued[i].ownerId == caller.discordId)
                 jobs.append(jobState(queued[i], QStringLiteral("queued"), i + 1, std::nullopt));
@@ -278,7 +299,7 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
         server.post("/api/queue/user/" + type,
                     [api, &auth, type](const http::Request &req, http::Responder res) {
                         auth.require(req, res, auth::RoleApprentice, [=](const auth::Caller &caller) {
-                            api->submit(req, res, caller.discordId, type);
+                            api->submit(req, res, caller.discordId, type, capExempt(caller));
                         });
                     });
         // The original Discord bot's endpoints: no authentication, the owner comes in the body.
@@ -298,7 +319,7 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
                           QStringLiteral("MISSING_OWNER"));
                 return;
             }
-            api->submit(req, res, owner, type);
+            api->submit(req, res, owner, type, false);
         });
     }
     server.post("/api/queue/user/txt2img/upscale-hrf/:jobId",

@@ -28,10 +28,27 @@ QJsonObject progressPayload(const store::Job &job, const store::JobProgress &pro
     return payload;
 }
 
-QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message, bool fatal) {
+QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message, bool fatal,
+                          const QString &failureClass) {
     QJsonObject payload = jobEventPayload(job, QStringLiteral("failed"));
-    payload.insert("error", QJsonObject{{"code", code}, {"message", message}, {"fatal", fatal}});
+    payload.insert(
+        "error",
+        QJsonObject{{"code", code}, {"message", message}, {"fatal", fatal}, {"class", failureClass}});
     return payload;
+}
+
+QString failureClass(const QString &code) {
+    if (code.startsWith(QLatin1String("HTTP_")) || code == QLatin1String("NO_IMAGES") ||
+        code == QLatin1String("EBADRESPONSE"))
+        return QStringLiteral("rejected");
+    if (code == QLatin1String("ETIMEDOUT"))
+        return QStringLiteral("timeout");
+    if (code == QLatin1String("INTERRUPTED"))
+        return QStringLiteral("interrupted");
+    if (code.startsWith(QLatin1Char('E')) || code == QLatin1String("NO_BACKEND") ||
+        code == QLatin1String("BACKEND_LOST") || code == QLatin1String("FORGE_CONNECTION_LOST"))
+        return QStringLiteral("backend_unavailable");
+    return QStringLiteral("internal");
 }
 
 } // namespace nav::queue

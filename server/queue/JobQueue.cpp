@@ -15,8 +15,7 @@ namespace nav::queue {
 namespace {
 
 constexpr int kPreviewsKept = 64;
-constexpr int kRetryDelayMs = 1000;
-constexpr int kMaxAttempts = 2; // a job is started at most twice (a refused connection or a restart)
+constexpr int kMaxAttempts = 2; // a job is started at most twice (Forge lost it, or a Navigator restart)
 
 // Runs `then` on the main thread when the database future is done; logs failures.
 template <typename T, typename F> void onDone(QFuture<T> future, QObject *context, F then) {
@@ -37,9 +36,15 @@ template <typename T, typename F> void onDone(QFuture<T> future, QObject *contex
 
 } // namespace
 
-JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength, QObject *parent)
-    : QObject(parent), m_repository(repository), m_events(std::move(events)),
-      m_maxQueueLength(maxQueueLength) {}
+JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
+                   QObject *parent)
+    : QObject(parent), m_repository(repository), m_events(std::move(events)), m_settings(settings),
+      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)) {
+    // Checks a few times per JOB_MAX_WAIT (at most every 5 s) for jobs no backend could take for too long.
+    m_waitTimer->setInterval(int(qBound<qint64>(qint64(250), settings.maxWaitMs / 4, qint64(5000))));
+    connect(m_waitTimer, &QTimer::timeout, this, &JobQueue::failUnservable);
+    m_waitTimer->start();
+}
 
 void JobQueue::addBackend(BackendWorker *worker) {
     m_workers.append(worker);
@@ -70,7 +75,20 @@ void JobQueue::addBackend(BackendWorker *worker) {
             [this](const store::Job &job, const forge::ForgeError &error, bool interrupted) {
                 onFailed(job, error, interrupted);
             });
+    connect(worker, &BackendWorker::returned, this,
+            [this](const store::Job &job, bool countsAttempt) { requeue(job, countsAttempt); });
     connect(worker, &BackendWorker::becameIdle, this, &JobQueue::schedule);
+    connect(worker, &BackendWorker::stateChanged, this, [this, worker] {
+        emit backendStateChanged(worker);
+        schedule();
+    });
+}
+
+BackendWorker *JobQueue::backend(const QString &name) const {
+    for (BackendWorker *worker : m_workers)
+        if (worker->name() == name)
+            return worker;
+    return nullptr;
 }
 
 void JobQueue::recover(std::function<void(const QString &)> done) {
@@ -102,16 +120,35 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
     });
 }
 
-void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
+int JobQueue::ownerLoad(const QString &ownerId) const {
+    int load = m_reservedBy.value(ownerId);
+    for (const store::Job &job : m_queued)
+        load += job.ownerId == ownerId ? 1 : 0;
+    for (const BackendWorker *worker : m_workers)
+        load += worker->current() && worker->current()->ownerId == ownerId ? 1 : 0;
+    return load;
+}
+
+void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
                        std::function<void(EnqueueStatus, int)> done) {
-    if (m_queued.size() >= m_maxQueueLength) {
+    if (queueSize() + m_reserved >= m_settings.maxQueueLength) {
         done(EnqueueStatus::QueueFull, queueSize());
         return;
     }
+    if (!capExempt && m_settings.maxJobsPerUser > 0 && ownerLoad(job.ownerId) >= m_settings.maxJobsPerUser) {
+        done(EnqueueStatus::UserQueueFull, queueSize());
+        return;
+    }
+    // The slot is held while the row is written, so concurrent submissions see it.
+    ++m_reserved;
+    ++m_reservedBy[job.ownerId];
     job.status = QStringLiteral("queued");
     job.createdAt = QDateTime::currentDateTimeUtc();
     onDone(m_repository.enqueue(job, categoryId), this,
            [this, job, done](std::optional<store::JobRepository::EnqueueResult> result) {
+               --m_reserved;
+               if (--m_reservedBy[job.ownerId] <= 0)
+                   m_reservedBy.remove(job.ownerId);
                if (!result) {
                    done(EnqueueStatus::Error, queueSize());
                    return;
@@ -170,6 +207,7 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
     }
     const store::Job job = *it;
     m_queued.erase(it); // by id, so the right job goes even if the queue moved meanwhile
+    m_scheduler.forget(jobId);
     onDone(m_repository.removeQueued(jobId), this, [this, job, done](std::optional<bool> removed) {
         if (!removed) {
             m_queued.append(job); // keep it: the database still has it
@@ -198,14 +236,33 @@ QList<store::Job> JobQueue::running() const {
     return jobs;
 }
 
+QList<store::Job> JobQueue::queued() const {
+    QList<store::Job> jobs;
+    jobs.reserve(m_queued.size());
+    for (int index : m_scheduler.order(m_queued))
+        jobs.append(m_queued[index]);
+    return jobs;
+}
+
 int JobQueue::position(const QString &jobId) const {
     for (const BackendWorker *worker : m_workers)
         if (worker->current() && worker->current()->id == jobId)
             return 0;
-    for (int i = 0; i < m_queued.size(); ++i)
-        if (m_queued[i].id == jobId)
+    const QList<int> order = m_scheduler.order(m_queued);
+    for (int i = 0; i < order.size(); ++i)
+        if (m_queued[order[i]].id == jobId)
             return i + 1;
     return -1;
+}
+
+bool JobQueue::promote(const QString &jobId) {
+    for (const store::Job &job : std::as_const(m_queued))
+        if (job.id == jobId) {
+            m_scheduler.promote(jobId);
+            qCInfo(lcQueue).noquote() << "promoted" << jobId << "to the front of the queue";
+            return true;
+        }
+    return false;
 }
 
 std::optional<store::JobProgress> JobQueue::progress(const QString &jobId) const {
@@ -217,15 +274,72 @@ void JobQueue::schedule() {
     if (!m_recovered)
         return;
     for (BackendWorker *worker : std::as_const(m_workers)) {
-        if (worker->busy() || m_queued.isEmpty())
+        if (!worker->available() || m_queued.isEmpty())
             continue;
-        const int index = m_scheduler.pick(m_queued, worker->loadedModel());
+        const int index = m_scheduler.pick(m_queued, worker->loadedModel(), [worker](const store::Job &job) {
+            return worker->hasCheckpoint(job.modelName);
+        });
         if (index < 0)
             continue;
         store::Job job = m_queued.takeAt(index);
         m_scheduler.served(job.ownerId);
+        m_scheduler.forget(job.id);
+        m_unservedSince.remove(job.id);
         start(worker, job);
     }
+}
+
+bool JobQueue::servable(const store::Job &job) const {
+    for (const BackendWorker *worker : m_workers) {
+        if (worker->state() == BackendWorker::State::Up && worker->hasCheckpoint(job.modelName))
+            return true;
+    }
+    return false;
+}
+
+void JobQueue::failUnservable() {
+    if (!m_recovered)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<store::Job> expired;
+    for (int i = m_queued.size() - 1; i >= 0; --i) {
+        const store::Job &job = m_queued[i];
+        if (servable(job)) {
+            m_unservedSince.remove(job.id);
+            continue;
+        }
+        const qint64 since = m_unservedSince.value(job.id, now);
+        m_unservedSince.insert(job.id, since);
+        if (now - since >= m_settings.maxWaitMs)
+            expired.prepend(m_queued.takeAt(i));
+    }
+    for (const store::Job &job : std::as_const(expired)) {
+        m_unservedSince.remove(job.id);
+        m_scheduler.forget(job.id);
+        fail(job, QStringLiteral("NO_BACKEND"),
+             QStringLiteral("No Forge backend that offers %1 was available for %2 s (JOB_MAX_WAIT)")
+                 .arg(job.modelName)
+                 .arg(m_settings.maxWaitMs / 1000));
+    }
+}
+
+void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
+    m_progress.remove(job.id);
+    if (countsAttempt && job.attempts >= kMaxAttempts) {
+        fail(job, QStringLiteral("BACKEND_LOST"),
+             QStringLiteral("Forge lost this job twice (connection dropped or backend restarted); it was not "
+                            "retried again"));
+        return;
+    }
+    store::Job retry = job;
+    retry.status = QStringLiteral("queued");
+    if (!countsAttempt)
+        retry.attempts = qMax(0, retry.attempts - 1);
+    qCInfo(lcQueue).noquote() << job.id << "goes back to the queue"
+                              << (countsAttempt ? "(attempt counted)" : "(never reached Forge)");
+    write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
+    m_queued.prepend(retry); // first among its owner's jobs
+    schedule();
 }
 
 void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
@@ -252,8 +366,11 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
                    schedule();
                    return;
                }
-               if (worker->busy()) { // another job took the backend meanwhile: wait for the next turn
-                   m_queued.prepend(job);
+               if (!worker->available()) { // the backend went away or was taken meanwhile: next turn
+                   store::Job again = job;
+                   again.attempts -= 1;
+                   m_queued.prepend(again);
+                   schedule();
                    return;
                }
                worker->run(
@@ -288,26 +405,16 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
 
 void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
     m_progress.remove(job.id);
-    if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
-        qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
-        write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
-        store::Job retry = job;
-        retry.status = QStringLiteral("queued");
-        // Back at the front only after the delay: becameIdle() schedules at once, and an immediate retry
-        // would meet the same refusal.
-        QTimer::singleShot(kRetryDelayMs, this, [this, retry] {
-            m_queued.prepend(retry);
-            schedule();
-        });
-        return;
-    }
-    fail(job, error.code, error.message);
+    fail(job, error.code, error.message, interrupted ? QStringLiteral("interrupted") : QString());
 }
 
-void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
+void JobQueue::fail(const store::Job &job, const QString &code, const QString &message,
+                    const QString &failureClass) {
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     write([=] { return m_repository.markFailed(job.id, code, message); }, [](bool) {});
-    emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, true));
+    emitEvent(job, QStringLiteral("task-failed"),
+              failedPayload(job, code, message, true,
+                            failureClass.isEmpty() ? queue::failureClass(code) : failureClass));
 }
 
 void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {

@@ -1,7 +1,8 @@
 #pragma once
 // The durable job queue. Jobs live in the `jobs` table; this object keeps the queued ones in memory in FIFO
-// order, hands them to idle backends the moment one is free (no polling loop), turns worker results into
-// database writes and realtime events, and resumes the queue after a restart.
+// order, hands them to free backends the moment one is free (no polling loop) in the Scheduler's order, turns
+// worker results into database writes and realtime events, and resumes the queue after a restart. While no
+// backend can take a job, the job waits; only after JOB_MAX_WAIT without one does it fail with NO_BACKEND.
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
 #include "server/queue/Scheduler.h"
@@ -9,6 +10,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <functional>
 
@@ -18,10 +20,17 @@ namespace nav::queue {
 using JobEventSink =
     std::function<void(const QString &, const QString &, const QString &, const QJsonObject &)>;
 
+struct QueueSettings {
+    int maxQueueLength = 1000;    // queued + running, all owners (MAX_QUEUE_LENGTH)
+    int maxJobsPerUser = 20;      // queued + running of one owner, 0: no cap (MAX_JOBS_PER_USER)
+    int maxSkips = 4;             // SCHEDULER_MAX_SKIPS
+    qint64 maxWaitMs = 3'600'000; // JOB_MAX_WAIT
+};
+
 class JobQueue : public QObject {
     Q_OBJECT
 public:
-    JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength,
+    JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
              QObject *parent = nullptr);
 
     void addBackend(BackendWorker *worker);
@@ -31,31 +40,49 @@ public:
     // resumes the queue in its order. `done` gets an error message on failure.
     void recover(std::function<void(const QString &error)> done);
 
-    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, Error };
-    void enqueue(store::Job job, std::optional<qint64> categoryId,
+    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, UserQueueFull, Error };
+    // `capExempt`: apex users and the superuser token are not held to MAX_JOBS_PER_USER. Both caps count
+    // the submissions still being stored, so concurrent submitters cannot overshoot them.
+    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
                  std::function<void(EnqueueStatus, int queueSize)> done);
+    const QueueSettings &settings() const { return m_settings; }
 
     enum class CancelStatus { Interrupted, Removed, NotFound, Forbidden, Error };
     // Interrupts a running job or removes a queued one. Only the owner may, or an admin (`mayCancelAny`).
     void cancel(const QString &jobId, const QString &callerId, bool mayCancelAny,
                 std::function<void(CancelStatus)> done);
 
+    // Moves a waiting job to the front of the dispatch order; false if it is not waiting.
+    bool promote(const QString &jobId);
+    BackendWorker *backend(const QString &name) const;
+
     int queueSize() const; // queued plus running
-    QList<store::Job> queued() const { return m_queued; }
+    // Waiting jobs in dispatch order (promoted first, then round-robin between owners).
+    QList<store::Job> queued() const;
     QList<store::Job> running() const;
-    // 1-based position among queued jobs, 0 while running, -1 if not waiting or running.
+    // 1-based position in dispatch order, 0 while running, -1 if not waiting or running.
     int position(const QString &jobId) const;
     std::optional<store::JobProgress> progress(const QString &jobId) const;
     // The latest live preview of a running or recently finished job (PNG bytes).
     QByteArray latestPreview(const QString &jobId) const { return m_previews.value(jobId); }
 
+signals:
+    // A backend changed state (up, down, paused, draining): for admin sockets.
+    void backendStateChanged(nav::queue::BackendWorker *worker);
+
 private:
     void schedule();
+    void requeue(const store::Job &job, bool countsAttempt);
+    void failUnservable(); // JOB_MAX_WAIT without a backend that could take the job
+    bool servable(const store::Job &job) const;
+    int ownerLoad(const QString &ownerId) const;
     void start(BackendWorker *worker, const store::Job &job);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
     void onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted);
-    void fail(const store::Job &job, const QString &code, const QString &message);
+    // `failureClass` defaults to the class of `code` (see failureClass() in JobEvents.h).
+    void fail(const store::Job &job, const QString &code, const QString &message,
+              const QString &failureClass = {});
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);
     // Job-state writes run one after another: the database pool has several connections, and a late write
@@ -65,10 +92,14 @@ private:
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
-    int m_maxQueueLength;
+    QueueSettings m_settings;
     QList<BackendWorker *> m_workers;
-    QList<store::Job> m_queued;
+    QList<store::Job> m_queued; // FIFO
     Scheduler m_scheduler;
+    int m_reserved = 0;                     // submissions being stored
+    QHash<QString, int> m_reservedBy;       // ... per owner
+    QHash<QString, qint64> m_unservedSince; // job id -> since when no backend could take it
+    QTimer *m_waitTimer;
     QHash<QString, store::JobProgress> m_progress;
     QHash<QString, QByteArray> m_previews;
     QStringList m_previewOrder; // oldest first, to bound m_previews

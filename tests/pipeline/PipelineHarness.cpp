@@ -12,10 +12,24 @@ PipelineHarness::PipelineHarness(const QStringList &simArgs, const QHash<QString
     m_sim = std::make_unique<ForgeSim>(args);
 }
 
+ForgeSim &PipelineHarness::addSim(const QStringList &args) {
+    QStringList all{"--models", kModelA + QLatin1Char(',') + kModelB, "--switch-ms", "0"};
+    all += args; // later options win
+    m_extraSims.push_back(std::make_unique<ForgeSim>(all));
+    return *m_extraSims.back();
+}
+
 QString PipelineHarness::start(const QStringList &users) {
     if (!m_sim->start())
         return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(m_sim->output());
-    QHash<QString, QString> env{{"SD_API_HOST", m_sim->sdApiHost()}, {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
+    QStringList hosts{m_sim->sdApiHost()};
+    for (const auto &sim : m_extraSims) {
+        if (!sim->start())
+            return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(sim->output());
+        hosts.append(sim->sdApiHost());
+    }
+    QHash<QString, QString> env{{"SD_API_HOST", hosts.join(QLatin1Char(','))},
+                                {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
     for (auto it = m_env.begin(); it != m_env.end(); ++it)
         env.insert(it.key(), it.value());
     m_nav = std::make_unique<NavigatorInstance>(*m_db, env);
