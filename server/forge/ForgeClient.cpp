@@ -141,7 +141,15 @@ ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, Js
 
 ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body,
                             JsonCallback done, int timeoutMs, bool once) {
-    QNetworkRequest request(url);
+    // Credentials in SD_API_HOST (Forge --api-auth) go out up front as Basic auth: Qt would otherwise wait
+    // for the 401 challenge and then re-send, which a postOnce() body refuses. The URL itself never carries
+    // them.
+    QNetworkRequest request(url.adjusted(QUrl::RemoveUserInfo));
+    if (!url.userName().isEmpty())
+        request.setRawHeader("Authorization", "Basic " + (url.userName(QUrl::FullyDecoded) +
+                                                          QLatin1Char(':') + url.password(QUrl::FullyDecoded))
+                                                             .toUtf8()
+                                                             .toBase64());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(0); // our own timer below covers the whole call, not just idle time
     QNetworkReply *reply = nullptr;

@@ -276,9 +276,9 @@ void JobQueue::schedule() {
     for (BackendWorker *worker : std::as_const(m_workers)) {
         if (!worker->available() || m_queued.isEmpty())
             continue;
-        const int index = m_scheduler.pick(m_queued, worker->loadedModel(), [worker](const store::Job &job) {
-            return worker->hasCheckpoint(job.modelName);
-        });
+        const int index =
+            m_scheduler.pick(m_queued, worker->loadedModel(),
+                             [this, worker](const store::Job &job) { return canRun(worker, job); });
         if (index < 0)
             continue;
         store::Job job = m_queued.takeAt(index);
@@ -289,9 +289,17 @@ void JobQueue::schedule() {
     }
 }
 
+bool JobQueue::canRun(const BackendWorker *worker, const store::Job &job) const {
+    if (worker->hasCheckpoint(job.modelName))
+        return true;
+    // A checkpoint no backend lists goes anywhere, and Forge decides (as with a single backend).
+    return std::none_of(m_workers.begin(), m_workers.end(),
+                        [&](const BackendWorker *other) { return other->hasCheckpoint(job.modelName); });
+}
+
 bool JobQueue::servable(const store::Job &job) const {
     for (const BackendWorker *worker : m_workers) {
-        if (worker->state() == BackendWorker::State::Up && worker->hasCheckpoint(job.modelName))
+        if (worker->state() == BackendWorker::State::Up && canRun(worker, job))
             return true;
     }
     return false;

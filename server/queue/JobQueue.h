@@ -74,6 +74,8 @@ private:
     void schedule();
     void requeue(const store::Job &job, bool countsAttempt);
     void failUnservable(); // JOB_MAX_WAIT without a backend that could take the job
+    // Whether `worker` may take `job`: it offers the checkpoint, or no backend lists it.
+    bool canRun(const BackendWorker *worker, const store::Job &job) const;
     bool servable(const store::Job &job) const;
     int ownerLoad(const QString &ownerId) const;
     void start(BackendWorker *worker, const store::Job &job);

@@ -34,8 +34,10 @@ int main(int argc, char **argv) {
         "drop-next", "Drop the connection halfway through the next N generations. Default: 0.", "n", "0");
     const QCommandLineOption delayMs("delay-ms", "Extra latency on every API response. Default: 0.", "ms",
                                      "0");
-    p.addOptions(
-        {port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext, delayMs});
+    const QCommandLineOption apiAuth(
+        "api-auth", "Require HTTP Basic credentials on /sdapi/v1 (like Forge --api-auth).", "user:pass");
+    p.addOptions({port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext,
+                  delayMs, apiAuth});
     p.process(app);
 
     forgesim::SimConfig config;
@@ -51,6 +53,8 @@ int main(int argc, char **argv) {
     faults.delayMs = p.value(delayMs).toInt();
 
     forgesim::SimServer server(config, faults);
+    if (p.isSet(apiAuth))
+        server.setApiAuth(p.value(apiAuth));
     const QHostAddress address(p.value(host) == "localhost" ? QStringLiteral("127.0.0.1") : p.value(host));
     if (!server.listen(address, quint16(p.value(port).toUInt()))) {
         QTextStream(stderr) << "forge-sim: cannot listen on " << p.value(host) << ":" << p.value(port)

@@ -68,10 +68,10 @@ class PipelineBackendsTest : public QObject {
 
 private slots:
     void parallelRunsWithCleanNames() {
-        PipelineHarness h({"--step-ms", "30"});
+        // The first backend requires credentials (Forge --api-auth); they must not appear anywhere.
+        PipelineHarness h({"--step-ms", "30", "--api-auth", "navuser:s3cretpass"});
         h.addSim({"--step-ms", "20"});
         h.addSim({"--step-ms", "40"});
-        // The first backend is listed with credentials: they must not appear anywhere.
         h.setEnv("SD_API_HOST", QStringLiteral("http://navuser:s3cretpass@127.0.0.1:%1/sdapi/v1,%2,%3")
                                     .arg(h.sim(0).port())
                                     .arg(h.sim(1).sdApiHost(), h.sim(2).sdApiHost()));
@@ -139,6 +139,10 @@ private slots:
             QCOMPARE(h.waitForFinal(kBob, id).value("status").toString(), QString("finished"));
             QCOMPARE(backendOf(h, id), h.backendName(1));
         }
+        // A checkpoint no backend lists is not held back: it goes to any backend and Forge decides, as with
+        // a single backend.
+        const QString unknown = submit(h, kAlice, {{"model_name", "not_a_listed_checkpoint"}});
+        QCOMPARE(h.waitForFinal(kAlice, unknown).value("status").toString(), QString("finished"));
     }
 
     void backendKilledAndRestartedMidQueue() {
