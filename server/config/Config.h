@@ -44,6 +44,7 @@ struct Config {
     int schedulerMaxSkips = 4;                // SCHEDULER_MAX_SKIPS (model-affinity starvation guard)
     qint64 jobMaxWaitMs = 3'600'000;          // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
     qint64 backendProbeMaxMs = 5000;          // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
+    int imageCacheMb = 256;                   // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     bool supportsFlux = false;                          // SUPPORTS_FLUX
     bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)

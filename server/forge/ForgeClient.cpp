@@ -5,6 +5,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
+#include <QtConcurrent>
 
 Q_LOGGING_CATEGORY(lcForge, "navigator.forge")
 
@@ -63,6 +64,44 @@ ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body)
     }
 }
 
+ForgeError cancelled() {
+    return {QStringLiteral("ECANCELED"), QStringLiteral("The request to Forge was cancelled"), 0, false};
+}
+
+// JSON bodies that are probably this big or bigger (img2img init images, png-info of a finished image,
+// Forge's answers with the generated images) are serialised and parsed on a worker thread, not on the event
+// loop.
+constexpr qsizetype kOffLoopJsonBytes = 256 * 1024;
+
+// A lower bound of the serialised size, from the strings at the top level and one level down (where Forge
+// payloads keep their base64 images).
+qsizetype approximateSize(const QJsonObject &body) {
+    qsizetype size = 0;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QJsonValue value = it.value();
+        if (value.isString())
+            size += value.toString().size();
+        else if (value.isArray())
+            for (const QJsonValue &item : value.toArray())
+                size += item.isString() ? item.toString().size() : 0;
+    }
+    return size;
+}
+
+struct Parsed {
+    QJsonDocument doc;
+    bool ok = true;
+};
+
+Parsed parseBody(const QByteArray &bytes) {
+    QJsonParseError parseError{};
+    QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    // Forge answers `null` for several POSTs; QJsonDocument cannot hold a bare null, which is fine here.
+    const bool ok = parseError.error == QJsonParseError::NoError || bytes.trimmed() == "null" ||
+                    bytes.trimmed().isEmpty();
+    return {std::move(doc), ok};
+}
+
 // The body of a postOnce() call. Qt rewinds the upload device before it (re)sends a request on a fresh
 // connection; refusing to rewind once the bytes were read makes Qt fail the reply with ContentReSendError
 // instead of re-sending it.
@@ -105,12 +144,18 @@ void ForgeClient::setTarget(const QUrl &sdApiHost, const QUrl &base) {
 }
 
 void ForgeCall::abort() {
-    if (m_reply)
-        m_reply->abort();
+    if (!m_state)
+        return;
+    if (m_state->reply) {
+        m_state->reply->abort();
+    } else if (m_state->pendingDone) { // still serialising: never send it
+        const JsonCallback done = std::exchange(m_state->pendingDone, nullptr);
+        done(QJsonDocument(), cancelled());
+    }
 }
 
 bool ForgeCall::active() const {
-    return m_reply && m_reply->isRunning();
+    return m_state && (m_state->pendingDone || (m_state->reply && m_state->reply->isRunning()));
 }
 
 ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
@@ -119,28 +164,49 @@ ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *paren
 }
 
 ForgeCall ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
-    return send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
+    ForgeCall call;
+    call.m_state = std::make_shared<ForgeCall::State>();
+    send(call.m_state, join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
+    return call;
 }
 
 ForgeCall ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
-    return send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                std::move(done), timeoutMs);
+    return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs);
 }
 
 ForgeCall ForgeClient::postOnce(const QString &path, const QJsonObject &body, JsonCallback done,
                                 int timeoutMs) {
-    return send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                std::move(done), timeoutMs, true);
+    return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs, true);
 }
 
 ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
                                 int timeoutMs) {
-    return send(join(m_base, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                std::move(done), timeoutMs);
+    return sendJson(join(m_base, path), body, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body,
-                            JsonCallback done, int timeoutMs, bool once) {
+ForgeCall ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                                bool once) {
+    ForgeCall call;
+    call.m_state = std::make_shared<ForgeCall::State>();
+    if (approximateSize(body) < kOffLoopJsonBytes) {
+        send(call.m_state, url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
+             timeoutMs, once);
+        return call;
+    }
+    call.m_state->pendingDone = std::move(done);
+    QtConcurrent::run([body] {
+        return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }).then(this, [this, state = call.m_state, url, timeoutMs, once](const QByteArray &bytes) {
+        if (!state->pendingDone)
+            return; // aborted meanwhile; its callback has run
+        send(state, url, "POST", bytes, std::exchange(state->pendingDone, nullptr), timeoutMs, once);
+    });
+    return call;
+}
+
+void ForgeClient::send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url,
+                       const QByteArray &method, const QByteArray &body, JsonCallback done, int timeoutMs,
+                       bool once) {
     // Credentials in SD_API_HOST (Forge --api-auth) go out up front as Basic auth: Qt would otherwise wait
     // for the 401 challenge and then re-send, which a postOnce() body refuses. The URL itself never carries
     // them.
@@ -162,6 +228,7 @@ ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QBy
     } else {
         reply = m_network->sendCustomRequest(request, method, body);
     }
+    call->reply = reply;
     auto *timer = new QTimer(reply);
     timer->setSingleShot(true);
     auto timedOut = std::make_shared<bool>(false);
@@ -170,28 +237,30 @@ ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QBy
         reply->abort();
     });
     timer->start(timeoutMs);
-    connect(reply, &QNetworkReply::finished, this, [reply, timedOut, done = std::move(done), method, url] {
-        const QByteArray bytes = reply->readAll();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() != QNetworkReply::NoError || status >= 400) {
-            ForgeError error = classify(reply, *timedOut, bytes);
-            qCWarning(lcForge).noquote() << method << url.path() << "failed:" << error.code << error.message;
-            done(QJsonDocument(), error);
-            return;
-        }
-        QJsonParseError parseError{};
-        QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-        // Forge answers `null` for several POSTs; QJsonDocument cannot hold a bare null, which is fine here.
-        if (parseError.error != QJsonParseError::NoError && bytes.trimmed() != "null" &&
-            !bytes.trimmed().isEmpty()) {
-            done(QJsonDocument(),
-                 ForgeError{QStringLiteral("EBADRESPONSE"),
-                            QStringLiteral("Forge sent a body that is not JSON"), status, false});
-            return;
-        }
-        done(doc, std::nullopt);
-    });
-    return ForgeCall(reply);
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, timedOut, done = std::move(done), method, url] {
+                const QByteArray bytes = reply->readAll();
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                if (reply->error() != QNetworkReply::NoError || status >= 400) {
+                    ForgeError error = classify(reply, *timedOut, bytes);
+                    qCWarning(lcForge).noquote()
+                        << method << url.path() << "failed:" << error.code << error.message;
+                    done(QJsonDocument(), error);
+                    return;
+                }
+                auto deliver = [done, status](const Parsed &parsed) {
+                    if (!parsed.ok)
+                        done(QJsonDocument(),
+                             ForgeError{QStringLiteral("EBADRESPONSE"),
+                                        QStringLiteral("Forge sent a body that is not JSON"), status, false});
+                    else
+                        done(parsed.doc, std::nullopt);
+                };
+                if (bytes.size() < kOffLoopJsonBytes)
+                    deliver(parseBody(bytes));
+                else // a generation's answer with its images
+                    QtConcurrent::run([bytes] { return parseBody(bytes); }).then(this, deliver);
+            });
 }
 
 } // namespace nav::forge

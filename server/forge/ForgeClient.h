@@ -10,6 +10,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -29,16 +30,21 @@ QString backendName(const QUrl &sdApiHost);
 
 using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
 
-// A call in flight; abort() ends it and its callback runs with ECANCELED.
+// A call in flight; abort() ends it and its callback runs with ECANCELED. A call with a big body may still be
+// serialising it on a worker thread; it is active then too.
 class ForgeCall {
 public:
     ForgeCall() = default;
-    explicit ForgeCall(QNetworkReply *reply) : m_reply(reply) {}
     void abort();
     bool active() const;
 
 private:
-    QPointer<QNetworkReply> m_reply;
+    friend class ForgeClient;
+    struct State {
+        QPointer<QNetworkReply> reply;
+        JsonCallback pendingDone; // set while the body is being serialised
+    };
+    std::shared_ptr<State> m_state;
 };
 
 class ForgeClient : public QObject {
@@ -67,8 +73,11 @@ public:
     void setTarget(const QUrl &sdApiHost, const QUrl &base);
 
 private:
-    ForgeCall send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
-                   int timeoutMs, bool once = false);
+    // Serialises `body` (on a worker thread when it is big) and sends it; `once`: see postOnce().
+    ForgeCall sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                       bool once = false);
+    void send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url, const QByteArray &method,
+              const QByteArray &body, JsonCallback done, int timeoutMs, bool once = false);
 
     QUrl m_sdApiHost;
     QUrl m_base;
