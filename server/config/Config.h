@@ -22,6 +22,13 @@ struct DatabaseConfig {
     int poolSize = 4;                                // DB_POOL_SIZE
 };
 
+// One variable as loadConfig read it, for --check-config.
+struct Setting {
+    QString name;
+    QString value;  // the effective value (secrets are masked by maskedValue(), not here)
+    QString source; // "environment", ".env" or "default"
+};
+
 struct Config {
     DatabaseConfig db;
 
@@ -77,10 +84,22 @@ struct Config {
     qint64 rtMaxPayload = 1'000'000; // RT_MAX_PAYLOAD
     int rtMaxSessions = 10'000;      // RT_MAX_SESSIONS
 
+    QString logFormat = QStringLiteral("text");   // LOG_FORMAT: text | json
+    QString accessLog = QStringLiteral("errors"); // ACCESS_LOG: off | errors | all
+    QString metricsToken;                         // METRICS_TOKEN (empty: /metrics is open)
+
+    // Every variable read, in reading order, with its effective value and where it came from.
+    QList<Setting> settings;
+
     // SD_API_HOST without its /sdapi/v1 suffix: the base for /internal/progress.
     QUrl sdApiBase() const { return sdApiBaseOf(sdApiHost); }
     static QUrl sdApiBaseOf(const QUrl &sdApiHost);
 };
+
+// Whether a variable holds a secret (tokens, keys, passwords): --check-config and logs never show it.
+bool isSecretVariable(const QString &name);
+// The value as --check-config prints it: "(set, hidden)" for secrets, URLs without their password.
+QString maskedValue(const Setting &setting);
 
 struct ConfigError {
     QString variable;

@@ -1,6 +1,8 @@
 #include "server/queue/BackendWorker.h"
 
 #include "server/forge/GenerationPayload.h"
+#include "server/ops/Logging.h"
+#include "server/ops/ServiceMetrics.h"
 #include "server/queue/Scheduler.h"
 
 #include <QJsonArray>
@@ -45,7 +47,7 @@ BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const Wor
     m_progressTimer.setInterval(settings.progressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &BackendWorker::poll);
     m_probeTimer.setSingleShot(true);
-    connect(&m_probeTimer, &QTimer::timeout, this, &BackendWorker::probe);
+    connect(&m_probeTimer, &QTimer::timeout, this, &BackendWorker::probeHealth);
     m_unloadTimer.setSingleShot(true);
     connect(&m_unloadTimer, &QTimer::timeout, this, [this] {
         if (busy())
@@ -75,7 +77,7 @@ bool BackendWorker::hasCheckpoint(const QString &model) const {
     return false;
 }
 
-void BackendWorker::probe() {
+void BackendWorker::probeHealth() {
     if (m_probeInFlight)
         return;
     m_probeInFlight = true;
@@ -114,8 +116,20 @@ void BackendWorker::probe() {
 }
 
 void BackendWorker::refreshLoadedModel() {
-    probe();
+    probeHealth();
     armUnloadTimer();
+}
+
+void BackendWorker::probe(std::function<void(bool up)> done, int timeoutMs) {
+    m_client->get(
+        "/options",
+        [this, done](const QJsonDocument &, const std::optional<forge::ForgeError> &error) {
+            // Only an answer without HTTP status (refused, reset, timed out) means Forge is not there.
+            if (error && error->httpStatus == 0)
+                setReachable(false, error->message);
+            done(!error);
+        },
+        timeoutMs);
 }
 
 void BackendWorker::setReachable(bool reachable, const QString &error) {
@@ -169,7 +183,7 @@ void BackendWorker::resume() {
     m_mode = Mode::Active;
     qCInfo(lcQueue).noquote() << m_name << "resumed by an admin";
     if (!m_reachable)
-        probe();
+        probeHealth();
     emitStateIfChanged();
 }
 
@@ -185,9 +199,12 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_progress = {};
     m_unloadTimer.stop();
     emit started(job);
-    if (!isLoadedModel(m_loadedModel, job.modelName))
+    if (!isLoadedModel(m_loadedModel, job.modelName)) {
+        ops::metrics().checkpointSwaps.inc({m_name});
         emit modelChanged(job, job.modelName);
+    }
     m_loadedModel = job.modelName;
+    const ops::LogContext context(job.id, job.ownerId);
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
     m_generation = m_client->postOnce(
         endpoint, body,
@@ -195,6 +212,8 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
             if (!m_job || m_job->id != job.id)
                 return;
             const bool interrupted = m_interrupted;
+            const char *outcome = interrupted ? "interrupted" : error ? "failed" : "succeeded";
+            ops::metrics().generations.inc({m_name, QLatin1String(outcome)});
             if (error) {
                 onGenerationError(job, *error, interrupted);
                 return;

@@ -36,6 +36,10 @@ public:
 
     // Starts health probing: reads the loaded checkpoint (GET /options) and the checkpoint list.
     void refreshLoadedModel();
+    // Asks Forge whether it answers (GET /options); a backend that does not is marked down (readiness check).
+    void probe(std::function<void(bool up)> done, int timeoutMs = forge::ForgeClient::kDefaultTimeoutMs);
+    // Whether the backend answered its last health probe (false until the first one).
+    bool up() const { return m_reachable; }
     // A job is running (its HTTP call, or following it on Forge after a dropped connection).
     bool busy() const { return m_job.has_value(); }
     // Up, not paused or draining, idle and not waiting for Forge to finish an abandoned job.
@@ -85,7 +89,7 @@ private:
     void poll();
     void finish();
     void armUnloadTimer();
-    void probe();
+    void probeHealth(); // GET /options and /sd-models: loaded checkpoint, checkpoint list, reachability
     void scheduleProbe();
     void setReachable(bool reachable, const QString &error = {});
     void emitStateIfChanged();

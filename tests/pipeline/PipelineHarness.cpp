@@ -19,10 +19,13 @@ ForgeSim &PipelineHarness::addSim(const QStringList &args) {
     return *m_extraSims.back();
 }
 
-QString PipelineHarness::start(const QStringList &users) {
+QString PipelineHarness::start(const QStringList &users, const QString &forgeUserInfo) {
     if (!m_sim->start())
         return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(m_sim->output());
-    QStringList hosts{m_sim->sdApiHost()};
+    QUrl first(m_sim->sdApiHost());
+    if (!forgeUserInfo.isEmpty())
+        first.setUserInfo(forgeUserInfo);
+    QStringList hosts{first.toString()};
     for (const auto &sim : m_extraSims) {
         if (!sim->start())
             return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(sim->output());

@@ -22,8 +22,9 @@ public:
     // Sets one more variable for navigator (call before start()).
     void setEnv(const QString &name, const QString &value) { m_env.insert(name, value); }
     // Starts every forge-sim and navigator and creates the given users with role 1. Returns an error text
-    // or "".
-    QString start(const QStringList &users);
+    // or "". `forgeUserInfo` ("user:password") goes into the first SD_API_HOST entry, as for a Forge behind
+    // basic auth.
+    QString start(const QStringList &users, const QString &forgeUserInfo = {});
 
     TestDatabase &db() { return *m_db; }
     ForgeSim &sim() { return *m_sim; }
