@@ -373,9 +373,17 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
         worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
         return;
     }
-    // An upscale sends the stored first-pass image, loaded first; if the backend was taken meanwhile, the
-    // job goes back to the front of the queue.
-    onDone(m_repository.image(job.params.value("source_image").toString()), this,
+    // An upscale sends the stored first-pass image: from the image cache when it is there (the usual case:
+    // it entered when its job finished), so the backend does not wait for a database round trip.
+    const QString sourceId = job.params.value("source_image").toString();
+    if (const auto cached = m_repository.cachedImage(sourceId)) {
+        worker->run(job, QStringLiteral("/txt2img"),
+                    forge::txt2imgPayload(job.params, job.id, QString::fromLatin1(cached->png.toBase64())));
+        return;
+    }
+    // Otherwise it is loaded first; if the backend was taken meanwhile, the job goes back to the front of the
+    // queue.
+    onDone(m_repository.image(sourceId), this,
            [this, worker, job](std::optional<std::optional<store::StoredImage>> source) {
                if (!source || !*source) {
                    fail(job, QStringLiteral("SOURCE_IMAGE_MISSING"),
