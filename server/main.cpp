@@ -162,9 +162,14 @@ int main(int argc, char *argv[]) {
     nav::store::FileHashRepository fileHashes(*database);
     nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
                                            {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::thirdparty::ModelDownloadService::Options downloadOptions;
+    downloadOptions.modelDir = config.modelDir;
+    downloadOptions.maxConcurrent = config.maxConcurrentDownloads;
+    downloadOptions.minFreeSpacePercent = config.minFreeSpacePercent;
+    downloadOptions.supportsFlux = config.supportsFlux;
     nav::thirdparty::ModelDownloadService downloads(
-        &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
-        nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
+        &civitai, &catalog, downloadOptions, nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent),
+        broadcast);
     nav::thirdparty::LoraService loras(
         &catalog, &civitai, &modelMetadata, &fileHashes,
         {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
@@ -209,6 +214,9 @@ int main(int argc, char *argv[]) {
     statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
     statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
     statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
+    statusSources.firstPassPatch = [&worker] {
+        return nav::queue::firstPassPatchName(worker.firstPassPatch());
+    };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);

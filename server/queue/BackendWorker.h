@@ -17,11 +17,18 @@
 namespace nav::queue {
 
 struct WorkerSettings {
+    int firstPollMs =
+        200; // the first progress poll comes early, so a job under a second still shows progress
     int progressIntervalMs = 1000;
     int generationTimeoutMs = 30 * 60 * 1000;
     qint64 unloadAfterMs = 0;      // 0: never unload
     int probeMaxIntervalMs = 5000; // backoff cap while the backend is down
 };
+
+// Whether the backend runs Navigator's first-pass-image patch (forge_patches/). Unknown until the first
+// upscale: a stock Forge fails it in a recognisable way (see JobQueue), a patched one succeeds.
+enum class FirstPassPatch { Unknown, Patched, Unpatched };
+QString firstPassPatchName(FirstPassPatch state);
 
 class BackendWorker : public QObject {
     Q_OBJECT
@@ -63,6 +70,8 @@ public:
     void pause();
     void resume();
     void drain();
+    FirstPassPatch firstPassPatch() const { return m_firstPassPatch; }
+    void setFirstPassPatch(FirstPassPatch state) { m_firstPassPatch = state; }
 
     // Sends one generation; `endpoint` is "/txt2img" or "/img2img".
     void run(const store::Job &job, const QString &endpoint, const QJsonObject &body);
@@ -105,6 +114,7 @@ private:
     std::optional<store::Job> m_job;
     forge::ForgeCall m_generation;
     QTimer m_progressTimer;
+    QTimer m_firstPoll;
     QTimer m_unloadTimer;
     QTimer m_probeTimer;
     bool m_pollInFlight = false;
@@ -124,6 +134,7 @@ private:
     int m_done = 0;
     int m_failed = 0;
     QString m_lastError;
+    FirstPassPatch m_firstPassPatch = FirstPassPatch::Unknown;
 };
 
 } // namespace nav::queue

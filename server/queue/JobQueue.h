@@ -65,6 +65,7 @@ public:
     std::optional<store::JobProgress> progress(const QString &jobId) const;
     // The latest live preview of a running or recently finished job (PNG bytes).
     QByteArray latestPreview(const QString &jobId) const { return m_previews.value(jobId); }
+    bool hasPreview(const QString &jobId) const { return m_previews.contains(jobId); }
 
 signals:
     // A backend changed state (up, down, paused, draining): for admin sockets.
@@ -81,9 +82,11 @@ private:
     void start(BackendWorker *worker, const store::Job &job);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
-    void onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted);
-    // `failureClass` defaults to the class of `code` (see failureClass() in JobEvents.h).
-    void fail(const store::Job &job, const QString &code, const QString &message,
+    void onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
+                  bool interrupted);
+    // `backend`: the worker that ran the job, empty when none did. `failureClass` defaults to the class of
+    // `code` (see failureClass() in JobEvents.h).
+    void fail(const store::Job &job, const QString &code, const QString &message, const QString &backend = {},
               const QString &failureClass = {});
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);

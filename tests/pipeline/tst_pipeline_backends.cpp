@@ -139,10 +139,6 @@ private slots:
             QCOMPARE(h.waitForFinal(kBob, id).value("status").toString(), QString("finished"));
             QCOMPARE(backendOf(h, id), h.backendName(1));
         }
-        // A checkpoint no backend lists is not held back: it goes to any backend and Forge decides, as with
-        // a single backend.
-        const QString unknown = submit(h, kAlice, {{"model_name", "not_a_listed_checkpoint"}});
-        QCOMPARE(h.waitForFinal(kAlice, unknown).value("status").toString(), QString("finished"));
     }
 
     void backendKilledAndRestartedMidQueue() {
