@@ -235,8 +235,9 @@ int main(int argc, char *argv[]) {
     statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
     statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
     statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
-    statusSources.firstPassPatch = [&worker] {
-        return nav::queue::firstPassPatchName(worker.firstPassPatch());
+    // The first backend's first-pass-image patch state (GET /api/admin/backends has every backend).
+    statusSources.firstPassPatch = [&queue] {
+        return nav::queue::firstPassPatchName(queue.backends().first()->firstPassPatch());
     };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
