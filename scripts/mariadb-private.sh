@@ -3,6 +3,7 @@
 # bound to 127.0.0.1, with a user `navigator` (password `navigator`) allowed to create and drop databases.
 #   scripts/mariadb-private.sh start DIR PORT   -> prints NAVIGATOR_TEST_MYSQL_* assignments for eval
 #   scripts/mariadb-private.sh stop DIR
+# MARIADB_EXTRA_ARGS adds server options (e.g. --default-time-zone=+05:00 for the outage test).
 set -euo pipefail
 cmd=${1:?usage: $0 start DIR PORT | stop DIR}
 dir=${2:?directory required}
@@ -27,7 +28,7 @@ start)
   "$server" --no-defaults --datadir="$dir/data" --socket="$dir/mysqld.sock" --port="$port" \
     --bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
     --skip-log-bin --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 \
-    --max-connections=500 "${user_opt[@]}" >/dev/null 2>&1 &
+    --max-connections=500 ${MARIADB_EXTRA_ARGS:-} "${user_opt[@]}" >/dev/null 2>&1 &
   for _ in $(seq 1 120); do
     if "$client" --no-defaults --socket="$dir/mysqld.sock" -uroot -e "SELECT 1" >/dev/null 2>&1; then break; fi
     sleep 0.5

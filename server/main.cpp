@@ -18,6 +18,7 @@
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/FileDescriptorLimit.h"
 #include "server/http/HttpServer.h"
+#include "server/lifecycle/GracefulShutdown.h"
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceNotify.h"
 #include "server/queue/BackendRouting.h"
@@ -46,9 +47,12 @@ constexpr int kExitConfig = 2;
 constexpr int kExitDatabase = 3;
 constexpr int kExitListen = 4;
 
-[[noreturn]] void die(int code, const QString &message) {
+// Prints the reason and gives back the exit code. Callers return it from main (or pass it to
+// QCoreApplication::exit), so every object, the database pool threads included, is torn down in order before
+// the process ends: no std::exit while a pool thread still runs a query.
+int fail(int code, const QString &message) {
     std::fprintf(stderr, "navigator: %s\n", qPrintable(message));
-    std::exit(code);
+    return code;
 }
 
 } // namespace
@@ -70,6 +74,7 @@ int main(int argc, char *argv[]) {
         "in "
         "resources/env.example. Logs: LOG_FORMAT=text|json, ACCESS_LOG=off|errors|all, more detail with "
         "QT_LOGGING_RULES=\"navigator.*.debug=true\".\n"
+        "SIGTERM/SIGINT shut down gracefully (SHUTDOWN_GRACE) and exit 0; a second signal exits at once.\n"
         "Exit codes: 2 bad configuration, 3 database unreachable or migration failed, 4 cannot listen."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -95,7 +100,7 @@ int main(int argc, char *argv[]) {
 
     const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
     if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
-        die(kExitConfig, QStringLiteral("configuration error: ") + error->message);
+        return fail(kExitConfig, QStringLiteral("configuration error: ") + error->message);
     const auto &config = std::get<nav::config::Config>(loaded);
     if (parser.isSet(checkConfig)) {
         QStringList backends;
@@ -116,10 +121,10 @@ int main(int argc, char *argv[]) {
     QString dbError;
     const auto database = nav::store::Database::open(config.db, &dbError);
     if (!database)
-        die(kExitDatabase, dbError);
+        return fail(kExitDatabase, dbError);
     if (!database->migrate(&dbError))
-        die(kExitDatabase,
-            QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
+        return fail(kExitDatabase,
+                    QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
 
     nav::http::ConnectionLimits connectionLimits;
     connectionLimits.maxBodyBytes = config.maxBodyBytes;
@@ -210,6 +215,7 @@ int main(int argc, char *argv[]) {
         [&realtime](const QString &owner, const QString &origin, const QString &event,
                     const QJsonObject &payload) { realtime.emitJobEvent(owner, origin, event, payload); },
         queueSettings);
+    queue.setMaxRetryDelay(static_cast<int>(config.dbRetryMaxDelayMs));
     nav::queue::WorkerSettings workerSettings;
     workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
     workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
@@ -227,7 +233,8 @@ int main(int argc, char *argv[]) {
     nav::api::registerImageRoutes(http, jobs, queue, forge);
     queue.recover([](const QString &error) {
         if (!error.isEmpty())
-            die(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error);
+            QCoreApplication::exit(
+                fail(kExitDatabase, QStringLiteral("cannot resume the job queue: ") + error));
     });
 
     // GET /api/admin/status and /api/admin/queue.
@@ -251,20 +258,24 @@ int main(int argc, char *argv[]) {
     nav::api::ReadinessCheck readiness(*database, [&queue] { return queue.backends(); }, {});
     nav::api::registerOpsRoutes(http, {config, queue, realtime, readiness});
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
-        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
-                             .arg(config.bindAddress)
-                             .arg(config.httpPort)
-                             .arg(http.errorString()));
+        return fail(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
+                                     .arg(config.bindAddress)
+                                     .arg(config.httpPort)
+                                     .arg(http.errorString()));
     if (!realtime.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.rtPort)))
-        die(kExitListen, QStringLiteral("cannot listen on %1:%2 (RT_API_PORT): %3")
-                             .arg(config.bindAddress)
-                             .arg(config.rtPort)
-                             .arg(realtime.errorString()));
+        return fail(kExitListen, QStringLiteral("cannot listen on %1:%2 (RT_API_PORT): %3")
+                                     .arg(config.bindAddress)
+                                     .arg(config.rtPort)
+                                     .arg(realtime.errorString()));
+    // SIGTERM/SIGINT: finish or re-queue the running job, flush, close the sockets, exit 0.
+    nav::lifecycle::GracefulShutdown shutdown(queue, realtime, config.shutdownGraceMs);
     qCInfo(lcMain).noquote() << QStringLiteral("HTTP API listening on http://%1:%2, socket.io on port %3")
                                     .arg(config.bindAddress)
                                     .arg(http.port())
                                     .arg(realtime.port());
     nav::ops::notifyReady();
     QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { nav::ops::notifyStopping(); });
-    return app.exec();
+    const int code = app.exec();
+    qCInfo(lcMain) << "stopped with exit code" << code;
+    return code;
 }

@@ -1,7 +1,9 @@
 #pragma once
 // Answering an HTTP request from a database future: the continuation runs on the main thread, and a failed
-// query becomes a 500 {"error_code":"DATABASE_ERROR"} instead of an unanswered request.
+// query becomes a 500 {"error_code":"DATABASE_ERROR"} instead of an unanswered request (503
+// DATABASE_UNAVAILABLE with Retry-After when the database cannot be reached).
 #include "server/http/Responder.h"
+#include "server/store/DbError.h"
 
 #include <QCoreApplication>
 #include <QFuture>
@@ -11,12 +13,16 @@ Q_DECLARE_LOGGING_CATEGORY(lcApiDb)
 
 namespace nav::api {
 
-void answerDatabaseError(http::Responder &res, const QString &detail);
+void answerDatabaseError(http::Responder &res, const QString &detail, bool unavailable = false);
 
 template <typename T, typename Handler>
 void whenReady(QFuture<T> future, http::Responder res, Handler handle) {
     QObject *context = QCoreApplication::instance();
     future.then(context, [handle = std::move(handle)](T value) mutable { handle(std::move(value)); })
+        .onFailed(context,
+                  [res](const store::DbError &e) mutable {
+                      answerDatabaseError(res, e.message(), e.unavailable());
+                  })
         .onFailed(
             context,
             [res](const std::exception &e) mutable { answerDatabaseError(res, QString::fromUtf8(e.what())); })

@@ -194,9 +194,10 @@ public:
 
     void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
         const int perUser = m.queue.settings().maxJobsPerUser;
+        const QByteArray retryAfter = QByteArray::number(m.queue.retryAfterSeconds());
         m.queue.enqueue(
             job, categoryId, capExempt,
-            [job, res, perUser](queue::JobQueue::EnqueueStatus status, int size) mutable {
+            [job, res, perUser, retryAfter](queue::JobQueue::EnqueueStatus status, int size) mutable {
                 switch (status) {
                 case queue::JobQueue::EnqueueStatus::Queued:
                     res.json(200, queuedReply(job, size));
@@ -216,6 +217,18 @@ public:
                                        "for one to finish")
                             .arg(perUser),
                         QStringLiteral("USER_QUEUE_FULL"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::Unavailable:
+                    res.error(503,
+                              QStringLiteral(
+                                  "The database is unreachable; the job was not queued. Try again later"),
+                              QStringLiteral("DATABASE_UNAVAILABLE"), {{"Retry-After", retryAfter}});
+                    break;
+                case queue::JobQueue::EnqueueStatus::ShuttingDown:
+                    res.error(503,
+                              QStringLiteral(
+                                  "Navigator is shutting down; the job was not queued. Try again shortly"),
+                              QStringLiteral("SHUTTING_DOWN"), {{"Retry-After", retryAfter}});
                     break;
                 case queue::JobQueue::EnqueueStatus::Error:
                     res.error(500, QStringLiteral("The job could not be stored"),

@@ -2,8 +2,10 @@
 
 #include "server/auth/ConstantTime.h"
 #include "server/config/Config.h"
+#include "server/store/DbError.h"
 
 #include <QFuture>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 
@@ -113,6 +115,17 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
                            std::nullopt);
                   }
               })
+        .onFailed(this,
+                  [discordId, done](const store::DbError &e) {
+                      qCWarning(lcAuth).noquote()
+                          << "cannot read the role of" << discordId << "from the database:" << e.message();
+                      done(std::nullopt,
+                           e.unavailable()
+                               ? Failure{503, QStringLiteral("The database is unreachable; try again later"),
+                                         QStringLiteral("DATABASE_UNAVAILABLE")}
+                               : Failure{500, QStringLiteral("Internal Server Error"),
+                                         QStringLiteral("DATABASE_ERROR")});
+                  })
         .onFailed(this, [discordId, done] {
             qCWarning(lcAuth).noquote() << "cannot read the role of" << discordId << "from the database";
             done(std::nullopt,
@@ -122,12 +135,17 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
 
 void AuthService::answer(http::Responder &res, const Failure &failure) {
     // "message" keeps the original's field for clients that show it.
-    res.json(failure.status,
-             QJsonObject{{"error", failure.message},
-                         {"error_code", failure.code},
-                         {"message", failure.status == 401   ? QStringLiteral("Unauthorized")
-                                     : failure.status == 403 ? QStringLiteral("Forbidden")
-                                                             : QStringLiteral("Internal Server Error")}});
+    const QJsonObject body{{"error", failure.message},
+                           {"error_code", failure.code},
+                           {"message", failure.status == 401   ? QStringLiteral("Unauthorized")
+                                       : failure.status == 403 ? QStringLiteral("Forbidden")
+                                       : failure.status == 503 ? QStringLiteral("Service Unavailable")
+                                                               : QStringLiteral("Internal Server Error")}};
+    if (failure.status == 503) // the database is down: tell clients when to come back
+        res.send(503, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json; charset=utf-8",
+                 {{"Retry-After", "5"}});
+    else
+        res.json(failure.status, body);
 }
 
 } // namespace nav::auth

@@ -269,6 +269,12 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
                QStringLiteral("a duration such as 30m"));
     if (c.forgeGenerationTimeoutMs < 1000 || c.forgeGenerationTimeoutMs > 86'400'000LL)
         r.fail("FORGE_GENERATION_TIMEOUT", QStringLiteral("must be between 1s and 24h"));
+    r.duration("SHUTDOWN_GRACE", c.shutdownGraceMs, QStringLiteral("a duration such as 30s"));
+    if (c.shutdownGraceMs > 3'600'000LL)
+        r.fail("SHUTDOWN_GRACE", QStringLiteral("must be at most 1h"));
+    r.duration("DB_RETRY_MAX_DELAY", c.dbRetryMaxDelayMs, QStringLiteral("a duration such as 5s"));
+    if (c.dbRetryMaxDelayMs < 100 || c.dbRetryMaxDelayMs > 600'000LL)
+        r.fail("DB_RETRY_MAX_DELAY", QStringLiteral("must be between 100ms and 10m"));
     r.boolean("SUPPORTS_FLUX", c.supportsFlux);
     r.boolean("ENABLE_LORA_REQUESTS", c.enableLoraSupport);
     r.boolean("ENABLE_LORA_SUPPORT", c.enableLoraSupport);

@@ -60,6 +60,8 @@ struct Config {
     qint64 backendProbeMaxMs = 5000;            // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
     int imageCacheMb = 256;                     // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
+    qint64 shutdownGraceMs = 30'000;                    // SHUTDOWN_GRACE (running job's time to finish)
+    qint64 dbRetryMaxDelayMs = 5000;                    // DB_RETRY_MAX_DELAY (writes during an outage)
     bool supportsFlux = false;                          // SUPPORTS_FLUX
     bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)
     bool allowLegacyBotEndpoints = false;               // ALLOW_LEGACY_BOT_ENDPOINTS

@@ -95,11 +95,12 @@ void Responder::json(int status, const QJsonValue &body) {
     send(status, bytes, "application/json; charset=utf-8");
 }
 
-void Responder::error(int status, const QString &message, const QString &code) {
+void Responder::error(int status, const QString &message, const QString &code, const HeaderList &extra) {
     QJsonObject body{{"error", message}};
     if (!code.isEmpty())
         body.insert("error_code", code);
-    json(status, body);
+    send(status, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json; charset=utf-8",
+         extra);
 }
 
 void Responder::send(int status, const QByteArray &body, const QByteArray &contentType,

@@ -24,7 +24,7 @@ public:
     // Any JSON value (object, array, null ...) with Content-Type application/json.
     void json(int status, const QJsonValue &body);
     // {"error": message, "error_code": code}; the code is left out when empty.
-    void error(int status, const QString &message, const QString &code = {});
+    void error(int status, const QString &message, const QString &code = {}, const HeaderList &extra = {});
     // Raw bytes with the given content type and extra headers.
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const HeaderList &extra = {});

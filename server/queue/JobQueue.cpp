@@ -17,27 +17,37 @@ namespace nav::queue {
 namespace {
 
 constexpr int kPreviewsKept = 64;
+constexpr int kRetryDelayMs = 1000;
 constexpr int kMaxAttempts = 2; // a job is started at most twice (Forge lost it, or a Navigator restart)
+constexpr int kFirstWriteRetryMs = 250;
 
 double secondsSince(const QDateTime &from) {
     return from.isValid() ? static_cast<double>(from.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0 : 0.0;
 }
 
-// Runs `then` on the main thread when the database future is done; logs failures.
-template <typename T, typename F> void onDone(QFuture<T> future, QObject *context, F then) {
-    if constexpr (std::is_void_v<T>) {
-        future.then(context, [then]() mutable { then(true); })
-            .onFailed(context, [then](const std::exception &e) mutable {
-                qCCritical(lcQueue) << "database error:" << e.what();
-                then(false);
-            });
-    } else {
-        future.then(context, [then](T value) mutable { then(std::optional<T>(std::move(value))); })
-            .onFailed(context, [then](const std::exception &e) mutable {
-                qCCritical(lcQueue) << "database error:" << e.what();
-                then(std::optional<T>());
-            });
-    }
+// Runs `ok(value)` on `context`'s thread when the database future is done, or `failed(unavailable)` if it
+// failed (unavailable: the database could not be reached). Failures are logged.
+template <typename T, typename Ok, typename Failed>
+void onResult(QFuture<T> future, QObject *context, Ok ok, Failed failed) {
+    auto next = [&] {
+        if constexpr (std::is_void_v<T>)
+            return future.then(context, [ok]() mutable { ok(); });
+        else
+            return future.then(context, [ok](T value) mutable { ok(std::move(value)); });
+    }();
+    next.onFailed(context,
+                  [failed](const store::DbError &e) mutable {
+                      qCWarning(lcQueue).noquote() << "database error:" << e.message();
+                      failed(e.unavailable());
+                  })
+        .onFailed(context, [failed](const std::exception &e) mutable {
+            qCCritical(lcQueue) << "database error:" << e.what();
+            failed(false);
+        });
+}
+
+bool needsInputs(const store::Job &job) {
+    return job.taskType == QLatin1String("img2img") || job.taskType == QLatin1String("upscale");
 }
 
 // Stock Forge hands firstpass_image to processing as text, and numpy fails to read it as pixels.
@@ -76,7 +86,11 @@ void JobQueue::addBackend(BackendWorker *worker) {
                 m_progress.insert(job.id, progress);
                 if (!preview.isEmpty()) {
                     rememberPreview(job.id, preview);
-                    write([=] { return m_repository.savePreview(job.id, preview.toBase64()); }, [](bool) {});
+                    // Not in the write chain: a preview is best effort and must not hold up job states
+                    // (nor be tried while the database is known to be down).
+                    if (!m_databaseDown)
+                        onResult(
+                            m_repository.savePreview(job.id, preview.toBase64()), this, [] {}, [](bool) {});
                 }
                 emitEvent(job, QStringLiteral("task-progress"),
                           progressPayload(job, progress, hasPreview(job.id)));
@@ -90,9 +104,12 @@ void JobQueue::addBackend(BackendWorker *worker) {
             });
     connect(worker, &BackendWorker::returned, this,
             [this](const store::Job &job, bool countsAttempt) { requeue(job, countsAttempt); });
-    connect(worker, &BackendWorker::becameIdle, this, &JobQueue::schedule);
     connect(worker, &BackendWorker::stateChanged, this, [this, worker] {
         emit backendStateChanged(worker);
+        schedule();
+    });
+    connect(worker, &BackendWorker::becameIdle, this, [this] {
+        finishShutdownIfIdle();
         schedule();
     });
 }
@@ -105,36 +122,37 @@ BackendWorker *JobQueue::backend(const QString &name) const {
 }
 
 void JobQueue::recover(std::function<void(const QString &)> done) {
-    onDone(m_repository.active(), this, [this, done](std::optional<QList<store::Job>> jobs) {
-        if (!jobs) {
-            done(QStringLiteral("cannot read the job queue from the database"));
-            return;
-        }
-        int requeued = 0;
-        for (store::Job job : *jobs) {
-            if (job.status == QLatin1String("started")) {
-                if (job.attempts >= kMaxAttempts) {
-                    fail(job, QStringLiteral("INTERRUPTED_BY_RESTART"),
-                         QStringLiteral(
-                             "Navigator stopped twice while this job was running; it was not retried again"));
-                    continue;
+    onResult(
+        m_repository.active(), this,
+        [this, done](QList<store::Job> jobs) {
+            int requeued = 0;
+            for (store::Job job : jobs) {
+                if (job.status == QLatin1String("started")) {
+                    if (job.attempts >= kMaxAttempts) {
+                        fail(job, QStringLiteral("INTERRUPTED_BY_RESTART"),
+                             QStringLiteral("Navigator stopped twice while this job was running; it was not "
+                                            "retried again"));
+                        continue;
+                    }
+                    write([=] { return m_repository.markQueued(job.id); }, {});
+                    job.status = QStringLiteral("queued");
+                    ++requeued;
                 }
-                write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
-                job.status = QStringLiteral("queued");
-                ++requeued;
+                m_queued.append(job); // already in sequence order
             }
-            m_queued.append(job);
-        }
-        qCInfo(lcQueue) << "queue recovered:" << m_queued.size() << "jobs waiting," << requeued
-                        << "re-queued after an interrupted run";
-        m_recovered = true;
-        done({});
-        schedule();
-    });
+            qCInfo(lcQueue) << "queue recovered:" << m_queued.size() << "jobs waiting," << requeued
+                            << "re-queued after an interrupted run";
+            m_recovered = true;
+            done({});
+            schedule();
+        },
+        [done](bool) { done(QStringLiteral("cannot read the job queue from the database")); });
 }
 
 int JobQueue::ownerLoad(const QString &ownerId) const {
     int load = m_reservedBy.value(ownerId);
+    for (const store::Job &job : m_preparing)
+        load += job.ownerId == ownerId ? 1 : 0;
     for (const store::Job &job : m_queued)
         load += job.ownerId == ownerId ? 1 : 0;
     for (const BackendWorker *worker : m_workers)
@@ -144,6 +162,14 @@ int JobQueue::ownerLoad(const QString &ownerId) const {
 
 void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
                        std::function<void(EnqueueStatus, int)> done) {
+    if (m_shuttingDown) {
+        done(EnqueueStatus::ShuttingDown, queueSize());
+        return;
+    }
+    if (m_databaseDown) {
+        done(EnqueueStatus::Unavailable, queueSize());
+        return;
+    }
     if (queueSize() + m_reserved >= m_settings.maxQueueLength) {
         done(EnqueueStatus::QueueFull, queueSize());
         return;
@@ -157,32 +183,48 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
     ++m_reservedBy[job.ownerId];
     job.status = QStringLiteral("queued");
     job.createdAt = QDateTime::currentDateTimeUtc();
-    onDone(m_repository.enqueue(job, categoryId), this,
-           [this, job, done](std::optional<store::JobRepository::EnqueueResult> result) {
-               --m_reserved;
-               if (--m_reservedBy[job.ownerId] <= 0)
-                   m_reservedBy.remove(job.ownerId);
-               if (!result) {
-                   done(EnqueueStatus::Error, queueSize());
-                   return;
-               }
-               if (*result == store::JobRepository::EnqueueResult::DuplicateId) {
-                   done(EnqueueStatus::DuplicateId, queueSize());
-                   return;
-               }
-               m_queued.append(job);
-               ops::metrics().jobsSubmitted.inc();
-               const int size = queueSize();
-               const ops::LogContext context(job.id, job.ownerId);
-               qCInfo(lcQueue).noquote()
-                   << "queued" << job.id << "for" << job.ownerId << "- queue size" << size;
-               QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
-               payload.insert("queue_size", size);
-               payload.insert("position", position(job.id));
-               emitEvent(job, QStringLiteral("task-queued"), payload);
-               done(EnqueueStatus::Queued, size);
-               schedule();
-           });
+    auto stored = m_repository.enqueue(job, categoryId);
+    // The repository moves the init image and mask to job_inputs; the queue never holds them.
+    job.params.remove(QStringLiteral("init_image"));
+    job.params.remove(QStringLiteral("mask"));
+    // Frees the slot held while the row was written.
+    auto release = [this, owner = job.ownerId] {
+        --m_reserved;
+        if (--m_reservedBy[owner] <= 0)
+            m_reservedBy.remove(owner);
+    };
+    onResult(
+        stored, this,
+        [this, job, done, release](store::JobRepository::Enqueued result) mutable {
+            release();
+            if (result.result == store::JobRepository::EnqueueResult::DuplicateId) {
+                done(EnqueueStatus::DuplicateId, queueSize());
+                return;
+            }
+            job.sequence = result.sequence;
+            insertQueued(job);
+            ops::metrics().jobsSubmitted.inc();
+            const int size = queueSize();
+            const ops::LogContext context(job.id, job.ownerId);
+            qCInfo(lcQueue).noquote() << "queued" << job.id << "for" << job.ownerId << "- queue size" << size;
+            QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
+            payload.insert("queue_size", size);
+            payload.insert("position", position(job.id));
+            emitEvent(job, QStringLiteral("task-queued"), payload);
+            done(EnqueueStatus::Queued, size);
+            schedule();
+        },
+        [this, done, release](bool unavailable) {
+            release();
+            done(unavailable ? EnqueueStatus::Unavailable : EnqueueStatus::Error, queueSize());
+        });
+}
+
+void JobQueue::insertQueued(const store::Job &job) {
+    const auto at =
+        std::upper_bound(m_queued.begin(), m_queued.end(), job.sequence,
+                         [](qint64 sequence, const store::Job &j) { return sequence < j.sequence; });
+    m_queued.insert(at, job);
 }
 
 void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCancelAny,
@@ -201,43 +243,64 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
         done(CancelStatus::Interrupted);
         return;
     }
-    const auto it =
-        std::find_if(m_queued.begin(), m_queued.end(), [&](const store::Job &j) { return j.id == jobId; });
-    if (it == m_queued.end()) {
+    std::optional<store::Job> job;
+    for (auto it = m_preparing.begin(); it != m_preparing.end(); ++it) {
+        if (it->id == jobId) {
+            job = *it;
+            if (job->ownerId == callerId || mayCancelAny) {
+                m_preparing.erase(it); // the load's answer finds it gone; the backend is free again
+                QTimer::singleShot(0, this, &JobQueue::schedule);
+            }
+            break;
+        }
+    }
+    if (!job) {
+        const auto it = std::find_if(m_queued.begin(), m_queued.end(),
+                                     [&](const store::Job &j) { return j.id == jobId; });
+        if (it != m_queued.end()) {
+            job = *it;
+            if (job->ownerId == callerId || mayCancelAny)
+                m_queued.erase(it); // by id, so the right job goes even if the queue moved meanwhile
+        }
+    }
+    if (!job) {
         // Not waiting or running here: finished, failed or unknown. Tell "not yours" from "no such job".
-        onDone(m_repository.find(jobId), this,
-               [callerId, mayCancelAny, done](std::optional<std::optional<store::Job>> found) {
-                   if (!found)
-                       done(CancelStatus::Error);
-                   else if (*found && (*found)->ownerId != callerId && !mayCancelAny)
-                       done(CancelStatus::Forbidden);
-                   else
-                       done(CancelStatus::NotFound);
-               });
+        onResult(
+            m_repository.find(jobId), this,
+            [callerId, mayCancelAny, done](std::optional<store::Job> found) {
+                done(found && found->ownerId != callerId && !mayCancelAny ? CancelStatus::Forbidden
+                                                                          : CancelStatus::NotFound);
+            },
+            [done](bool) { done(CancelStatus::Error); });
         return;
     }
-    if (it->ownerId != callerId && !mayCancelAny) {
+    if (job->ownerId != callerId && !mayCancelAny) {
         done(CancelStatus::Forbidden);
         return;
     }
-    const store::Job job = *it;
-    m_queued.erase(it); // by id, so the right job goes even if the queue moved meanwhile
     m_scheduler.forget(jobId);
-    onDone(m_repository.removeQueued(jobId), this, [this, job, done](std::optional<bool> removed) {
-        if (!removed) {
-            m_queued.append(job); // keep it: the database still has it
-            std::sort(m_queued.begin(), m_queued.end(),
-                      [](const store::Job &a, const store::Job &b) { return a.sequence < b.sequence; });
+    // Through the write chain, after any write still pending for this job, so the DELETE sees its latest
+    // state; `removed` is answered only when the row really went.
+    auto removed = std::make_shared<bool>(false);
+    write(
+        [this, jobId, removed] {
+            return m_repository.removeQueued(jobId).then([removed](bool gone) { *removed = gone; });
+        },
+        [this, job = *job, removed, done](bool ok) {
+            if (ok && *removed) {
+                qCInfo(lcQueue).noquote() << "removed queued job" << job.id;
+                done(CancelStatus::Removed);
+                return;
+            }
+            qCWarning(lcQueue).noquote() << "job" << job.id << "could not be removed; it stays queued";
+            insertQueued(job);
+            schedule();
             done(CancelStatus::Error);
-            return;
-        }
-        qCInfo(lcQueue).noquote() << "removed queued job" << job.id;
-        done(CancelStatus::Removed);
-    });
+        });
 }
 
 int JobQueue::queueSize() const {
-    int size = m_queued.size();
+    int size = m_queued.size() + m_preparing.size();
     for (const BackendWorker *worker : m_workers)
         size += worker->busy() ? 1 : 0;
     return size;
@@ -248,6 +311,8 @@ QList<store::Job> JobQueue::running() const {
     for (const BackendWorker *worker : m_workers)
         if (worker->current())
             jobs.append(*worker->current());
+    for (const store::Job &job : m_preparing)
+        jobs.append(job);
     return jobs;
 }
 
@@ -262,6 +327,9 @@ QList<store::Job> JobQueue::queued() const {
 int JobQueue::position(const QString &jobId) const {
     for (const BackendWorker *worker : m_workers)
         if (worker->current() && worker->current()->id == jobId)
+            return 0;
+    for (const store::Job &job : m_preparing)
+        if (job.id == jobId)
             return 0;
     const QList<int> order = m_scheduler.order(m_queued);
     for (int i = 0; i < order.size(); ++i)
@@ -285,11 +353,15 @@ std::optional<store::JobProgress> JobQueue::progress(const QString &jobId) const
     return it == m_progress.constEnd() ? std::nullopt : std::optional(*it);
 }
 
+int JobQueue::retryAfterSeconds() const {
+    return qMax(1, (m_maxRetryDelayMs + 999) / 1000);
+}
+
 void JobQueue::schedule() {
-    if (!m_recovered)
+    if (!m_recovered || m_shuttingDown || m_databaseDown)
         return;
     for (BackendWorker *worker : std::as_const(m_workers)) {
-        if (!worker->available() || m_queued.isEmpty())
+        if (!worker->available() || m_preparing.contains(worker) || m_queued.isEmpty())
             continue;
         const int index =
             m_scheduler.pick(m_queued, worker->loadedModel(),
@@ -300,7 +372,7 @@ void JobQueue::schedule() {
         m_scheduler.served(job.ownerId);
         m_scheduler.forget(job.id);
         m_unservedSince.remove(job.id);
-        start(worker, job);
+        prepare(worker, job);
     }
 }
 
@@ -360,70 +432,105 @@ void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
         retry.attempts = qMax(0, retry.attempts - 1);
     qCInfo(lcQueue).noquote() << job.id << "goes back to the queue"
                               << (countsAttempt ? "(attempt counted)" : "(never reached Forge)");
-    write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
-    m_queued.prepend(retry); // first among its owner's jobs
+    write([=] { return m_repository.markQueued(job.id, retry.attempts); }, {});
+    insertQueued(retry); // by its sequence: first among its owner's jobs
     schedule();
 }
 
-void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
-    store::Job job = queuedJob;
-    job.status = QStringLiteral("started");
-    job.attempts += 1;
-    job.startedAt = QDateTime::currentDateTimeUtc();
-    ops::metrics().jobWait.observe(secondsSince(job.createdAt));
-    write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, [](bool) {});
-    if (job.taskType == QLatin1String("img2img")) {
-        worker->run(job, QStringLiteral("/img2img"), forge::img2imgPayload(job.params, job.id));
+void JobQueue::prepare(BackendWorker *worker, const store::Job &job) {
+    if (!needsInputs(job)) {
+        launch(worker, job, forge::txt2imgPayload(job.params, job.id), QStringLiteral("/txt2img"));
         return;
     }
-    if (job.taskType != QLatin1String("upscale")) {
-        worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
+    m_preparing.insert(worker, job);
+    // Whether the job still holds this backend when its inputs arrive (a cancel or a shutdown took it away).
+    auto stillPreparing = [this, worker, id = job.id] {
+        return m_preparing.contains(worker) && m_preparing.value(worker).id == id;
+    };
+    auto notLoaded = [this, worker, job, stillPreparing](bool unavailable) {
+        if (!stillPreparing())
+            return;
+        m_preparing.remove(worker);
+        if (unavailable) { // not the job's fault: it waits in the queue for the database
+            insertQueued(job);
+            QTimer::singleShot(kRetryDelayMs, this, &JobQueue::schedule);
+            return;
+        }
+        fail(job, QStringLiteral("DATABASE_ERROR"),
+             QStringLiteral("The job's input image could not be read"));
+        schedule();
+    };
+    if (job.taskType == QLatin1String("img2img")) {
+        onResult(
+            m_repository.inputs(job.id), this,
+            [this, worker, job, stillPreparing](store::JobInputs inputs) {
+                if (!stillPreparing())
+                    return;
+                QJsonObject params = job.params;
+                params.insert("init_image", inputs.initImage);
+                if (!inputs.mask.isEmpty())
+                    params.insert("mask", inputs.mask);
+                launch(worker, job, forge::img2imgPayload(params, job.id), QStringLiteral("/img2img"));
+            },
+            notLoaded);
         return;
     }
     if (worker->firstPassPatch() == FirstPassPatch::Unpatched) {
         // Stock Forge cannot start from the stored image: a plain hires run from the stored parameters and
         // seed makes the same image, only slower.
-        worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
+        m_preparing.remove(worker);
+        launch(worker, job, forge::txt2imgPayload(job.params, job.id), QStringLiteral("/txt2img"));
         return;
     }
     // An upscale sends the stored first-pass image: from the image cache when it is there (the usual case:
     // it entered when its job finished), so the backend does not wait for a database round trip.
     const QString sourceId = job.params.value("source_image").toString();
     if (const auto cached = m_repository.cachedImage(sourceId)) {
-        worker->run(job, QStringLiteral("/txt2img"),
-                    forge::txt2imgPayload(job.params, job.id, QString::fromLatin1(cached->png.toBase64())));
+        launch(worker, job,
+               forge::txt2imgPayload(job.params, job.id, QString::fromLatin1(cached->png.toBase64())),
+               QStringLiteral("/txt2img"));
         return;
     }
-    // Otherwise it is loaded first; if the backend was taken meanwhile, the job goes back to the front of the
-    // queue.
-    onDone(m_repository.image(sourceId), this,
-           [this, worker, job](std::optional<std::optional<store::StoredImage>> source) {
-               if (!source || !*source) {
-                   fail(job, QStringLiteral("SOURCE_IMAGE_MISSING"),
-                        QStringLiteral("The image to upscale is gone"));
-                   schedule();
-                   return;
-               }
-               if (!worker->available()) { // the backend went away or was taken meanwhile: next turn
-                   store::Job again = job;
-                   again.attempts -= 1;
-                   m_queued.prepend(again);
-                   schedule();
-                   return;
-               }
-               worker->run(
-                   job, QStringLiteral("/txt2img"),
-                   forge::txt2imgPayload(job.params, job.id, QString::fromLatin1((*source)->png.toBase64())));
-           });
+    onResult(
+        m_repository.image(sourceId), this,
+        [this, worker, job, stillPreparing](std::optional<store::StoredImage> source) {
+            if (!stillPreparing())
+                return;
+            if (!source) {
+                m_preparing.remove(worker);
+                fail(job, QStringLiteral("SOURCE_IMAGE_MISSING"),
+                     QStringLiteral("The image to upscale is gone"));
+                schedule();
+                return;
+            }
+            launch(worker, job,
+                   forge::txt2imgPayload(job.params, job.id, QString::fromLatin1(source->png.toBase64())),
+                   QStringLiteral("/txt2img"));
+        },
+        notLoaded);
+}
+
+void JobQueue::launch(BackendWorker *worker, store::Job job, const QJsonObject &body,
+                      const QString &endpoint) {
+    m_preparing.remove(worker);
+    job.status = QStringLiteral("started");
+    job.attempts += 1;
+    job.startedAt = QDateTime::currentDateTimeUtc();
+    ops::metrics().jobWait.observe(secondsSince(job.createdAt));
+    write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, {});
+    worker->run(job, endpoint, body);
 }
 
 void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                            const QJsonObject &info, bool interrupted) {
     m_progress.remove(job.id);
+    if (m_abandoned.remove(job.id))
+        return; // re-queued by the shutdown; it runs again at the next start
     if (job.taskType == QLatin1String("upscale") && worker->firstPassPatch() == FirstPassPatch::Unknown)
         worker->setFirstPassPatch(FirstPassPatch::Patched); // it took the first-pass image
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
+    // The image stays in this write until the database has it, however long an outage lasts.
     write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
           [this, worker, job, pngBase64, info, status](bool stored) {
               if (!stored) {
@@ -440,7 +547,8 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
               // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
               worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
                   if (!infoData64.isEmpty())
-                      onDone(m_repository.saveInfo(id, infoData64), this, [](bool) {});
+                      onResult(
+                          m_repository.saveInfo(id, infoData64), this, [] {}, [](bool) {});
               });
           });
 }
@@ -449,6 +557,8 @@ void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forg
                         bool interrupted) {
     m_progress.remove(job.id);
     const ops::LogContext context(job.id, job.ownerId);
+    if (m_abandoned.remove(job.id))
+        return;
     if (job.taskType == QLatin1String("upscale") && !interrupted &&
         worker->firstPassPatch() != FirstPassPatch::Unpatched && isStockForgeFirstPassFailure(error)) {
         qCWarning(lcQueue).noquote()
@@ -459,8 +569,8 @@ void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forg
         store::Job again = job;
         again.status = QStringLiteral("queued");
         again.attempts -= 1; // finding out does not count as a try
-        write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
-        m_queued.prepend(again);
+        write([=] { return m_repository.markQueued(job.id, again.attempts); }, {});
+        insertQueued(again);
         return; // becameIdle() follows and schedules it
     }
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
@@ -473,10 +583,13 @@ void JobQueue::fail(const store::Job &job, const QString &code, const QString &m
     ops::metrics().jobsFailed.inc({code});
     const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
-    write([=] { return m_repository.markFailed(job.id, code, message); }, [](bool) {});
-    emitEvent(job, QStringLiteral("task-failed"),
-              failedPayload(job, code, message, backend,
-                            failureClass.isEmpty() ? queue::failureClass(code) : failureClass));
+    // Clients hear of the failure once the database has it.
+    write([=] { return m_repository.markFailed(job.id, code, message); },
+          [this, job, code, message, backend, failureClass](bool) {
+              emitEvent(job, QStringLiteral("task-failed"),
+                        failedPayload(job, code, message, backend,
+                                      failureClass.isEmpty() ? queue::failureClass(code) : failureClass));
+          });
 }
 
 void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {
@@ -493,15 +606,101 @@ void JobQueue::write(std::function<QFuture<void>()> op, std::function<void(bool)
 void JobQueue::runNextWrite() {
     if (m_writes.isEmpty()) {
         m_writing = false;
+        if (m_writesFlushed)
+            std::exchange(m_writesFlushed, nullptr)();
         return;
     }
     m_writing = true;
-    PendingWrite next = m_writes.takeFirst();
-    onDone(next.op(), this, [this, done = std::move(next.done)](bool ok) {
-        if (done)
-            done(ok);
-        runNextWrite();
+    // The write stays at the head of the chain until it succeeds or fails for good.
+    onResult(
+        m_writes.first().op(), this,
+        [this] {
+            m_retryDelayMs = 0;
+            setDatabaseDown(false);
+            PendingWrite finished = m_writes.takeFirst();
+            if (finished.done)
+                finished.done(true);
+            runNextWrite();
+        },
+        [this](bool unavailable) {
+            if (unavailable) {
+                retryWriteLater();
+                return;
+            }
+            PendingWrite failed = m_writes.takeFirst();
+            if (failed.done)
+                failed.done(false);
+            runNextWrite();
+        });
+}
+
+void JobQueue::retryWriteLater() {
+    setDatabaseDown(true);
+    m_retryDelayMs = m_retryDelayMs == 0 ? kFirstWriteRetryMs : qMin(m_retryDelayMs * 2, m_maxRetryDelayMs);
+    qCWarning(lcQueue).noquote() << QStringLiteral(
+                                        "database unreachable: %1 job-state write(s) wait, next try in %2 ms")
+                                        .arg(m_writes.size())
+                                        .arg(m_retryDelayMs);
+    QTimer::singleShot(m_retryDelayMs, this, &JobQueue::runNextWrite);
+}
+
+void JobQueue::setDatabaseDown(bool down) {
+    if (m_databaseDown == down)
+        return;
+    m_databaseDown = down;
+    if (down) {
+        qCCritical(lcQueue) << "the database is unreachable: new jobs are refused (503) and none is started "
+                               "until it returns; pending results are kept in memory";
+    } else {
+        qCInfo(lcQueue) << "the database is back: pending writes done, the queue goes on";
+        QTimer::singleShot(0, this, &JobQueue::schedule);
+    }
+    emit databaseAvailabilityChanged(!down);
+}
+
+void JobQueue::flushWrites(std::function<void()> done) {
+    if (!m_writing && m_writes.isEmpty()) {
+        done();
+        return;
+    }
+    m_writesFlushed = std::move(done);
+}
+
+void JobQueue::shutdown(qint64 graceMs, std::function<void()> done) {
+    m_shuttingDown = true;
+    m_shutdownDone = std::move(done);
+    // Jobs still loading their inputs have not started: they stay queued in the database.
+    m_preparing.clear();
+    const int runningJobs = static_cast<int>(running().size());
+    qCInfo(lcQueue) << "shutting down:" << runningJobs << "running job(s) get up to" << graceMs
+                    << "ms to finish;" << m_queued.size() << "queued job(s) stay queued for the next start";
+    QTimer::singleShot(graceMs, this, [this] {
+        if (!m_shutdownDone)
+            return;
+        for (BackendWorker *worker : std::as_const(m_workers)) {
+            const auto &job = worker->current();
+            if (!job)
+                continue;
+            qCWarning(lcQueue).noquote() << "shutdown grace over: interrupting" << job->id
+                                         << "and re-queueing it without costing an attempt";
+            m_abandoned.insert(job->id);
+            write([this, id = job->id,
+                   attempts = job->attempts - 1] { return m_repository.markQueued(id, attempts); },
+                  {});
+            worker->interrupt();
+        }
+        flushWrites(std::exchange(m_shutdownDone, nullptr));
     });
+    finishShutdownIfIdle();
+}
+
+void JobQueue::finishShutdownIfIdle() {
+    if (!m_shuttingDown || !m_shutdownDone)
+        return;
+    for (const BackendWorker *worker : std::as_const(m_workers))
+        if (worker->busy())
+            return;
+    flushWrites(std::exchange(m_shutdownDone, nullptr));
 }
 
 void JobQueue::rememberPreview(const QString &jobId, const QByteArray &png) {

@@ -1,8 +1,14 @@
 #pragma once
 // The durable job queue. Jobs live in the `jobs` table; this object keeps the queued ones in memory in FIFO
-// order, hands them to free backends the moment one is free (no polling loop) in the Scheduler's order, turns
-// worker results into database writes and realtime events, and resumes the queue after a restart. While no
-// backend can take a job, the job waits; only after JOB_MAX_WAIT without one does it fail with NO_BACKEND.
+// order (jobs.sequence, given by the database), hands them to free backends the moment one is free (no
+// polling loop) in the Scheduler's order, turns worker results into database writes and realtime events, and
+// resumes the queue after a restart. While no backend can take a job, the job waits; only after JOB_MAX_WAIT
+// without one does it fail with NO_BACKEND.
+//
+// Every state change of a job goes through one write chain, in order. A write that fails because the
+// database is unreachable is retried with backoff until it returns; a finished image waits in the chain
+// meanwhile, and clients hear of a state only once the database has it. While writes are held up, scheduling
+// pauses and new submissions are refused (503 DATABASE_UNAVAILABLE).
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
 #include "server/queue/Scheduler.h"
@@ -10,6 +16,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -40,7 +47,15 @@ public:
     // resumes the queue in its order. `done` gets an error message on failure.
     void recover(std::function<void(const QString &error)> done);
 
-    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, UserQueueFull, Error };
+    enum class EnqueueStatus {
+        Queued,
+        DuplicateId,
+        QueueFull,
+        UserQueueFull,
+        Unavailable,
+        ShuttingDown,
+        Error
+    };
     // `capExempt`: apex users and the superuser token are not held to MAX_JOBS_PER_USER. Both caps count
     // the submissions still being stored, so concurrent submitters cannot overshoot them.
     void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
@@ -59,7 +74,7 @@ public:
     int queueSize() const; // queued plus running
     // Waiting jobs in dispatch order (promoted first, then round-robin between owners).
     QList<store::Job> queued() const;
-    QList<store::Job> running() const;
+    QList<store::Job> running() const; // includes jobs whose inputs are loading for a backend
     // 1-based position in dispatch order, 0 while running, -1 if not waiting or running.
     int position(const QString &jobId) const;
     std::optional<store::JobProgress> progress(const QString &jobId) const;
@@ -67,9 +82,24 @@ public:
     QByteArray latestPreview(const QString &jobId) const { return m_previews.value(jobId); }
     bool hasPreview(const QString &jobId) const { return m_previews.contains(jobId); }
 
+    // False while job-state writes fail because the database cannot be reached.
+    bool databaseAvailable() const { return !m_databaseDown; }
+    // Seconds a client should wait before submitting again (Retry-After of the 503 answers).
+    int retryAfterSeconds() const;
+
+    // Graceful shutdown: refuses new jobs, starts no more, lets the running ones finish for up to `graceMs`
+    // (then interrupts them and re-queues them without costing an attempt), flushes the pending writes and
+    // calls `done`. Queued jobs stay queued in the database for the next start.
+    void shutdown(qint64 graceMs, std::function<void()> done);
+    bool shuttingDown() const { return m_shuttingDown; }
+
+    // The longest wait between two tries of a write while the database is unreachable.
+    void setMaxRetryDelay(int ms) { m_maxRetryDelayMs = ms; }
+
 signals:
     // A backend changed state (up, down, paused, draining): for admin sockets.
     void backendStateChanged(nav::queue::BackendWorker *worker);
+    void databaseAvailabilityChanged(bool available);
 
 private:
     void schedule();
@@ -79,7 +109,14 @@ private:
     bool canRun(const BackendWorker *worker, const store::Job &job) const;
     bool servable(const store::Job &job) const;
     int ownerLoad(const QString &ownerId) const;
-    void start(BackendWorker *worker, const store::Job &job);
+    // A picked job waits here, holding its backend, while its inputs load (init image and mask, or the source
+    // of an upscale); it stays visible (position 0) and cancellable.
+    void prepare(BackendWorker *worker, const store::Job &job);
+    void launch(BackendWorker *worker, store::Job job, const QJsonObject &body, const QString &endpoint);
+    void insertQueued(const store::Job &job); // in jobs.sequence order
+    void finishShutdownIfIdle();
+    void flushWrites(std::function<void()> done);
+    void setDatabaseDown(bool down);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
     void onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
@@ -92,14 +129,18 @@ private:
     void rememberPreview(const QString &jobId, const QByteArray &png);
     // Job-state writes run one after another: the database pool has several connections, and a late write
     // must not overtake an earlier one for the same job ("queued" over "started", "started" over "finished").
+    // `done(false)` only for a real failure; an unreachable database is waited out.
     void write(std::function<QFuture<void>()> op, std::function<void(bool)> done);
     void runNextWrite();
+    void retryWriteLater();
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
     QueueSettings m_settings;
     QList<BackendWorker *> m_workers;
-    QList<store::Job> m_queued; // FIFO
+    QList<store::Job> m_queued; // in jobs.sequence order; the Scheduler picks from it
+    QHash<BackendWorker *, store::Job> m_preparing;
+    QSet<QString> m_abandoned; // running at the end of a shutdown grace: re-queued, their results ignored
     Scheduler m_scheduler;
     int m_reserved = 0;                     // submissions being stored
     QHash<QString, int> m_reservedBy;       // ... per owner
@@ -115,6 +156,12 @@ private:
     QList<PendingWrite> m_writes;
     bool m_writing = false;
     bool m_recovered = false;
+    bool m_databaseDown = false;
+    int m_retryDelayMs = 0;
+    int m_maxRetryDelayMs = 5000;
+    std::function<void()> m_writesFlushed;
+    bool m_shuttingDown = false;
+    std::function<void()> m_shutdownDone;
 };
 
 } // namespace nav::queue

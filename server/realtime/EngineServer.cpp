@@ -70,6 +70,12 @@ EngineServer::~EngineServer() {
         session->disconnect(this);
 }
 
+void EngineServer::closeAll() {
+    const auto sessions = m_sessions.values(); // close() removes entries
+    for (EngineSession *session : sessions)
+        session->close(QStringLiteral("server shutting down"));
+}
+
 QHash<QString, int> EngineServer::sessionsByTransport() const {
     QHash<QString, int> counts;
     for (const EngineSession *session : m_sessions)

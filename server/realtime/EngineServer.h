@@ -33,6 +33,9 @@ public:
     quint16 port() const;
     QString errorString() const { return m_error; }
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+    // Ends every session with an Engine.IO close (a close packet on polling, a close frame on WebSocket), not
+    // a socket.io disconnect, so clients reconnect by themselves once the server is back.
+    void closeAll();
     // Open sessions by the name of their current transport ("polling", "websocket").
     QHash<QString, int> sessionsByTransport() const;
     const EngineSettings &settings() const { return m_settings; }

@@ -159,3 +159,11 @@ QHash<QString, int> RealtimeHub::clientsByTransport() const {
 }
 
 } // namespace nav::realtime
+
+namespace nav::realtime {
+
+void RealtimeHub::closeAll() {
+    m_engine->closeAll();
+}
+
+} // namespace nav::realtime

@@ -39,6 +39,8 @@ public:
                       const QJsonObject &payload);
 
     int connectedClients() const;
+    // Graceful shutdown: closes every client's session at the Engine.IO level (clients reconnect later).
+    void closeAll();
     // Engine.IO sessions by transport ("polling", "websocket"), for GET /metrics.
     QHash<QString, int> clientsByTransport() const;
 

@@ -19,8 +19,14 @@ Database::Database(const config::DatabaseConfig &config)
 }
 
 Database::~Database() {
+    stop();
+}
+
+void Database::stop() {
     // Finish the queued work and end the pool threads first: a connection may only be closed once no thread
     // uses it any more. Then drop this Database's connections so none outlives it.
+    if (!m_pool)
+        return;
     m_pool.reset();
     const QStringList names = QSqlDatabase::connectionNames();
     for (const QString &name : names) {
@@ -51,26 +57,43 @@ QSqlDatabase Database::connect(const QString &name, QString *error) const {
         db.setUserName(m_config.user);
         db.setPassword(m_config.password);
         db.setDatabaseName(m_config.name);
-        QString options = QStringLiteral("MYSQL_OPT_RECONNECT=1;MYSQL_OPT_CONNECT_TIMEOUT=10");
+        // No MYSQL_OPT_RECONNECT (deprecated, and its silent reconnect skips the session set-up): a lost
+        // connection surfaces as an `unavailable` DbError and run() reopens it through openSession().
+        QString options = QStringLiteral("MYSQL_OPT_CONNECT_TIMEOUT=10");
         if (!m_config.socket.isEmpty())
             options += QStringLiteral(";UNIX_SOCKET=") + m_config.socket;
         db.setConnectOptions(options);
     }
+    openSession(db, error);
+    return db;
+}
+
+bool Database::openSession(QSqlDatabase &db, QString *error) const {
     if (!db.open()) {
         if (error)
             *error = db.lastError().text();
-        return db;
+        return false;
     }
-    QSqlQuery setup(db);
-    if (sqlite) {
-        setup.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        setup.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-        setup.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-    } else {
-        setup.exec(QStringLiteral("SET NAMES utf8mb4"));
-        setup.exec(QStringLiteral("SET time_zone = '+00:00'"));
+    const QStringList setup =
+        db.driverName() == QLatin1String("QSQLITE")
+            ? QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA foreign_keys=ON"),
+                          QStringLiteral("PRAGMA synchronous=NORMAL")}
+            // Every connection, first or reopened: timestamps are UTC, the SQL mode is one we know (a server
+            // default such as ANSI_QUOTES would change what our statements mean), text is utf8mb4.
+            : QStringList{
+                  QStringLiteral("SET NAMES utf8mb4"), QStringLiteral("SET time_zone = '+00:00'"),
+                  QStringLiteral("SET SESSION sql_mode = "
+                                 "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")};
+    QSqlQuery query(db);
+    for (const QString &statement : setup) {
+        if (!query.exec(statement)) {
+            if (error)
+                *error = QStringLiteral("%1 failed: %2").arg(statement, query.lastError().text());
+            db.close();
+            return false;
+        }
     }
-    return db;
+    return true;
 }
 
 std::unique_ptr<Database> Database::open(const config::DatabaseConfig &config, QString *error) {
@@ -107,30 +130,49 @@ bool Database::migrate(QString *error) {
 }
 
 QSqlDatabase Database::threadConnection() {
-    // Connections cannot cross threads; each pool thread opens its own on first use and keeps it.
+    // Connections cannot cross threads; each pool thread opens its own on first use and keeps it. One that
+    // was closed after a lost connection is reopened here, session set-up included.
     const QString name = m_prefix + QStringLiteral("-") +
                          QString::number(reinterpret_cast<quintptr>(QThread::currentThread()));
+    QString driverError;
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen() || db.open())
+        if (db.isOpen() || openSession(db, &driverError))
             return db;
-        throw DbError(QStringLiteral("database connection lost: %1").arg(db.lastError().text()));
+    } else {
+        QSqlDatabase db = connect(name, &driverError);
+        if (db.isOpen())
+            return db;
     }
-    QString driverError;
-    QSqlDatabase db = connect(name, &driverError);
-    if (!db.isOpen())
-        throw DbError(QStringLiteral("cannot reach the database (%1): %2").arg(describe(), driverError));
-    return db;
+    throw DbError(QStringLiteral("cannot reach the database (%1): %2").arg(describe(), driverError), true);
+}
+
+namespace {
+
+// MySQL/MariaDB client errors that mean the connection or the server is gone, not that the statement is
+// wrong: CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
+// CR_SERVER_LOST_EXTENDED, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN, and the client's "not connected" state.
+bool connectionLost(const QSqlError &error) {
+    static const QStringList codes{QStringLiteral("2002"), QStringLiteral("2003"), QStringLiteral("2006"),
+                                   QStringLiteral("2013"), QStringLiteral("2055"), QStringLiteral("1927"),
+                                   QStringLiteral("1053"), QStringLiteral("4031")};
+    return error.type() == QSqlError::ConnectionError || codes.contains(error.nativeErrorCode());
+}
+
+} // namespace
+
+DbError queryError(const QSqlError &error, const QString &sql) {
+    return DbError(QStringLiteral("%1 [%2]").arg(error.text(), sql.simplified()), connectionLost(error));
 }
 
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds) {
     QSqlQuery query(db);
     if (!query.prepare(sql))
-        throw DbError(QStringLiteral("%1 [%2]").arg(query.lastError().text(), sql.simplified()));
+        throw queryError(query.lastError(), sql);
     for (const QVariant &value : binds)
         query.addBindValue(value);
     if (!query.exec())
-        throw DbError(QStringLiteral("%1 [%2]").arg(query.lastError().text(), sql.simplified()));
+        throw queryError(query.lastError(), sql);
     return query;
 }
 

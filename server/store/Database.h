@@ -7,6 +7,7 @@
 
 #include <QFuture>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThreadPool>
 #include <QVariant>
@@ -30,23 +31,43 @@ public:
     QString dialect() const { return m_config.driver; } // "sqlite" or "mysql"
     QString describe() const;                           // e.g. "mysql nav@127.0.0.1:3306/navigator"
 
-    // Runs `work` on a pool thread with that thread's connection.
+    // Runs `work` on a pool thread with that thread's connection. A connection found dead (the server
+    // restarted since it was opened) is reopened, with the session set-up, and `work` runs once more on it;
+    // if the server cannot be reached the future fails with an `unavailable` DbError.
     template <typename R> QFuture<R> run(std::function<R(QSqlDatabase &)> work) {
         return QtConcurrent::run(m_pool.get(), [this, work = std::move(work)]() -> R {
             QSqlDatabase db = threadConnection();
-            return work(db);
+            try {
+                return work(db);
+            } catch (const DbError &e) {
+                if (!e.unavailable())
+                    throw;
+                db.close();
+                QSqlDatabase fresh = threadConnection();
+                return work(fresh);
+            }
         });
     }
+
+    // Waits for the queued work and ends the pool threads (before the process exits, so no thread still
+    // runs a query while the statics are torn down). Idempotent; the destructor calls it too.
+    void stop();
 
 private:
     explicit Database(const config::DatabaseConfig &config);
     QSqlDatabase threadConnection();
     QSqlDatabase connect(const QString &name, QString *error) const;
+    // Opens `db` and runs the session set-up (time zone, SQL mode, character set / pragmas). On failure
+    // the connection is closed and `error` says why.
+    bool openSession(QSqlDatabase &db, QString *error) const;
 
     config::DatabaseConfig m_config;
     QString m_prefix; // connection-name prefix, unique per Database
     std::unique_ptr<QThreadPool> m_pool;
 };
+
+// The DbError for a failed statement; `unavailable` when the error says the connection or server is gone.
+DbError queryError(const QSqlError &error, const QString &sql);
 
 // Prepares and runs one statement with positional binds; throws DbError on failure.
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
@@ -59,16 +80,16 @@ template <typename R> R transaction(QSqlDatabase &db, const std::function<R(QSql
                            ? QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"))
                            : db.transaction();
     if (!begun)
-        throw DbError(QStringLiteral("cannot begin a transaction"));
+        throw queryError(db.lastError(), QStringLiteral("BEGIN"));
     try {
         if constexpr (std::is_void_v<R>) {
             work(db);
             if (!db.commit())
-                throw DbError(QStringLiteral("commit failed"));
+                throw queryError(db.lastError(), QStringLiteral("COMMIT"));
         } else {
             R result = work(db);
             if (!db.commit())
-                throw DbError(QStringLiteral("commit failed"));
+                throw queryError(db.lastError(), QStringLiteral("COMMIT"));
             return result;
         }
     } catch (...) {

@@ -1,6 +1,8 @@
 #pragma once
 // The exception database work throws; it travels through QFuture to .onFailed handlers. Each one raised
-// counts in navigator_database_errors_total.
+// counts in navigator_database_errors_total. `unavailable` marks a failure because the database cannot be
+// reached (server down, connection lost): the same work may succeed later, so job-state writes retry it and
+// new submissions get 503 instead of 500.
 #include "server/ops/ServiceMetrics.h"
 
 #include <QException>
@@ -10,17 +12,20 @@ namespace nav::store {
 
 class DbError : public QException {
 public:
-    explicit DbError(QString message) : m_message(std::move(message)), m_utf8(m_message.toUtf8()) {
+    explicit DbError(QString message, bool unavailable = false)
+        : m_message(std::move(message)), m_utf8(m_message.toUtf8()), m_unavailable(unavailable) {
         ops::metrics().databaseErrors.inc();
     }
     void raise() const override { throw *this; }
     DbError *clone() const override { return new DbError(*this); }
     const char *what() const noexcept override { return m_utf8.constData(); }
     const QString &message() const { return m_message; }
+    bool unavailable() const { return m_unavailable; }
 
 private:
     QString m_message;
     QByteArray m_utf8;
+    bool m_unavailable = false;
 };
 
 } // namespace nav::store

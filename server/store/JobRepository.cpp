@@ -31,6 +31,10 @@ Job readJob(const QSqlQuery &q) {
     return job;
 }
 
+QVariant nullIfEmpty(const QString &text) {
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
 QList<Job> readJobs(QSqlQuery q) {
     QList<Job> jobs;
     while (q.next())
@@ -40,13 +44,15 @@ QList<Job> readJobs(QSqlQuery q) {
 
 } // namespace
 
-QFuture<JobRepository::EnqueueResult> JobRepository::enqueue(const Job &job,
-                                                             std::optional<qint64> categoryId) {
-    return m_db.run<EnqueueResult>([job, categoryId](QSqlDatabase &db) {
-        return transaction<EnqueueResult>(db, [&](QSqlDatabase &) {
+QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::optional<qint64> categoryId) {
+    return m_db.run<Enqueued>([job, categoryId](QSqlDatabase &db) {
+        return transaction<Enqueued>(db, [&](QSqlDatabase &) {
             if (exec(db, QStringLiteral("SELECT 1 FROM images WHERE id = ?"), {job.id}).next() ||
                 exec(db, QStringLiteral("SELECT 1 FROM jobs WHERE job_id = ?"), {job.id}).next())
-                return EnqueueResult::DuplicateId;
+                return Enqueued{EnqueueResult::DuplicateId, 0};
+            QJsonObject params = job.params;
+            const QString initImage = params.take(QStringLiteral("init_image")).toString();
+            const QString mask = params.take(QStringLiteral("mask")).toString();
             exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
                  {job.id, job.ownerId,
                   categoryId ? QVariant(*categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
@@ -55,10 +61,25 @@ QFuture<JobRepository::EnqueueResult> JobRepository::enqueue(const Job &job,
                      "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
                      "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
                  {job.id, job.ownerId, job.origin, job.taskType,
-                  QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
-                  job.modelName});
-            return EnqueueResult::Inserted;
+                  QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)), job.modelName});
+            QSqlQuery inserted =
+                exec(db, QStringLiteral("SELECT sequence FROM jobs WHERE job_id = ?"), {job.id});
+            const qint64 sequence = inserted.next() ? inserted.value(0).toLongLong() : 0;
+            if (!initImage.isEmpty() || !mask.isEmpty())
+                exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
+                     {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
+            return Enqueued{EnqueueResult::Inserted, sequence};
         });
+    });
+}
+
+QFuture<JobInputs> JobRepository::inputs(const QString &jobId) {
+    return m_db.run<JobInputs>([jobId](QSqlDatabase &db) {
+        QSqlQuery q =
+            exec(db, QStringLiteral("SELECT init_image, mask FROM job_inputs WHERE job_id = ?"), {jobId});
+        if (!q.next())
+            return JobInputs{};
+        return JobInputs{q.value(0).toString(), q.value(1).toString()};
     });
 }
 
@@ -99,10 +120,16 @@ QFuture<void> JobRepository::markStarted(const QString &jobId, int attempts, con
     });
 }
 
-QFuture<void> JobRepository::markQueued(const QString &jobId) {
+QFuture<void> JobRepository::markQueued(const QString &jobId, int attempts) {
     return m_db.run<void>([=](QSqlDatabase &db) {
-        exec(db, QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL WHERE job_id = ?"),
-             {jobId});
+        if (attempts < 0)
+            exec(db, QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL WHERE job_id = ?"),
+                 {jobId});
+        else
+            exec(db,
+                 QStringLiteral(
+                     "UPDATE jobs SET status = 'queued', started_at = NULL, attempts = ? WHERE job_id = ?"),
+                 {attempts, jobId});
     });
 }
 
@@ -120,6 +147,7 @@ QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray
                  QStringLiteral(
                      "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
                  {status, jobId});
+            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
         });
         if (cache) { // the ETag is computed here, once, on the pool; the first GET is then a cache hit
             const QByteArray png = QByteArray::fromBase64(pngBase64);
@@ -132,10 +160,13 @@ QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray
 
 QFuture<void> JobRepository::markFailed(const QString &jobId, const QString &code, const QString &message) {
     return m_db.run<void>([=](QSqlDatabase &db) {
-        exec(db,
-             QStringLiteral("UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
-                            "finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-             {code, message, jobId});
+        transaction<void>(db, [&](QSqlDatabase &) {
+            exec(db,
+                 QStringLiteral("UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
+                                "finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                 {code, message, jobId});
+            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
+        });
     });
 }
 
@@ -146,6 +177,7 @@ QFuture<bool> JobRepository::removeQueued(const QString &jobId) {
                     .numRowsAffected() == 0)
                 return false;
             exec(db, QStringLiteral("DELETE FROM images WHERE id = ? AND image_data IS NULL"), {jobId});
+            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
             return true;
         });
     });

@@ -12,6 +12,13 @@
 
 namespace nav::store {
 
+// The large inputs of an img2img job, kept in job_inputs (not in jobs.params) so that job-state reads and the
+// in-memory queue never carry them; loaded only when the job is about to start.
+struct JobInputs {
+    QString initImage; // base64 PNG, may be empty
+    QString mask;      // base64 PNG, may be empty
+};
+
 struct StoredImage {
     QByteArray png;        // decoded PNG bytes
     QByteArray infoData64; // cached png-info answer (base64 JSON), may be empty
@@ -25,8 +32,15 @@ public:
         : m_db(db), m_imageCache(imageCache) {}
 
     enum class EnqueueResult { Inserted, DuplicateId };
-    // Inserts the jobs row and the (empty) images row. `categoryId` may be null.
-    QFuture<EnqueueResult> enqueue(const Job &job, std::optional<qint64> categoryId);
+    struct Enqueued {
+        EnqueueResult result = EnqueueResult::Inserted;
+        qint64 sequence = 0; // jobs.sequence the database gave the new row: the one FIFO order
+    };
+    // Inserts the jobs row, the (empty) images row and, for img2img, the job_inputs row: `init_image` and
+    // `mask` are taken out of job.params and stored there. `categoryId` may be null.
+    QFuture<Enqueued> enqueue(const Job &job, std::optional<qint64> categoryId);
+    // The init image and mask of a job (empty strings when it has none).
+    QFuture<JobInputs> inputs(const QString &jobId);
     // queued and started jobs, in FIFO order
     QFuture<QList<Job>> active();
     QFuture<std::optional<Job>> find(const QString &jobId);
@@ -34,12 +48,13 @@ public:
     QFuture<QList<Job>> recent(int limit);
 
     QFuture<void> markStarted(const QString &jobId, int attempts, const QString &backend);
-    QFuture<void> markQueued(const QString &jobId);
+    // Back to queued. `attempts` >= 0 also resets the attempt count (a shutdown re-queues without cost).
+    QFuture<void> markQueued(const QString &jobId, int attempts = -1);
     // Stores the image (base64 in images.image_data, as the original does) and finishes the job.
     QFuture<void> markFinished(const QString &jobId, const QByteArray &pngBase64,
                                const QByteArray &infoData64, const QString &status);
     QFuture<void> markFailed(const QString &jobId, const QString &code, const QString &message);
-    // Deletes a job that is still queued, with its images row. False if it was not queued.
+    // Deletes a job that is still queued, with its images and job_inputs rows. False if it was not queued.
     QFuture<bool> removeQueued(const QString &jobId);
 
     QFuture<void> savePreview(const QString &jobId, const QByteArray &pngBase64);

@@ -120,10 +120,10 @@ private slots:
     }
 
     void endedJobsFromTheTable() {
-        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0001", "100", "old"), std::nullopt)),
+        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0001", "100", "old"), std::nullopt)).result,
                  store::JobRepository::EnqueueResult::Inserted);
         wait(m_jobs->markFailed("bbbb0001", "HTTP_500", "Forge said no"));
-        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0002", "100", "newer"), std::nullopt)),
+        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0002", "100", "newer"), std::nullopt)).result,
                  store::JobRepository::EnqueueResult::Inserted);
         wait(m_jobs->markFailed("bbbb0002", "ECONNREFUSED", "refused"));
 

@@ -32,4 +32,7 @@ socket.on("connect_error", (err) => {
   process.stderr.write(`connect_error ${err.message}\n`);
   process.exit(2);
 });
-socket.on("disconnect", () => process.exit(0));
+socket.on("disconnect", (reason) => {
+  process.stdout.write(JSON.stringify({ event: "disconnect", payload: { reason } }) + "\n");
+  process.exit(0);
+});

@@ -246,6 +246,76 @@ private slots:
         QCOMPARE(snapshot(raw, "migrations", "migration_id").size(), latestVersion());
     }
 
+    // v10: the per-owner image list, its page count and the per-category count use the new indexes instead
+    // of reading every images row (on SQLite the row includes the blobs).
+    void imageListsUseTheV10Indexes() {
+        TestDatabase testDb;
+        QString error;
+        auto database = store::Database::open(configFor(testDb), &error);
+        QVERIFY2(database && database->migrate(&error), qPrintable(error));
+        QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
+        QSqlQuery query(raw);
+        QVERIFY(query.exec("INSERT INTO image_categories (name64, owner_id) VALUES ('Yw==', '1')"));
+        // Enough rows over many owners and categories that an index is the cheaper plan on MariaDB too.
+        for (int i = 0; i < 400; ++i) {
+            query.prepare("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)");
+            query.addBindValue(QStringLiteral("img%1").arg(i));
+            query.addBindValue(QString::number(i % 40));
+            query.addBindValue(i % 40 == 0 ? QVariant(1) : QVariant(QMetaType::fromType<int>()));
+            QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+        }
+        const bool mysql = testDb.isMysql();
+        QVERIFY(query.exec(mysql ? "ANALYZE TABLE images" : "ANALYZE"));
+        const auto plan = [&](const QString &sql) {
+            return queryLines(raw,
+                              (mysql ? QStringLiteral("EXPLAIN ") : QStringLiteral("EXPLAIN QUERY PLAN ")) +
+                                  sql)
+                .join('\n');
+        };
+        const QString list = plan("SELECT id, category_id FROM images WHERE owner_id = '7' "
+                                  "ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0");
+        QVERIFY2(list.contains("images_owner_created"), qPrintable(list));
+        const QString count = plan("SELECT COUNT(*) FROM images WHERE owner_id = '7'");
+        QVERIFY2(count.contains("images_owner_created"), qPrintable(count));
+        const QString category = plan("SELECT COUNT(*) FROM images WHERE category_id = 1");
+        QVERIFY2(category.contains("images_category"), qPrintable(category));
+    }
+
+    // v10 moves the init image and mask of waiting jobs out of jobs.params into job_inputs.
+    void v10MovesJobInputsOutOfParams() {
+        TestDatabase testDb;
+        QString error;
+        auto database = store::Database::open(configFor(testDb), &error);
+        QVERIFY2(database && database->migrate(&error), qPrintable(error));
+        QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
+        QSqlQuery query(raw);
+        // Back to v9, with a waiting img2img job as v9 stored it, and a finished one.
+        QVERIFY(query.exec("DROP TABLE job_inputs"));
+        QVERIFY(query.exec(testDb.isMysql() ? "DROP INDEX images_owner_created ON images"
+                                            : "DROP INDEX images_owner_created"));
+        // MariaDB keeps images_category as the foreign key's index, so it cannot be dropped; renamed instead.
+        QVERIFY(query.exec(testDb.isMysql()
+                               ? "ALTER TABLE images RENAME INDEX images_category TO images_category_v9"
+                               : "DROP INDEX images_category"));
+        QVERIFY(query.exec("DELETE FROM migrations WHERE migration_id >= 10"));
+        QVERIFY(query.exec("INSERT INTO jobs (job_id, owner_id, task_type, status, params) VALUES "
+                           "('waiting', '1', 'img2img', 'queued', "
+                           "'{\"prompt\":\"p\",\"init_image\":\"aW5pdA==\",\"mask\":\"bWFzaw==\"}'), "
+                           "('plain', '1', 'txt2img', 'finished', '{\"prompt\":\"q\"}')"));
+        QVERIFY2(database->migrate(&error), qPrintable(error));
+        QCOMPARE(queryLines(raw, "SELECT job_id, init_image, mask FROM job_inputs"),
+                 QStringList{"waiting|aW5pdA==|bWFzaw=="});
+        const QJsonObject params =
+            QJsonDocument::fromJson(
+                queryLines(raw, "SELECT params FROM jobs WHERE job_id = 'waiting'").value(0).toUtf8())
+                .object();
+        QCOMPARE(params.value("prompt").toString(), QString("p"));
+        QVERIFY(!params.contains("init_image"));
+        QVERIFY(!params.contains("mask"));
+        QCOMPARE(queryLines(raw, "SELECT params FROM jobs WHERE job_id = 'plain'").value(0),
+                 QString("{\"prompt\":\"q\"}"));
+    }
+
     void upgradeFromOriginalV4() {
         // The original's v5 marks cached metadata stale by rewriting metadata_updated_at; that is the one
         // change.

@@ -1,0 +1,172 @@
+// A MariaDB outage while jobs run. Navigator runs against its own private MariaDB server (server time zone
+// +05:00, so a session without time_zone='+00:00' shows), which is stopped in the middle of a run and started
+// again. Expected: new submissions get 503 DATABASE_UNAVAILABLE with Retry-After meanwhile; afterwards every
+// job is finished with its image (none stuck, none failed, no image thrown away), the clients heard exactly
+// one task-finished per job and no task-failed, Forge ran each job once, and every timestamp written after
+// the reconnect is UTC.
+#include "tests/pipeline/PipelineHarness.h"
+
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace nav::test;
+
+namespace {
+const QString kAlice = QStringLiteral("111111111111111111");
+const QString kScript = QStringLiteral(NAVIGATOR_SOURCE_DIR "/scripts/mariadb-private.sh");
+
+bool mariadbInstalled() {
+    return !QStandardPaths::findExecutable("mariadbd", {"/usr/sbin", "/usr/bin"}).isEmpty() ||
+           !QStandardPaths::findExecutable("mysqld", {"/usr/sbin", "/usr/bin"}).isEmpty();
+}
+
+// scripts/mariadb-private.sh start|stop with the server's zone at +05:00.
+bool privateServer(const QString &command, const QString &dir, quint16 port = 0) {
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("MARIADB_EXTRA_ARGS", "--default-time-zone=+05:00");
+    process.setProcessEnvironment(env);
+    QStringList args{command, dir};
+    if (port)
+        args << QString::number(port);
+    process.start(kScript, args);
+    if (!process.waitForFinished(120000) || process.exitCode() != 0) {
+        qWarning("mariadb-private.sh %s: %s", qPrintable(command),
+                 process.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
+class Sql {
+public:
+    Sql(quint16 port) : m_port(port) {}
+    ~Sql() { QSqlDatabase::removeDatabase("outage"); }
+    bool open(const QString &database = {}) {
+        QSqlDatabase db = QSqlDatabase::contains("outage") ? QSqlDatabase::database("outage", false)
+                                                           : QSqlDatabase::addDatabase("QMYSQL", "outage");
+        db.close();
+        db.setHostName("127.0.0.1");
+        db.setPort(m_port);
+        db.setUserName("navigator");
+        db.setPassword("navigator");
+        db.setDatabaseName(database);
+        return db.open();
+    }
+    QVariant value(const QString &sql) {
+        QSqlQuery query(QSqlDatabase::database("outage"));
+        if (!query.exec(sql) || !query.next())
+            return {};
+        return query.value(0);
+    }
+    bool exec(const QString &sql) { return QSqlQuery(QSqlDatabase::database("outage")).exec(sql); }
+
+private:
+    quint16 m_port;
+};
+
+int countEvents(const ChildProcess &listener, const QString &jobId, const QString &name) {
+    int count = 0;
+    for (const QByteArray &line : listener.output().split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        if (object.value("event").toString() == name &&
+            (jobId.isEmpty() || object.value("payload").toObject().value("job_id").toString() == jobId))
+            ++count;
+    }
+    return count;
+}
+} // namespace
+
+class PipelineOutageTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void mariadbStoppedAndRestartedDuringARun() {
+        if (!mariadbInstalled()) {
+            if (qEnvironmentVariable("CI") == "true")
+                QFAIL("mariadbd is not installed (scripts/deps.sh installs it)");
+            QSKIP("mariadbd is not installed");
+        }
+        if (!QFile::exists(NAVIGATOR_SOURCE_DIR "/tests/compat/node_modules/socket.io-client"))
+            QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
+        QTemporaryDir dir;
+        const quint16 port = freePort();
+        QVERIFY(privateServer("start", dir.path(), port));
+        struct Stop {
+            QString dir;
+            ~Stop() { privateServer("stop", dir); }
+        } stop{dir.path()};
+        Sql sql(port);
+        QVERIFY(sql.open());
+        QVERIFY(sql.exec("CREATE DATABASE nav_outage"));
+        QVERIFY(sql.open("nav_outage"));
+
+        PipelineHarness h({"--step-ms", "30"}, {{"DB_DRIVER", "mysql"},
+                                                {"DB_HOST", "127.0.0.1"},
+                                                {"DB_PORT", QString::number(port)},
+                                                {"DB_SOCKET", ""},
+                                                {"DB_USER", "navigator"},
+                                                {"DB_PASSWORD", "navigator"},
+                                                {"DB_NAME", "nav_outage"},
+                                                {"DB_RETRY_MAX_DELAY", "1s"}});
+        const QString error = h.start({});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)));
+        ChildProcess listener;
+        QVERIFY(listener.start(
+            "node", {NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs", h.nav().rtUrl().toString()}));
+        QTRY_VERIFY_WITH_TIMEOUT(listener.output().contains("READY"), 20000);
+
+        QStringList ids;
+        for (int i = 0; i < 8; ++i) {
+            const HttpReply reply =
+                h.txt2img(kAlice, {{"steps", 15}, {"prompt", QStringLiteral("job %1").arg(i)}});
+            QCOMPARE(reply.status, 200);
+            ids << reply.json().value("job_id").toString();
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            sql.value("SELECT COUNT(*) FROM jobs WHERE status = 'finished'").toInt() >= 2, 30000);
+
+        QVERIFY(privateServer("stop", dir.path()));
+        const HttpReply refused = h.txt2img(kAlice);
+        if (refused.status != 503)
+            qWarning().noquote() << h.nav().process().output().right(6000);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
+        QVERIFY(!refused.header("retry-after").isEmpty());
+        QTest::qWait(6000); // the running job ends during the outage; its image must wait, not be dropped
+        QVERIFY(privateServer("start", dir.path(), port));
+        QVERIFY(sql.open("nav_outage"));
+
+        for (const QString &id : ids) {
+            QCOMPARE(h.waitForFinal(kAlice, id, 60000).value("status").toString(), QString("finished"));
+            QCOMPARE(http("GET", h.nav().url("/api/images/" + id)).status, 200);
+        }
+        QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt(), 0);
+        QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status <> 'finished'").toInt(), 0);
+        QCOMPARE(sql.value("SELECT COUNT(*) FROM images WHERE image_data IS NULL").toInt(), 0);
+        // Timestamps in UTC, before and after the reconnect.
+        QCOMPARE(
+            sql.value(
+                   "SELECT COUNT(*) FROM jobs WHERE ABS(TIMESTAMPDIFF(MINUTE, finished_at, "
+                   "UTC_TIMESTAMP())) > 30 OR ABS(TIMESTAMPDIFF(MINUTE, started_at, UTC_TIMESTAMP())) > 30")
+                .toInt(),
+            0);
+        // What the clients were told agrees with the rows.
+        QTRY_COMPARE_WITH_TIMEOUT(countEvents(listener, {}, "task-finished"), ids.size(), 10000);
+        QCOMPARE(countEvents(listener, {}, "task-failed"), 0);
+        for (const QString &id : ids)
+            QCOMPARE(countEvents(listener, id, "task-finished"), 1);
+        QHash<QString, int> sent;
+        for (const QJsonValue &entry : h.sim().requests())
+            ++sent[entry.toObject().value("body").toObject().value("force_task_id").toString()];
+        for (const QString &id : ids)
+            QCOMPARE(sent.value("navigator-" + id), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(PipelineOutageTest)
+#include "tst_pipeline_outage.moc"
