@@ -1,5 +1,6 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
 #include "server/api/AccessRequestRoutes.h"
+#include "server/api/AdminBackendRoutes.h"
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AdminStatusService.h"
@@ -21,6 +22,7 @@
 #include "server/lifecycle/GracefulShutdown.h"
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceNotify.h"
+#include "server/queue/BackendRouting.h"
 #include "server/queue/JobQueue.h"
 #include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
@@ -103,9 +105,12 @@ int main(int argc, char *argv[]) {
         return fail(kExitConfig, QStringLiteral("configuration error: ") + error->message);
     const auto &config = std::get<nav::config::Config>(loaded);
     if (parser.isSet(checkConfig)) {
+        QStringList backends;
+        for (const QUrl &url : config.sdApiHosts)
+            backends.append(nav::forge::backendName(url));
         std::printf("configuration OK: database %s, HTTP port %d, realtime port %d, Forge %s\n",
                     qPrintable(config.db.driver), config.httpPort, config.rtPort,
-                    qPrintable(config.sdApiHost.toString(QUrl::RemoveUserInfo)));
+                    qPrintable(backends.join(QStringLiteral(", "))));
         std::printf("\nEffective configuration (secrets hidden):\n");
         for (const auto &setting : config.settings)
             std::printf("%s=%s  # %s\n", qPrintable(setting.name),
@@ -206,20 +211,30 @@ int main(int argc, char *argv[]) {
     nav::api::registerEmbedRoutes(http, images, &catalog);
 
     nav::store::JobRepository jobs(*database, &imageCache);
+    nav::queue::QueueSettings queueSettings;
+    queueSettings.maxQueueLength = config.maxQueueLength;
+    queueSettings.maxJobsPerUser = config.maxJobsPerUser;
+    queueSettings.maxSkips = config.schedulerMaxSkips;
+    queueSettings.maxWaitMs = config.jobMaxWaitMs;
     nav::queue::JobQueue queue(
         jobs,
         [&realtime](const QString &owner, const QString &origin, const QString &event,
                     const QJsonObject &payload) { realtime.emitJobEvent(owner, origin, event, payload); },
-        config.maxQueueLength);
+        queueSettings);
     queue.setMaxRetryDelay(static_cast<int>(config.dbRetryMaxDelayMs));
     nav::queue::WorkerSettings workerSettings;
     workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
     workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
     workerSettings.unloadAfterMs = config.checkpointUnloadIntervalMin * 60 * 1000;
-    // The backend's name appears in logs, metrics and the database: never with its user:password.
-    nav::queue::BackendWorker worker(config.sdApiHost.toString(QUrl::RemoveUserInfo), &forge, workerSettings);
-    worker.refreshLoadedModel();
-    queue.addBackend(&worker);
+    workerSettings.probeMaxIntervalMs = static_cast<int>(config.backendProbeMaxMs);
+    for (const QUrl &url : config.sdApiHosts) {
+        auto *client = new nav::forge::ForgeClient(url, nav::config::Config::sdApiBaseOf(url), &queue);
+        auto *worker =
+            new nav::queue::BackendWorker(nav::forge::backendName(url), client, workerSettings, &queue);
+        queue.addBackend(worker);
+        worker->refreshLoadedModel();
+    }
+    nav::queue::followUpBackend(queue, forge, catalog);
     nav::api::registerQueueRoutes(http, {auth, queue, jobs, categories, catalog, forge, config});
     nav::api::registerImageRoutes(http, jobs, queue, forge);
     queue.recover([](const QString &error) {
@@ -233,14 +248,20 @@ int main(int argc, char *argv[]) {
     statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
     statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
     statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
-    statusSources.firstPassPatch = [&worker] {
-        return nav::queue::firstPassPatchName(worker.firstPassPatch());
+    // The first backend's first-pass-image patch state (GET /api/admin/backends has every backend).
+    statusSources.firstPassPatch = [&queue] {
+        return nav::queue::firstPassPatchName(queue.backends().first()->firstPassPatch());
     };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(
         http, auth, adminStatus, &adminQueue,
         [&profiles](const QStringList &ids) { return profiles.displayNames(ids); });
+    nav::api::registerAdminBackendRoutes(http, auth, queue);
+    QObject::connect(&queue, &nav::queue::JobQueue::backendStateChanged, &realtime,
+                     [&realtime](nav::queue::BackendWorker *worker) {
+                         realtime.emitToAdmins(QStringLiteral("backend-state"), nav::api::backendJson(*worker));
+                     });
     nav::api::ReadinessCheck readiness(*database, [&queue] { return queue.backends(); }, {});
     nav::api::registerOpsRoutes(http, {config, queue, realtime, readiness});
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))

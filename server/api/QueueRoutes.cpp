@@ -41,9 +41,15 @@ QJsonObject jobState(const store::Job &job, const QString &status, int position,
     if (status == QLatin1String("finished") || status == QLatin1String("interrupted"))
         state.insert("img_path", QStringLiteral("/api/images/") + job.id);
     if (!job.errorCode.isEmpty())
-        state.insert("error",
-                     QJsonObject{{"code", job.errorCode}, {"message", job.errorMessage}, {"fatal", true}});
+        state.insert("error", QJsonObject{{"code", job.errorCode},
+                                          {"message", job.errorMessage},
+                                          {"fatal", true},
+                                          {"class", queue::failureClass(job.errorCode)}});
     return state;
+}
+
+bool capExempt(const auth::Caller &caller) {
+    return caller.superuser || caller.role >= auth::RoleApex;
 }
 
 class QueueApi {
@@ -52,9 +58,10 @@ public:
 
     // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
     // `ownerId` nullopt: the legacy bot endpoints, where the owner comes in the body. Big bodies (img2img
-    // with an init image) are parsed and checked off the event loop.
+    // with an init image) are parsed and checked off the event loop. `capExempt`: apex users and the
+    // superuser token are not held to MAX_JOBS_PER_USER.
     void submit(const http::Request &req, http::Responder res, const std::optional<QString> &ownerId,
-                const QString &taskType) {
+                const QString &taskType, bool capExempt) {
         using Parsed = std::variant<std::pair<GenerationRequest, QString>, RequestError>;
         auto parse =
             [body = req.body, ownerId, taskType,
@@ -73,18 +80,18 @@ public:
             return std::pair(std::get<GenerationRequest>(std::move(parsed)), owner);
         };
         runMaybeOffLoop(req.body.size() >= kOffLoopBodyBytes, std::move(parse),
-                        [this, req, res, taskType](Parsed parsed) mutable {
+                        [this, req, res, taskType, capExempt](Parsed parsed) mutable {
                             if (auto *error = std::get_if<RequestError>(&parsed)) {
                                 res.error(error->status, error->message, error->code);
                                 return;
                             }
                             auto [request, owner] = std::get<0>(std::move(parsed));
-                            queueParsed(req, res, std::move(request), owner, taskType);
+                            queueParsed(req, res, std::move(request), owner, taskType, capExempt);
                         });
     }
 
     void queueParsed(const http::Request &req, http::Responder res, GenerationRequest request,
-                     const QString &ownerId, const QString &taskType) {
+                     const QString &ownerId, const QString &taskType, bool capExempt) {
         store::Job job;
         job.id = request.jobId;
         job.ownerId = ownerId;
@@ -94,8 +101,9 @@ public:
         job.params = request.params;
         job.modelName = request.params.value("model_name").toString();
         checkCategory(request, ownerId, res, [=](std::optional<qint64> categoryId) mutable {
-            withInitImage(request, ownerId, res, job,
-                          [=](store::Job ready) { resolveAndQueue(std::move(ready), categoryId, res); });
+            withInitImage(request, ownerId, res, job, [=](store::Job ready) {
+                resolveAndQueue(std::move(ready), categoryId, capExempt, res);
+            });
         });
     }
 
@@ -141,51 +149,55 @@ public:
     // Checks the checkpoint and resolves the sampler alias and the hires upscaler against Forge's cached
     // lists, then queues. When Forge cannot be asked, the job is queued as it is (it waits for Forge
     // durably).
-    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
-        m.catalog.cachedCheckpoints(
-            [this, job, categoryId, res](const QJsonArray &cached, const auto &cachedError) mutable {
-                if (cachedError || forge::isKnownCheckpoint(job.modelName, cached)) {
-                    resolveNames(std::move(job), categoryId, res);
+    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
+                         http::Responder res) {
+        m.catalog.cachedCheckpoints([this, job, categoryId, capExempt, res](const QJsonArray &cached,
+                                                                            const auto &cachedError) mutable {
+            if (cachedError || forge::isKnownCheckpoint(job.modelName, cached)) {
+                resolveNames(std::move(job), categoryId, capExempt, res);
+                return;
+            }
+            // Not in the cached list: read it fresh once, in case a checkpoint was added meanwhile.
+            m.catalog.checkpoints([this, job, categoryId, capExempt, res](const QJsonArray &fresh,
+                                                                          const auto &freshError) mutable {
+                if (!freshError && !forge::isKnownCheckpoint(job.modelName, fresh)) {
+                    res.error(400,
+                              QStringLiteral("model_name \"%1\" is not a checkpoint of this server; "
+                                             "GET /api/models lists them")
+                                  .arg(job.modelName.left(200)),
+                              QStringLiteral("UNKNOWN_MODEL"));
                     return;
                 }
-                // Not in the cached list: read it fresh once, in case a checkpoint was added meanwhile.
-                m.catalog.checkpoints(
-                    [this, job, categoryId, res](const QJsonArray &fresh, const auto &freshError) mutable {
-                        if (!freshError && !forge::isKnownCheckpoint(job.modelName, fresh)) {
-                            res.error(400,
-                                      QStringLiteral("model_name \"%1\" is not a checkpoint of this server; "
-                                                     "GET /api/models lists them")
-                                          .arg(job.modelName.left(200)),
-                                      QStringLiteral("UNKNOWN_MODEL"));
-                            return;
-                        }
-                        resolveNames(std::move(job), categoryId, res);
-                    });
+                resolveNames(std::move(job), categoryId, capExempt, res);
             });
+        });
     }
 
-    void resolveNames(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+    void resolveNames(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
         // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
-        m.catalog.samplers([this, job, categoryId, res](const QJsonArray &samplers, const auto &) mutable {
-            job.params.insert("sampler_name",
-                              resolveSampler(job.params.value("sampler_name").toString(), samplers));
-            // Only an upscaler Forge has: an unknown one fails every hires job with "could not find
-            // upscaler".
-            m.catalog.upscalers(
-                [this, job, categoryId, res](const QJsonArray &upscalers, const auto &error) mutable {
+        m.catalog.samplers(
+            [this, job, categoryId, capExempt, res](const QJsonArray &samplers, const auto &) mutable {
+                job.params.insert("sampler_name",
+                                  resolveSampler(job.params.value("sampler_name").toString(), samplers));
+                // Only an upscaler Forge has: an unknown one fails every hires job with "could not find
+                // upscaler".
+                m.catalog.upscalers([this, job, categoryId, capExempt, res](const QJsonArray &upscalers,
+                                                                            const auto &error) mutable {
                     if (!error)
                         job.params.insert(
                             "upscaler_name",
                             forge::resolveUpscaler(job.params.value("upscaler_name").toString(), upscalers));
-                    enqueue(std::move(job), categoryId, res);
+                    enqueue(std::move(job), categoryId, capExempt, res);
                 });
-        });
+            });
     }
 
-    void enqueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
+        const int perUser = m.queue.settings().maxJobsPerUser;
         const QByteArray retryAfter = QByteArray::number(m.queue.retryAfterSeconds());
         m.queue.enqueue(
-            job, categoryId, [job, res, retryAfter](queue::JobQueue::EnqueueStatus status, int size) mutable {
+            job, categoryId, capExempt,
+            [job, res, perUser, retryAfter](queue::JobQueue::EnqueueStatus status, int size) mutable {
                 switch (status) {
                 case queue::JobQueue::EnqueueStatus::Queued:
                     res.json(200, queuedReply(job, size));
@@ -197,6 +209,14 @@ public:
                 case queue::JobQueue::EnqueueStatus::QueueFull:
                     res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
                               QStringLiteral("QUEUE_FULL"));
+                    break;
+                case queue::JobQueue::EnqueueStatus::UserQueueFull:
+                    res.error(
+                        429,
+                        QStringLiteral("You already have %1 jobs queued or running (MAX_JOBS_PER_USER); wait "
+                                       "for one to finish")
+                            .arg(perUser),
+                        QStringLiteral("USER_QUEUE_FULL"));
                     break;
                 case queue::JobQueue::EnqueueStatus::Unavailable:
                     res.error(503,
@@ -257,7 +277,7 @@ public:
                               job.taskType = QStringLiteral("upscale");
                               job.params = std::get<QJsonObject>(built);
                               job.modelName = job.params.value("model_name").toString();
-                              resolveAndQueue(std::move(job), std::nullopt, res);
+                              resolveAndQueue(std::move(job), std::nullopt, capExempt(caller), res);
                           });
                   });
     }
@@ -315,7 +335,7 @@ public:
             if (job.ownerId == caller.discordId)
                 jobs.append(jobState(job, QStringLiteral("started"), 0, m.queue.progress(job.id),
                                      m.queue.hasPreview(job.id)));
-        const auto queued = m.queue.queued();
+        const auto queued = m.queue.queued(); // in dispatch order
         for (int i = 0; i < queued.size(); ++i)
             if (queued[i].ownerId == caller.discordId)
                 jobs.append(jobState(queued[i], QStringLiteral("queued"), i + 1, std::nullopt));
@@ -351,7 +371,7 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
         server.post("/api/queue/user/" + type,
                     [api, &auth, type](const http::Request &req, http::Responder res) {
                         auth.require(req, res, auth::RoleApprentice, [=](const auth::Caller &caller) {
-                            api->submit(req, res, caller.discordId, type);
+                            api->submit(req, res, caller.discordId, type, capExempt(caller));
                         });
                     });
         // The original Discord bot's endpoints: no authentication, the owner comes in the body.
@@ -364,7 +384,7 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
                                           {"error_code", "LEGACY_ENDPOINT_DISABLED"}});
                 return;
             }
-            api->submit(req, res, std::nullopt, type);
+            api->submit(req, res, std::nullopt, type, false);
         });
     }
     server.post("/api/queue/user/txt2img/upscale-hrf/:jobId",

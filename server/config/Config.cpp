@@ -113,6 +113,32 @@ public:
             out = parsed;
     }
 
+    // A comma-separated list of URLs (at least one); duplicates are refused.
+    void urlList(const QString &name, QList<QUrl> &out) {
+        const auto value = raw(name);
+        if (!value)
+            return;
+        QList<QUrl> urls;
+        for (const QString &part : value->split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            QUrl parsed(part.trimmed(), QUrl::StrictMode);
+            if (!parsed.isValid() || (parsed.scheme() != "http" && parsed.scheme() != "https") ||
+                parsed.host().isEmpty()) {
+                fail(name, QStringLiteral("must be http:// or https:// URLs separated by commas, got \"%1\"")
+                               .arg(parsed.toString(QUrl::RemoveUserInfo)));
+                return;
+            }
+            if (urls.contains(parsed)) {
+                fail(name, QStringLiteral("lists %1 twice").arg(parsed.toString(QUrl::RemoveUserInfo)));
+                return;
+            }
+            urls.append(parsed);
+        }
+        if (urls.isEmpty())
+            fail(name, QStringLiteral("must name at least one Forge API base"));
+        else
+            out = urls;
+    }
+
     void fail(const QString &name, const QString &message) {
         if (!m_error)
             m_error = ConfigError{name, name + QLatin1Char(' ') + message};
@@ -129,7 +155,7 @@ private:
 
 } // namespace
 
-QUrl Config::sdApiBase() const {
+QUrl Config::sdApiBaseOf(const QUrl &sdApiHost) {
     QUrl base = sdApiHost;
     QString path = base.path();
     static const QRegularExpression suffix(QStringLiteral("/sdapi/v1/?$"));
@@ -223,13 +249,22 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     }
     r.boolean("TRUST_CF_CONNECTING_IP", c.trustProxy.readCfConnectingIp);
 
-    r.url("SD_API_HOST", c.sdApiHost);
+    r.urlList("SD_API_HOST", c.sdApiHosts);
+    c.sdApiHost = c.sdApiHosts.first();
     r.integer("JOB_PROGRESS_CHECK_INTERVAL", c.jobProgressCheckIntervalMs, 50, 600'000);
     r.integer("CHECKPOINT_UNLOAD_INTERVAL", c.checkpointUnloadIntervalMin, 0, 525'600);
     r.integer("IMAGE_PIXEL_LIMIT", c.imagePixelLimit, 4096, 1'000'000'000);
     r.integer("INPUT_IMAGE_PIXEL_LIMIT", c.inputImagePixelLimit, 4096, 1'000'000'000);
     r.integer("MAX_QUEUE_LENGTH", c.maxQueueLength, 1, 1'000'000);
     r.integer("ACCESS_REQUESTS_MAX", c.accessRequestsMax, 1, 1'000'000);
+    r.integer("MAX_JOBS_PER_USER", c.maxJobsPerUser, 0, 1'000'000);
+    r.integer("SCHEDULER_MAX_SKIPS", c.schedulerMaxSkips, 0, 1000);
+    r.duration("JOB_MAX_WAIT", c.jobMaxWaitMs, QStringLiteral("a duration such as 1h"));
+    if (c.jobMaxWaitMs < 1000)
+        r.fail("JOB_MAX_WAIT", QStringLiteral("must be at least 1s"));
+    r.duration("BACKEND_PROBE_MAX_INTERVAL", c.backendProbeMaxMs, QStringLiteral("a duration such as 5s"));
+    if (c.backendProbeMaxMs < 100 || c.backendProbeMaxMs > 600'000)
+        r.fail("BACKEND_PROBE_MAX_INTERVAL", QStringLiteral("must be between 100ms and 10m"));
     r.integer("IMAGE_CACHE_MB", c.imageCacheMb, 0, 1'048'576);
     r.duration("FORGE_GENERATION_TIMEOUT", c.forgeGenerationTimeoutMs,
                QStringLiteral("a duration such as 30m"));

@@ -45,13 +45,20 @@ struct Config {
     qint64 httpBodyBudgetBytes = 256LL << 20;        // HTTP_BODY_BUDGET (both ports together)
     TrustProxy trustProxy;                           // TRUST_PROXY (+ TRUST_CF_CONNECTING_IP)
 
-    QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1")); // SD_API_HOST
-    qint64 jobProgressCheckIntervalMs = 1000;                                // JOB_PROGRESS_CHECK_INTERVAL
-    qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
-    qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
-    qint64 inputImagePixelLimit = 16'777'216;           // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
-    int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
-    int imageCacheMb = 256;                             // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
+    // SD_API_HOST: one Forge API base, or several separated by commas (one worker per backend).
+    // sdApiHost is the first of them.
+    QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1"));
+    QList<QUrl> sdApiHosts{sdApiHost};
+    qint64 jobProgressCheckIntervalMs = 1000;   // JOB_PROGRESS_CHECK_INTERVAL
+    qint64 checkpointUnloadIntervalMin = 0;     // CHECKPOINT_UNLOAD_INTERVAL (0: off)
+    qint64 imagePixelLimit = 3'686'400;         // IMAGE_PIXEL_LIMIT
+    qint64 inputImagePixelLimit = 16'777'216;   // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
+    int maxQueueLength = 1000;                  // MAX_QUEUE_LENGTH (queued + running, all users)
+    int maxJobsPerUser = 20;                    // MAX_JOBS_PER_USER (queued + running; 0: no cap)
+    int schedulerMaxSkips = 4;                  // SCHEDULER_MAX_SKIPS (model-affinity starvation guard)
+    qint64 jobMaxWaitMs = 3'600'000;            // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
+    qint64 backendProbeMaxMs = 5000;            // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
+    int imageCacheMb = 256;                     // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     qint64 shutdownGraceMs = 30'000;                    // SHUTDOWN_GRACE (running job's time to finish)
     qint64 dbRetryMaxDelayMs = 5000;                    // DB_RETRY_MAX_DELAY (writes during an outage)
@@ -96,7 +103,8 @@ struct Config {
     QList<Setting> settings;
 
     // SD_API_HOST without its /sdapi/v1 suffix: the base for /internal/progress.
-    QUrl sdApiBase() const;
+    QUrl sdApiBase() const { return sdApiBaseOf(sdApiHost); }
+    static QUrl sdApiBaseOf(const QUrl &sdApiHost);
 };
 
 // Whether a variable holds a secret (tokens, keys, passwords): --check-config and logs never show it.

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QSet>
 
 namespace nav::forge {
 
@@ -60,6 +61,18 @@ void ForgeCatalog::fetch(const QString &path, bool cacheable, ListCallback done)
             if (!failure) { // a fresh read also serves later cached reads
                 entry.value = list;
                 entry.fetchedAt = QDateTime::currentMSecsSinceEpoch();
+            }
+        }
+        if (!failure && path == QLatin1String("/sd-models") && m_extraCheckpoints) {
+            QSet<QString> titles;
+            for (const QJsonValue &model : std::as_const(list))
+                titles.insert(model.toObject().value("title").toString());
+            for (const QJsonValue &model : m_extraCheckpoints()) {
+                const QString title = model.toObject().value("title").toString();
+                if (!titles.contains(title)) {
+                    titles.insert(title);
+                    list.append(model);
+                }
             }
         }
         for (const ListCallback &callback : *waiters)

@@ -41,6 +41,9 @@ public:
     // "refresh-embeddings") and clears the cache. `done` gets the first error, if any; the rest still run.
     void refresh(const QStringList &endpoints, DoneCallback done);
     void invalidate();
+    // With several backends: the checkpoints the other backends offer, merged into checkpoints() (by title)
+    // so /api/models lists the union.
+    void setExtraCheckpoints(std::function<QJsonArray()> extra) { m_extraCheckpoints = std::move(extra); }
 
     static constexpr int kRefreshTimeoutMs = 120'000; // refresh-checkpoints waits for Forge's queue lock
 
@@ -57,6 +60,7 @@ private:
     qint64 m_ttlMs;
     quint64 m_generation = 0; // bumped by invalidate(); answers from older calls are not cached
     QHash<QString, Entry> m_entries;
+    std::function<QJsonArray()> m_extraCheckpoints;
 };
 
 } // namespace nav::forge

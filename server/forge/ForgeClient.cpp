@@ -60,6 +60,7 @@ ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body)
     case QNetworkReply::HostNotFoundError:
         return {QStringLiteral("ENOTFOUND"), QStringLiteral("Forge host not found"), 0, true};
     case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::ContentReSendError: // a postOnce() body that Qt wanted to send a second time
         return {QStringLiteral("ECONNRESET"), QStringLiteral("Forge closed the connection"), 0, false};
     case QNetworkReply::OperationCanceledError:
         return {QStringLiteral("ECANCELED"), QStringLiteral("The request to Forge was cancelled"), 0, false};
@@ -106,7 +107,46 @@ Parsed parseBody(const QByteArray &bytes) {
     return {std::move(doc), ok};
 }
 
+// The body of a postOnce() call. Qt rewinds the upload device before it (re)sends a request on a fresh
+// connection; refusing to rewind once the bytes were read makes Qt fail the reply with ContentReSendError
+// instead of re-sending it.
+class OneShotBody : public QIODevice {
+public:
+    OneShotBody(QByteArray data, QObject *parent) : QIODevice(parent), m_data(std::move(data)) {
+        open(QIODevice::ReadOnly);
+    }
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return m_data.size(); }
+    bool reset() override { return m_read == 0 && QIODevice::reset(); }
+    bool seek(qint64 pos) override { return (m_read == 0 || pos == this->pos()) && QIODevice::seek(pos); }
+
+protected:
+    qint64 readData(char *out, qint64 max) override {
+        const qint64 n = qMin(max, qint64(m_data.size()) - pos());
+        if (n <= 0)
+            return n == 0 ? 0 : -1;
+        memcpy(out, m_data.constData() + pos(), size_t(n));
+        m_read += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_read = 0;
+};
+
 } // namespace
+
+QString backendName(const QUrl &sdApiHost) {
+    const int port = sdApiHost.port(sdApiHost.scheme() == QLatin1String("https") ? 443 : 80);
+    return sdApiHost.host() + QLatin1Char(':') + QString::number(port);
+}
+
+void ForgeClient::setTarget(const QUrl &sdApiHost, const QUrl &base) {
+    m_sdApiHost = sdApiHost;
+    m_base = base;
+}
 
 void ForgeCall::abort() {
     if (!m_state)
@@ -139,36 +179,60 @@ ForgeCall ForgeClient::post(const QString &path, const QJsonObject &body, JsonCa
     return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs);
 }
 
+ForgeCall ForgeClient::postOnce(const QString &path, const QJsonObject &body, JsonCallback done,
+                                int timeoutMs) {
+    return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs, true);
+}
+
 ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
                                 int timeoutMs) {
     return sendJson(join(m_base, path), body, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+ForgeCall ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                                bool once) {
     ForgeCall call;
     call.m_state = std::make_shared<ForgeCall::State>();
     if (approximateSize(body) < kOffLoopJsonBytes) {
         send(call.m_state, url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
-             timeoutMs);
+             timeoutMs, once);
         return call;
     }
     call.m_state->pendingDone = std::move(done);
     QtConcurrent::run([body] {
         return QJsonDocument(body).toJson(QJsonDocument::Compact);
-    }).then(this, [this, state = call.m_state, url, timeoutMs](const QByteArray &bytes) {
+    }).then(this, [this, state = call.m_state, url, timeoutMs, once](const QByteArray &bytes) {
         if (!state->pendingDone)
             return; // aborted meanwhile; its callback has run
-        send(state, url, "POST", bytes, std::exchange(state->pendingDone, nullptr), timeoutMs);
+        send(state, url, "POST", bytes, std::exchange(state->pendingDone, nullptr), timeoutMs, once);
     });
     return call;
 }
 
 void ForgeClient::send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url,
-                       const QByteArray &method, const QByteArray &body, JsonCallback done, int timeoutMs) {
-    QNetworkRequest request(url);
+                       const QByteArray &method, const QByteArray &body, JsonCallback done, int timeoutMs,
+                       bool once) {
+    // Credentials in SD_API_HOST (Forge --api-auth) go out up front as Basic auth: Qt would otherwise wait
+    // for the 401 challenge and then re-send, which a postOnce() body refuses. The URL itself never carries
+    // them.
+    QNetworkRequest request(url.adjusted(QUrl::RemoveUserInfo));
+    if (!url.userName().isEmpty())
+        request.setRawHeader("Authorization", "Basic " + (url.userName(QUrl::FullyDecoded) +
+                                                          QLatin1Char(':') + url.password(QUrl::FullyDecoded))
+                                                             .toUtf8()
+                                                             .toBase64());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(0); // our own timer below covers the whole call, not just idle time
-    QNetworkReply *reply = m_network->sendCustomRequest(request, method, body);
+    QNetworkReply *reply = nullptr;
+    if (once) {
+        request.setHeader(QNetworkRequest::ContentLengthHeader, body.size());
+        request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *device = new OneShotBody(body, nullptr);
+        reply = m_network->sendCustomRequest(request, method, device);
+        device->setParent(reply);
+    } else {
+        reply = m_network->sendCustomRequest(request, method, body);
+    }
     call->reply = reply;
     auto *timer = new QTimer(reply);
     timer->setSingleShot(true);

@@ -25,6 +25,9 @@ struct ForgeError {
     bool neverDelivered = false;
 };
 
+// A backend's name for logs, jobs.backend, admin answers and errors: host:port, never the credentials.
+QString backendName(const QUrl &sdApiHost);
+
 using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
 
 // A call in flight; abort() ends it and its callback runs with ECANCELED. A call with a big body may still be
@@ -56,17 +59,25 @@ public:
     ForgeCall get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
     ForgeCall post(const QString &path, const QJsonObject &body, JsonCallback done,
                    int timeoutMs = kDefaultTimeoutMs);
+    // A generation POST (txt2img/img2img) that is sent at most once: when the connection drops, Qt's HTTP
+    // stack would silently send it again and Forge would run the job twice. Here the call fails with
+    // ECONNRESET instead, and the caller asks Forge (/internal/progress) what became of the task.
+    ForgeCall postOnce(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs);
     // `path` is relative to the server root, e.g. "/internal/progress".
     ForgeCall postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
                        int timeoutMs = kDefaultTimeoutMs);
 
     QUrl sdApiHost() const { return m_sdApiHost; }
+    QUrl base() const { return m_base; }
+    // Points later calls at another backend (the lookup client follows a backend that is up).
+    void setTarget(const QUrl &sdApiHost, const QUrl &base);
 
 private:
-    // Serialises `body` (on a worker thread when it is big) and sends it.
-    ForgeCall sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs);
+    // Serialises `body` (on a worker thread when it is big) and sends it; `once`: see postOnce().
+    ForgeCall sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                       bool once = false);
     void send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url, const QByteArray &method,
-              const QByteArray &body, JsonCallback done, int timeoutMs);
+              const QByteArray &body, JsonCallback done, int timeoutMs, bool once = false);
 
     QUrl m_sdApiHost;
     QUrl m_base;

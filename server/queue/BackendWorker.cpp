@@ -15,6 +15,15 @@ namespace nav::queue {
 namespace {
 
 constexpr int kPollTimeoutMs = 5000;
+constexpr int kProbeTimeoutMs = 5000;
+constexpr int kFirstRetryMs = 200; // first probe after a failure; doubles up to probeMaxIntervalMs
+
+forge::ForgeError connectionLost() {
+    return {QStringLiteral("FORGE_CONNECTION_LOST"),
+            QStringLiteral("Forge dropped the connection while it ran the job; the job ran to its end on "
+                           "Forge but its image could not be received. Submit it again."),
+            0, false};
+}
 
 // The original's task-progress figures from a GET /sdapi/v1/progress answer: progress (with Forge's 0.01
 // offset) and eta_relative as they are, current_step = state.sampling_step (Forge's 0-based counter) and
@@ -31,11 +40,27 @@ store::JobProgress progressFrom(const QJsonObject &answer) {
 
 } // namespace
 
+QString BackendWorker::stateName(State state) {
+    switch (state) {
+    case State::Up:
+        return QStringLiteral("up");
+    case State::Down:
+        return QStringLiteral("down");
+    case State::Paused:
+        return QStringLiteral("paused");
+    case State::Draining:
+        return QStringLiteral("draining");
+    }
+    return {};
+}
+
 BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const WorkerSettings &settings,
                              QObject *parent)
     : QObject(parent), m_name(std::move(name)), m_client(client), m_settings(settings) {
     m_progressTimer.setInterval(settings.progressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &BackendWorker::poll);
+    m_probeTimer.setSingleShot(true);
+    connect(&m_probeTimer, &QTimer::timeout, this, &BackendWorker::probeHealth);
     m_firstPoll.setSingleShot(true);
     m_firstPoll.setInterval(settings.firstPollMs);
     connect(&m_firstPoll, &QTimer::timeout, this, &BackendWorker::poll);
@@ -51,29 +76,131 @@ BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const Wor
     });
 }
 
+BackendWorker::State BackendWorker::state() const {
+    if (m_mode == Mode::Paused)
+        return State::Paused;
+    if (m_mode == Mode::Draining)
+        return State::Draining;
+    return m_reachable && m_probed ? State::Up : State::Down;
+}
+
+bool BackendWorker::hasCheckpoint(const QString &model) const {
+    if (m_checkpoints.isEmpty() || model.isEmpty())
+        return true;
+    for (const QString &known : m_checkpoints)
+        if (isLoadedModel(known, model))
+            return true;
+    return false;
+}
+
+void BackendWorker::probeHealth() {
+    if (m_probeInFlight)
+        return;
+    m_probeInFlight = true;
+    m_client->get(
+        "/options",
+        [this](const QJsonDocument &options, const std::optional<forge::ForgeError> &error) {
+            if (error) {
+                m_probeInFlight = false;
+                setReachable(false, error->message);
+                return;
+            }
+            if (!busy())
+                m_loadedModel = options.object().value("sd_model_checkpoint").toString();
+            m_client->get(
+                "/sd-models",
+                [this](const QJsonDocument &models, const std::optional<forge::ForgeError> &error) {
+                    m_probeInFlight = false;
+                    if (error) {
+                        setReachable(false, error->message);
+                        return;
+                    }
+                    QStringList names;
+                    for (const QJsonValue &model : models.array()) {
+                        names.append(model.toObject().value("title").toString());
+                        names.append(model.toObject().value("model_name").toString());
+                    }
+                    names.removeAll(QString());
+                    m_checkpoints = names;
+                    m_checkpointList = models.array();
+                    m_probed = true;
+                    setReachable(true);
+                },
+                kProbeTimeoutMs);
+        },
+        kProbeTimeoutMs);
+}
+
 void BackendWorker::refreshLoadedModel() {
-    probe([](bool) {});
+    probeHealth();
     armUnloadTimer();
 }
 
 void BackendWorker::probe(std::function<void(bool up)> done, int timeoutMs) {
     m_client->get(
         "/options",
-        [this, done](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
-            noteReply(error);
-            if (error)
-                qCWarning(lcQueue).noquote()
-                    << m_name << "cannot read the loaded checkpoint:" << error->message;
-            else if (!busy())
-                m_loadedModel = body.object().value("sd_model_checkpoint").toString();
+        [this, done](const QJsonDocument &, const std::optional<forge::ForgeError> &error) {
+            // Only an answer without HTTP status (refused, reset, timed out) means Forge is not there.
+            if (error && error->httpStatus == 0)
+                setReachable(false, error->message);
             done(!error);
         },
         timeoutMs);
 }
 
-void BackendWorker::noteReply(const std::optional<forge::ForgeError> &error) {
-    // Any HTTP answer means Forge is there; no answer at all (refused, reset, timed out) means it is not.
-    m_up = !error || error->httpStatus != 0;
+void BackendWorker::setReachable(bool reachable, const QString &error) {
+    if (!reachable) {
+        m_lastError = error;
+        ++m_probeFailures;
+        if (m_reachable || !m_probed)
+            qCWarning(lcQueue).noquote() << m_name << "is down:" << error;
+    } else {
+        if (!m_reachable)
+            qCInfo(lcQueue).noquote() << m_name << "is up, loaded checkpoint" << m_loadedModel;
+        m_probeFailures = 0;
+    }
+    m_reachable = reachable;
+    scheduleProbe();
+    emitStateIfChanged();
+}
+
+void BackendWorker::scheduleProbe() {
+    if (m_reachable) { // a backend that is up is checked at the backoff cap too
+        m_probeTimer.start(m_settings.probeMaxIntervalMs);
+        return;
+    }
+    const int shift = qMin(m_probeFailures - 1, 16);
+    m_probeTimer.start(qMin<qint64>(qint64(kFirstRetryMs) << qMax(shift, 0), m_settings.probeMaxIntervalMs));
+}
+
+void BackendWorker::emitStateIfChanged() {
+    const State now = state();
+    if (m_reportedState == now)
+        return;
+    m_reportedState = now;
+    emit stateChanged(now);
+    if (available())
+        emit becameIdle(); // a backend that came back takes the waiting jobs
+}
+
+void BackendWorker::pause() {
+    m_mode = Mode::Paused;
+    qCInfo(lcQueue).noquote() << m_name << "paused by an admin";
+    emitStateIfChanged();
+}
+
+void BackendWorker::drain() {
+    m_mode = busy() ? Mode::Draining : Mode::Paused;
+    qCInfo(lcQueue).noquote() << m_name << (busy() ? "draining: pauses after the running job" : "paused");
+    emitStateIfChanged();
+}
+
+void BackendWorker::resume() {
+    m_mode = Mode::Active;
+    qCInfo(lcQueue).noquote() << m_name << "resumed by an admin";
+    if (!m_reachable)
+        probeHealth();
+    emitStateIfChanged();
 }
 
 void BackendWorker::armUnloadTimer() {
@@ -95,31 +222,32 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_loadedModel = job.modelName;
     const ops::LogContext context(job.id, job.ownerId);
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
-    m_generation = m_client->post(
+    m_generation = m_client->postOnce(
         endpoint, body,
         [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
             if (!m_job || m_job->id != job.id)
                 return;
             const bool interrupted = m_interrupted;
-            noteReply(error);
             const char *outcome = interrupted ? "interrupted" : error ? "failed" : "succeeded";
             ops::metrics().generations.inc({m_name, QLatin1String(outcome)});
             if (error) {
-                finish();
-                emit failed(job, *error, interrupted);
+                onGenerationError(job, *error, interrupted);
+                return;
+            }
+            const QJsonObject object = reply.object();
+            const QJsonArray images = object.value("images").toArray();
+            const QJsonObject info =
+                QJsonDocument::fromJson(object.value("info").toString().toUtf8()).object();
+            finish();
+            if (images.isEmpty()) {
+                ++m_failed;
+                emit failed(job,
+                            forge::ForgeError{QStringLiteral("NO_IMAGES"),
+                                              QStringLiteral("No images were generated.")},
+                            interrupted);
             } else {
-                const QJsonObject object = reply.object();
-                const QJsonArray images = object.value("images").toArray();
-                const QJsonObject info =
-                    QJsonDocument::fromJson(object.value("info").toString().toUtf8()).object();
-                finish();
-                if (images.isEmpty())
-                    emit failed(job,
-                                forge::ForgeError{QStringLiteral("NO_IMAGES"),
-                                                  QStringLiteral("No images were generated.")},
-                                interrupted);
-                else
-                    emit succeeded(job, images.first().toString().toLatin1(), info, interrupted);
+                ++m_done;
+                emit succeeded(job, images.first().toString().toLatin1(), info, interrupted);
             }
             emit becameIdle();
         },
@@ -129,10 +257,103 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
         m_firstPoll.start();
 }
 
+void BackendWorker::onGenerationError(const store::Job &job, const forge::ForgeError &error,
+                                      bool interrupted) {
+    m_lastError = error.message;
+    if (error.neverDelivered) { // refused: Forge never saw the job, so it costs no attempt
+        finish();
+        setReachable(false, error.message);
+        emit returned(job, false);
+        return;
+    }
+    if (error.code == QLatin1String("ETIMEDOUT")) {
+        finish();
+        ++m_failed;
+        m_settling = true;
+        emit failed(job, error, interrupted);
+        settle(forge::taskIdFor(job.id), false);
+        return;
+    }
+    if (error.httpStatus == 0 && error.code != QLatin1String("EBADRESPONSE")) {
+        followDropped(job, interrupted);
+        return;
+    }
+    finish();
+    ++m_failed;
+    emit failed(job, error, interrupted);
+    emit becameIdle();
+}
+
+void BackendWorker::followDropped(const store::Job &job, bool interrupted) {
+    const QJsonObject request{{"id_task", forge::taskIdFor(job.id)}, {"live_preview", false}};
+    m_client->postRoot(
+        "/internal/progress", request,
+        [this, job, interrupted](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
+            if (!m_job || m_job->id != job.id)
+                return;
+            const QJsonObject state = body.object();
+            if (!error && (state.value("active").toBool() || state.value("queued").toBool())) {
+                // Still running or waiting on Forge: keep the backend busy and follow it to its end.
+                QTimer::singleShot(m_settings.progressIntervalMs, this, [this, job, interrupted] {
+                    followDropped(job, interrupted || m_interrupted);
+                });
+                return;
+            }
+            finish();
+            if (error) { // Forge went away with the job (killed or restarting): run it again elsewhere
+                setReachable(false, error->message);
+                qCWarning(lcQueue).noquote() << m_name << "lost" << job.id << "- Forge is gone; re-queued";
+                emit returned(job, true);
+            } else if (state.value("completed").toBool()) {
+                ++m_failed;
+                qCWarning(lcQueue).noquote()
+                    << m_name << job.id << "finished on Forge after the connection dropped";
+                emit failed(job, connectionLost(), interrupted);
+            } else { // Forge never started it (or forgot it in a restart)
+                qCWarning(lcQueue).noquote()
+                    << m_name << "connection dropped before Forge ran" << job.id << "- re-queued";
+                emit returned(job, true);
+            }
+            emit becameIdle();
+        },
+        kPollTimeoutMs);
+}
+
+void BackendWorker::settle(const QString &taskId, bool interruptSent) {
+    if (!interruptSent) {
+        qCWarning(lcQueue).noquote() << m_name << "generation timed out: interrupting" << taskId
+                                     << "and waiting for Forge to be free";
+        m_client->post("/interrupt", {}, [](const QJsonDocument &, const auto &) {});
+    }
+    m_client->postRoot(
+        "/internal/progress", QJsonObject{{"id_task", taskId}, {"live_preview", false}},
+        [this, taskId](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
+            const QJsonObject state = body.object();
+            const bool active = state.value("active").toBool();
+            if (!error && (active || state.value("queued").toBool())) {
+                // A task still waiting in Forge's queue is interrupted again once it becomes active.
+                QTimer::singleShot(m_settings.progressIntervalMs, this,
+                                   [this, taskId, active] { settle(taskId, active); });
+                return;
+            }
+            m_settling = false;
+            if (error)
+                setReachable(false, error->message);
+            qCInfo(lcQueue).noquote() << m_name << "is free again after the timeout";
+            emit becameIdle();
+        },
+        kPollTimeoutMs);
+}
+
 void BackendWorker::finish() {
     m_progressTimer.stop();
     m_firstPoll.stop();
     m_job.reset();
+    if (m_mode == Mode::Draining) {
+        m_mode = Mode::Paused;
+        qCInfo(lcQueue).noquote() << m_name << "drained: paused";
+        QTimer::singleShot(0, this, [this] { emitStateIfChanged(); });
+    }
     armUnloadTimer();
 }
 

@@ -1,12 +1,15 @@
 #pragma once
 // Drives one Forge backend: one generation at a time, progress and live previews polled on a timer while it
-// runs, the loaded checkpoint tracked for model-changed events and scheduling, and the checkpoint unloaded
-// after CHECKPOINT_UNLOAD_INTERVAL of inactivity. It knows nothing of the database or of clients: the
-// JobQueue listens to its signals.
+// runs, the loaded checkpoint and the checkpoint list tracked for scheduling, and the checkpoint unloaded
+// after CHECKPOINT_UNLOAD_INTERVAL of inactivity. It also keeps the backend's health: a refused connection
+// or a failed probe marks it down, and it is probed with capped backoff until it answers again. It knows
+// nothing of the database or of clients: the JobQueue listens to its signals.
 #include "server/forge/ForgeClient.h"
 #include "server/store/Job.h"
 
+#include <QJsonArray>
 #include <QObject>
+#include <QStringList>
 #include <QTimer>
 
 #include <optional>
@@ -18,7 +21,8 @@ struct WorkerSettings {
         200; // the first progress poll comes early, so a job under a second still shows progress
     int progressIntervalMs = 1000;
     int generationTimeoutMs = 30 * 60 * 1000;
-    qint64 unloadAfterMs = 0; // 0: never unload
+    qint64 unloadAfterMs = 0;      // 0: never unload
+    int probeMaxIntervalMs = 5000; // backoff cap while the backend is down
 };
 
 // Whether the backend runs Navigator's first-pass-image patch (forge_patches/). Unknown until the first
@@ -29,19 +33,43 @@ QString firstPassPatchName(FirstPassPatch state);
 class BackendWorker : public QObject {
     Q_OBJECT
 public:
+    // What the admin sees. `up` and `down` are health; `paused` and `draining` are the admin's choice and
+    // win over health in the answer (a paused backend is still probed).
+    enum class State { Up, Down, Paused, Draining };
+    static QString stateName(State state);
+
     BackendWorker(QString name, forge::ForgeClient *client, const WorkerSettings &settings,
                   QObject *parent = nullptr);
 
-    // Reads the loaded checkpoint (GET /options); the next job is a model change if it differs.
+    // Starts health probing: reads the loaded checkpoint (GET /options) and the checkpoint list.
     void refreshLoadedModel();
-    // Asks Forge whether it answers (GET /options, which also refreshes the loaded checkpoint).
+    // Asks Forge whether it answers (GET /options); a backend that does not is marked down (readiness check).
     void probe(std::function<void(bool up)> done, int timeoutMs = forge::ForgeClient::kDefaultTimeoutMs);
-    // Whether Forge answered the last call made to it (false until the first answer).
-    bool up() const { return m_up; }
+    // Whether the backend answered its last health probe (false until the first one).
+    bool up() const { return m_reachable; }
+    // A job is running (its HTTP call, or following it on Forge after a dropped connection).
     bool busy() const { return m_job.has_value(); }
+    // Up, not paused or draining, idle and not waiting for Forge to finish an abandoned job.
+    bool available() const { return state() == State::Up && !m_job && !m_settling; }
     const std::optional<store::Job> &current() const { return m_job; }
     QString name() const { return m_name; }
+    forge::ForgeClient *client() const { return m_client; }
     QString loadedModel() const { return m_loadedModel; }
+    State state() const;
+    bool reachable() const { return m_reachable; }
+    // Whether this backend offers the checkpoint (true while its list is unknown).
+    bool hasCheckpoint(const QString &model) const;
+    QStringList checkpoints() const { return m_checkpoints; }
+    // The backend's last /sd-models answer.
+    QJsonArray checkpointList() const { return m_checkpointList; }
+    int jobsDone() const { return m_done; }
+    int jobsFailed() const { return m_failed; }
+    QString lastError() const { return m_lastError; }
+
+    // Admin control. Drain lets the running job finish, then pauses.
+    void pause();
+    void resume();
+    void drain();
     FirstPassPatch firstPassPatch() const { return m_firstPassPatch; }
     void setFirstPassPatch(FirstPassPatch state) { m_firstPassPatch = state; }
 
@@ -60,13 +88,25 @@ signals:
     void succeeded(const nav::store::Job &job, const QByteArray &pngBase64, const QJsonObject &info,
                    bool interrupted);
     void failed(const nav::store::Job &job, const nav::forge::ForgeError &error, bool interrupted);
+    // The job did not run (refused connection, or Forge lost it): put it back in the queue. `countsAttempt`
+    // is false when it never reached Forge.
+    void returned(const nav::store::Job &job, bool countsAttempt);
     void becameIdle();
+    void stateChanged(nav::queue::BackendWorker::State state);
 
 private:
     void poll();
     void finish();
     void armUnloadTimer();
-    void noteReply(const std::optional<forge::ForgeError> &error);
+    void probeHealth(); // GET /options and /sd-models: loaded checkpoint, checkpoint list, reachability
+    void scheduleProbe();
+    void setReachable(bool reachable, const QString &error = {});
+    void emitStateIfChanged();
+    void onGenerationError(const store::Job &job, const forge::ForgeError &error, bool interrupted);
+    // After a dropped connection: is the task still on Forge?
+    void followDropped(const store::Job &job, bool interrupted);
+    // After a timeout: interrupt, then wait until Forge no longer runs or queues the task.
+    void settle(const QString &taskId, bool interruptSent);
 
     QString m_name;
     forge::ForgeClient *m_client;
@@ -76,13 +116,25 @@ private:
     QTimer m_progressTimer;
     QTimer m_firstPoll;
     QTimer m_unloadTimer;
+    QTimer m_probeTimer;
     bool m_pollInFlight = false;
     bool m_interrupted = false;
     int m_lastPreviewId = -1;
     store::JobProgress m_progress;
     QString m_loadedModel;
+    QStringList m_checkpoints; // titles and model names from /sd-models
+    QJsonArray m_checkpointList;
+    bool m_reachable = false;
+    bool m_probed = false;
+    bool m_probeInFlight = false;
+    int m_probeFailures = 0;
+    bool m_settling = false;
+    enum class Mode { Active, Paused, Draining } m_mode = Mode::Active;
+    std::optional<State> m_reportedState;
+    int m_done = 0;
+    int m_failed = 0;
+    QString m_lastError;
     FirstPassPatch m_firstPassPatch = FirstPassPatch::Unknown;
-    bool m_up = false;
 };
 
 } // namespace nav::queue

@@ -30,10 +30,11 @@ QJsonObject progressPayload(const store::Job &job, const store::JobProgress &pro
 }
 
 QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message,
-                          const QString &backend) {
+                          const QString &backend, const QString &failureClass) {
     QJsonObject payload = jobEventPayload(job, QStringLiteral("failed"));
     payload.insert("error", message.isEmpty() ? code : message);
     payload.insert("error_code", code);
+    payload.insert("error_class", failureClass);
     payload.insert("backend", backend.isEmpty() ? QJsonValue() : QJsonValue(backend));
     payload.insert("retryable", isRetryableFailure(code));
     return payload;
@@ -49,8 +50,25 @@ bool isRetryableFailure(const QString &code) {
                                           QStringLiteral("HTTP_503"),
                                           QStringLiteral("HTTP_504"),
                                           QStringLiteral("INTERRUPTED_BY_RESTART"),
-                                          QStringLiteral("DATABASE_ERROR")};
+                                          QStringLiteral("DATABASE_ERROR"),
+                                          QStringLiteral("NO_BACKEND"),
+                                          QStringLiteral("BACKEND_LOST"),
+                                          QStringLiteral("FORGE_CONNECTION_LOST")};
     return transient.contains(code);
+}
+
+QString failureClass(const QString &code) {
+    if (code.startsWith(QLatin1String("HTTP_")) || code == QLatin1String("NO_IMAGES") ||
+        code == QLatin1String("EBADRESPONSE"))
+        return QStringLiteral("rejected");
+    if (code == QLatin1String("ETIMEDOUT"))
+        return QStringLiteral("timeout");
+    if (code == QLatin1String("INTERRUPTED"))
+        return QStringLiteral("interrupted");
+    if (code.startsWith(QLatin1Char('E')) || code == QLatin1String("NO_BACKEND") ||
+        code == QLatin1String("BACKEND_LOST") || code == QLatin1String("FORGE_CONNECTION_LOST"))
+        return QStringLiteral("backend_unavailable");
+    return QStringLiteral("internal");
 }
 
 } // namespace nav::queue

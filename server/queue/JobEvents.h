@@ -13,11 +13,15 @@ QJsonObject jobEventPayload(const store::Job &job, const QString &status);
 // client never loads a URL that answers 404.
 QJsonObject progressPayload(const store::Job &job, const store::JobProgress &progress, bool hasPreview);
 // task-failed: `error` is the message (a string, as the original sends); the machine-readable detail goes in
-// error_code, backend (null when no backend was involved) and retryable.
+// error_code, error_class (see failureClass()), backend (null when no backend was involved) and retryable.
 QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message,
-                          const QString &backend);
+                          const QString &backend, const QString &failureClass);
 // Whether sending the same job again may succeed: the backend was unreachable, busy or restarted, as opposed
 // to a request Forge rejected or could not process.
 bool isRetryableFailure(const QString &code);
+// The class of a failure a client sees: "backend_unavailable" (Forge could not be reached or lost the job),
+// "rejected" (Forge answered with an error such as 422/500, its message included), "timeout"
+// (FORGE_GENERATION_TIMEOUT) or "interrupted" (by a user); "internal" for Navigator's own failures.
+QString failureClass(const QString &code);
 
 } // namespace nav::queue

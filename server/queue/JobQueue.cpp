@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kPreviewsKept = 64;
 constexpr int kRetryDelayMs = 1000;
-constexpr int kMaxAttempts = 2; // a job is started at most twice (a refused connection or a restart)
+constexpr int kMaxAttempts = 2; // a job is started at most twice (Forge lost it, or a Navigator restart)
 constexpr int kFirstWriteRetryMs = 250;
 
 double secondsSince(const QDateTime &from) {
@@ -58,9 +58,15 @@ bool isStockForgeFirstPassFailure(const forge::ForgeError &error) {
 
 } // namespace
 
-JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength, QObject *parent)
-    : QObject(parent), m_repository(repository), m_events(std::move(events)),
-      m_maxQueueLength(maxQueueLength) {}
+JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
+                   QObject *parent)
+    : QObject(parent), m_repository(repository), m_events(std::move(events)), m_settings(settings),
+      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)) {
+    // Checks a few times per JOB_MAX_WAIT (at most every 5 s) for jobs no backend could take for too long.
+    m_waitTimer->setInterval(int(qBound<qint64>(qint64(250), settings.maxWaitMs / 4, qint64(5000))));
+    connect(m_waitTimer, &QTimer::timeout, this, &JobQueue::failUnservable);
+    m_waitTimer->start();
+}
 
 void JobQueue::addBackend(BackendWorker *worker) {
     m_workers.append(worker);
@@ -96,10 +102,23 @@ void JobQueue::addBackend(BackendWorker *worker) {
             [this, worker](const store::Job &job, const forge::ForgeError &error, bool interrupted) {
                 onFailed(worker, job, error, interrupted);
             });
+    connect(worker, &BackendWorker::returned, this,
+            [this](const store::Job &job, bool countsAttempt) { requeue(job, countsAttempt); });
+    connect(worker, &BackendWorker::stateChanged, this, [this, worker] {
+        emit backendStateChanged(worker);
+        schedule();
+    });
     connect(worker, &BackendWorker::becameIdle, this, [this] {
         finishShutdownIfIdle();
         schedule();
     });
+}
+
+BackendWorker *JobQueue::backend(const QString &name) const {
+    for (BackendWorker *worker : m_workers)
+        if (worker->name() == name)
+            return worker;
+    return nullptr;
 }
 
 void JobQueue::recover(std::function<void(const QString &)> done) {
@@ -130,7 +149,18 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
         [done](bool) { done(QStringLiteral("cannot read the job queue from the database")); });
 }
 
-void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
+int JobQueue::ownerLoad(const QString &ownerId) const {
+    int load = m_reservedBy.value(ownerId);
+    for (const store::Job &job : m_preparing)
+        load += job.ownerId == ownerId ? 1 : 0;
+    for (const store::Job &job : m_queued)
+        load += job.ownerId == ownerId ? 1 : 0;
+    for (const BackendWorker *worker : m_workers)
+        load += worker->current() && worker->current()->ownerId == ownerId ? 1 : 0;
+    return load;
+}
+
+void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
                        std::function<void(EnqueueStatus, int)> done) {
     if (m_shuttingDown) {
         done(EnqueueStatus::ShuttingDown, queueSize());
@@ -140,19 +170,33 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
         done(EnqueueStatus::Unavailable, queueSize());
         return;
     }
-    if (m_queued.size() >= m_maxQueueLength) {
+    if (queueSize() + m_reserved >= m_settings.maxQueueLength) {
         done(EnqueueStatus::QueueFull, queueSize());
         return;
     }
+    if (!capExempt && m_settings.maxJobsPerUser > 0 && ownerLoad(job.ownerId) >= m_settings.maxJobsPerUser) {
+        done(EnqueueStatus::UserQueueFull, queueSize());
+        return;
+    }
+    // The slot is held while the row is written, so concurrent submissions see it.
+    ++m_reserved;
+    ++m_reservedBy[job.ownerId];
     job.status = QStringLiteral("queued");
     job.createdAt = QDateTime::currentDateTimeUtc();
     auto stored = m_repository.enqueue(job, categoryId);
     // The repository moves the init image and mask to job_inputs; the queue never holds them.
     job.params.remove(QStringLiteral("init_image"));
     job.params.remove(QStringLiteral("mask"));
+    // Frees the slot held while the row was written.
+    auto release = [this, owner = job.ownerId] {
+        --m_reserved;
+        if (--m_reservedBy[owner] <= 0)
+            m_reservedBy.remove(owner);
+    };
     onResult(
         stored, this,
-        [this, job, done](store::JobRepository::Enqueued result) mutable {
+        [this, job, done, release](store::JobRepository::Enqueued result) mutable {
+            release();
             if (result.result == store::JobRepository::EnqueueResult::DuplicateId) {
                 done(EnqueueStatus::DuplicateId, queueSize());
                 return;
@@ -170,7 +214,8 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
             done(EnqueueStatus::Queued, size);
             schedule();
         },
-        [this, done](bool unavailable) {
+        [this, done, release](bool unavailable) {
+            release();
             done(unavailable ? EnqueueStatus::Unavailable : EnqueueStatus::Error, queueSize());
         });
 }
@@ -233,6 +278,7 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
         done(CancelStatus::Forbidden);
         return;
     }
+    m_scheduler.forget(jobId);
     // Through the write chain, after any write still pending for this job, so the DELETE sees its latest
     // state; `removed` is answered only when the row really went.
     auto removed = std::make_shared<bool>(false);
@@ -270,6 +316,14 @@ QList<store::Job> JobQueue::running() const {
     return jobs;
 }
 
+QList<store::Job> JobQueue::queued() const {
+    QList<store::Job> jobs;
+    jobs.reserve(m_queued.size());
+    for (int index : m_scheduler.order(m_queued))
+        jobs.append(m_queued[index]);
+    return jobs;
+}
+
 int JobQueue::position(const QString &jobId) const {
     for (const BackendWorker *worker : m_workers)
         if (worker->current() && worker->current()->id == jobId)
@@ -277,10 +331,21 @@ int JobQueue::position(const QString &jobId) const {
     for (const store::Job &job : m_preparing)
         if (job.id == jobId)
             return 0;
-    for (int i = 0; i < m_queued.size(); ++i)
-        if (m_queued[i].id == jobId)
+    const QList<int> order = m_scheduler.order(m_queued);
+    for (int i = 0; i < order.size(); ++i)
+        if (m_queued[order[i]].id == jobId)
             return i + 1;
     return -1;
+}
+
+bool JobQueue::promote(const QString &jobId) {
+    for (const store::Job &job : std::as_const(m_queued))
+        if (job.id == jobId) {
+            m_scheduler.promote(jobId);
+            qCInfo(lcQueue).noquote() << "promoted" << jobId << "to the front of the queue";
+            return true;
+        }
+    return false;
 }
 
 std::optional<store::JobProgress> JobQueue::progress(const QString &jobId) const {
@@ -295,18 +360,81 @@ int JobQueue::retryAfterSeconds() const {
 void JobQueue::schedule() {
     if (!m_recovered || m_shuttingDown || m_databaseDown)
         return;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (BackendWorker *worker : std::as_const(m_workers)) {
-        if (worker->busy() || m_preparing.contains(worker) || m_queued.isEmpty() ||
-            m_coolDownUntil.value(worker) > now)
+        if (!worker->available() || m_preparing.contains(worker) || m_queued.isEmpty())
             continue;
-        const int index = m_scheduler.pick(m_queued, worker->loadedModel());
+        const int index =
+            m_scheduler.pick(m_queued, worker->loadedModel(),
+                             [this, worker](const store::Job &job) { return canRun(worker, job); });
         if (index < 0)
             continue;
         store::Job job = m_queued.takeAt(index);
         m_scheduler.served(job.ownerId);
+        m_scheduler.forget(job.id);
+        m_unservedSince.remove(job.id);
         prepare(worker, job);
     }
+}
+
+bool JobQueue::canRun(const BackendWorker *worker, const store::Job &job) const {
+    if (worker->hasCheckpoint(job.modelName))
+        return true;
+    // A checkpoint no backend lists goes anywhere, and Forge decides (as with a single backend).
+    return std::none_of(m_workers.begin(), m_workers.end(),
+                        [&](const BackendWorker *other) { return other->hasCheckpoint(job.modelName); });
+}
+
+bool JobQueue::servable(const store::Job &job) const {
+    for (const BackendWorker *worker : m_workers) {
+        if (worker->state() == BackendWorker::State::Up && canRun(worker, job))
+            return true;
+    }
+    return false;
+}
+
+void JobQueue::failUnservable() {
+    if (!m_recovered)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<store::Job> expired;
+    for (int i = m_queued.size() - 1; i >= 0; --i) {
+        const store::Job &job = m_queued[i];
+        if (servable(job)) {
+            m_unservedSince.remove(job.id);
+            continue;
+        }
+        const qint64 since = m_unservedSince.value(job.id, now);
+        m_unservedSince.insert(job.id, since);
+        if (now - since >= m_settings.maxWaitMs)
+            expired.prepend(m_queued.takeAt(i));
+    }
+    for (const store::Job &job : std::as_const(expired)) {
+        m_unservedSince.remove(job.id);
+        m_scheduler.forget(job.id);
+        fail(job, QStringLiteral("NO_BACKEND"),
+             QStringLiteral("No Forge backend that offers %1 was available for %2 s (JOB_MAX_WAIT)")
+                 .arg(job.modelName)
+                 .arg(m_settings.maxWaitMs / 1000));
+    }
+}
+
+void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
+    m_progress.remove(job.id);
+    if (countsAttempt && job.attempts >= kMaxAttempts) {
+        fail(job, QStringLiteral("BACKEND_LOST"),
+             QStringLiteral("Forge lost this job twice (connection dropped or backend restarted); it was not "
+                            "retried again"));
+        return;
+    }
+    store::Job retry = job;
+    retry.status = QStringLiteral("queued");
+    if (!countsAttempt)
+        retry.attempts = qMax(0, retry.attempts - 1);
+    qCInfo(lcQueue).noquote() << job.id << "goes back to the queue"
+                              << (countsAttempt ? "(attempt counted)" : "(never reached Forge)");
+    write([=] { return m_repository.markQueued(job.id, retry.attempts); }, {});
+    insertQueued(retry); // by its sequence: first among its owner's jobs
+    schedule();
 }
 
 void JobQueue::prepare(BackendWorker *worker, const store::Job &job) {
@@ -445,32 +573,22 @@ void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forg
         insertQueued(again);
         return; // becameIdle() follows and schedules it
     }
-    if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
-        qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
-        write([=] { return m_repository.markQueued(job.id); }, {});
-        store::Job retry = job;
-        retry.status = QStringLiteral("queued");
-        // Back in the queue at once (visible and cancellable), but the backends rest for the delay first:
-        // becameIdle() schedules at once, and an immediate retry would meet the same refusal.
-        insertQueued(retry);
-        for (BackendWorker *worker : std::as_const(m_workers))
-            m_coolDownUntil.insert(worker, QDateTime::currentMSecsSinceEpoch() + kRetryDelayMs);
-        QTimer::singleShot(kRetryDelayMs, this, &JobQueue::schedule);
-        return;
-    }
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
-    fail(job, error.code, error.message, worker->name());
+    fail(job, error.code, error.message, worker->name(),
+         interrupted ? QStringLiteral("interrupted") : QString());
 }
 
 void JobQueue::fail(const store::Job &job, const QString &code, const QString &message,
-                    const QString &backend) {
+                    const QString &backend, const QString &failureClass) {
     ops::metrics().jobsFailed.inc({code});
     const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     // Clients hear of the failure once the database has it.
     write([=] { return m_repository.markFailed(job.id, code, message); },
-          [this, job, code, message, backend](bool) {
-              emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, backend));
+          [this, job, code, message, backend, failureClass](bool) {
+              emitEvent(job, QStringLiteral("task-failed"),
+                        failedPayload(job, code, message, backend,
+                                      failureClass.isEmpty() ? queue::failureClass(code) : failureClass));
           });
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The durable job queue. Jobs live in the `jobs` table; this object keeps the queued ones in memory in FIFO
-// order (jobs.sequence, given by the database), hands them to idle backends the moment one is free (no
-// polling loop), turns worker results into database writes and realtime events, and resumes the queue after a
-// restart.
+// order (jobs.sequence, given by the database), hands them to free backends the moment one is free (no
+// polling loop) in the Scheduler's order, turns worker results into database writes and realtime events, and
+// resumes the queue after a restart. While no backend can take a job, the job waits; only after JOB_MAX_WAIT
+// without one does it fail with NO_BACKEND.
 //
 // Every state change of a job goes through one write chain, in order. A write that fails because the
 // database is unreachable is retried with backoff until it returns; a finished image waits in the chain
@@ -16,6 +17,7 @@
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <functional>
 
@@ -25,10 +27,17 @@ namespace nav::queue {
 using JobEventSink =
     std::function<void(const QString &, const QString &, const QString &, const QJsonObject &)>;
 
+struct QueueSettings {
+    int maxQueueLength = 1000;    // queued + running, all owners (MAX_QUEUE_LENGTH)
+    int maxJobsPerUser = 20;      // queued + running of one owner, 0: no cap (MAX_JOBS_PER_USER)
+    int maxSkips = 4;             // SCHEDULER_MAX_SKIPS
+    qint64 maxWaitMs = 3'600'000; // JOB_MAX_WAIT
+};
+
 class JobQueue : public QObject {
     Q_OBJECT
 public:
-    JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength,
+    JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
              QObject *parent = nullptr);
 
     void addBackend(BackendWorker *worker);
@@ -38,19 +47,35 @@ public:
     // resumes the queue in its order. `done` gets an error message on failure.
     void recover(std::function<void(const QString &error)> done);
 
-    enum class EnqueueStatus { Queued, DuplicateId, QueueFull, Unavailable, ShuttingDown, Error };
-    void enqueue(store::Job job, std::optional<qint64> categoryId,
+    enum class EnqueueStatus {
+        Queued,
+        DuplicateId,
+        QueueFull,
+        UserQueueFull,
+        Unavailable,
+        ShuttingDown,
+        Error
+    };
+    // `capExempt`: apex users and the superuser token are not held to MAX_JOBS_PER_USER. Both caps count
+    // the submissions still being stored, so concurrent submitters cannot overshoot them.
+    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
                  std::function<void(EnqueueStatus, int queueSize)> done);
+    const QueueSettings &settings() const { return m_settings; }
 
     enum class CancelStatus { Interrupted, Removed, NotFound, Forbidden, Error };
     // Interrupts a running job or removes a queued one. Only the owner may, or an admin (`mayCancelAny`).
     void cancel(const QString &jobId, const QString &callerId, bool mayCancelAny,
                 std::function<void(CancelStatus)> done);
 
+    // Moves a waiting job to the front of the dispatch order; false if it is not waiting.
+    bool promote(const QString &jobId);
+    BackendWorker *backend(const QString &name) const;
+
     int queueSize() const; // queued plus running
-    QList<store::Job> queued() const { return m_queued; }
+    // Waiting jobs in dispatch order (promoted first, then round-robin between owners).
+    QList<store::Job> queued() const;
     QList<store::Job> running() const; // includes jobs whose inputs are loading for a backend
-    // 1-based position among queued jobs, 0 while running, -1 if not waiting or running.
+    // 1-based position in dispatch order, 0 while running, -1 if not waiting or running.
     int position(const QString &jobId) const;
     std::optional<store::JobProgress> progress(const QString &jobId) const;
     // The latest live preview of a running or recently finished job (PNG bytes).
@@ -72,10 +97,18 @@ public:
     void setMaxRetryDelay(int ms) { m_maxRetryDelayMs = ms; }
 
 signals:
+    // A backend changed state (up, down, paused, draining): for admin sockets.
+    void backendStateChanged(nav::queue::BackendWorker *worker);
     void databaseAvailabilityChanged(bool available);
 
 private:
     void schedule();
+    void requeue(const store::Job &job, bool countsAttempt);
+    void failUnservable(); // JOB_MAX_WAIT without a backend that could take the job
+    // Whether `worker` may take `job`: it offers the checkpoint, or no backend lists it.
+    bool canRun(const BackendWorker *worker, const store::Job &job) const;
+    bool servable(const store::Job &job) const;
+    int ownerLoad(const QString &ownerId) const;
     // A picked job waits here, holding its backend, while its inputs load (init image and mask, or the source
     // of an upscale); it stays visible (position 0) and cancellable.
     void prepare(BackendWorker *worker, const store::Job &job);
@@ -88,9 +121,10 @@ private:
                      const QJsonObject &info, bool interrupted);
     void onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
                   bool interrupted);
-    // `backend`: the worker that ran the job, empty when none did.
-    void fail(const store::Job &job, const QString &code, const QString &message,
-              const QString &backend = {});
+    // `backend`: the worker that ran the job, empty when none did. `failureClass` defaults to the class of
+    // `code` (see failureClass() in JobEvents.h).
+    void fail(const store::Job &job, const QString &code, const QString &message, const QString &backend = {},
+              const QString &failureClass = {});
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);
     // Job-state writes run one after another: the database pool has several connections, and a late write
@@ -102,13 +136,16 @@ private:
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
-    int m_maxQueueLength;
+    QueueSettings m_settings;
     QList<BackendWorker *> m_workers;
-    QList<store::Job> m_queued;
+    QList<store::Job> m_queued; // in jobs.sequence order; the Scheduler picks from it
     QHash<BackendWorker *, store::Job> m_preparing;
-    QHash<BackendWorker *, qint64> m_coolDownUntil; // after a refused connection, ms since epoch
     QSet<QString> m_abandoned; // running at the end of a shutdown grace: re-queued, their results ignored
     Scheduler m_scheduler;
+    int m_reserved = 0;                     // submissions being stored
+    QHash<QString, int> m_reservedBy;       // ... per owner
+    QHash<QString, qint64> m_unservedSince; // job id -> since when no backend could take it
+    QTimer *m_waitTimer;
     QHash<QString, store::JobProgress> m_progress;
     QHash<QString, QByteArray> m_previews;
     QStringList m_previewOrder; // oldest first, to bound m_previews

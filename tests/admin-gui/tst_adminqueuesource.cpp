@@ -69,8 +69,10 @@ private slots:
         QVERIFY2(m_db, qPrintable(error));
         QVERIFY2(m_db->migrate(&error), qPrintable(error));
         m_jobs = std::make_unique<store::JobRepository>(*m_db);
+        queue::QueueSettings settings;
+        settings.maxQueueLength = 100;
         m_queue = std::make_unique<queue::JobQueue>(
-            *m_jobs, [](auto &&...) {}, 100);
+            *m_jobs, [](auto &&...) {}, settings);
         m_source = std::make_unique<api::JobQueueAdminSource>(*m_queue, *m_jobs);
         bool recovered = false;
         m_queue->recover([&](const QString &error) {
@@ -90,7 +92,7 @@ private slots:
         // One after the other: the point here is the listing, not concurrent inserts.
         for (const auto &[id, owner] : {std::pair{"aaaa0001", "100"}, std::pair{"aaaa0002", "200"}}) {
             std::optional<queue::JobQueue::EnqueueStatus> result;
-            m_queue->enqueue(job(id, owner, QStringLiteral("prompt of ") + id), std::nullopt,
+            m_queue->enqueue(job(id, owner, QStringLiteral("prompt of ") + id), std::nullopt, false,
                              [&result](queue::JobQueue::EnqueueStatus status, int) { result = status; });
             QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 15000);
             QCOMPARE(*result, queue::JobQueue::EnqueueStatus::Queued);
@@ -118,10 +120,10 @@ private slots:
     }
 
     void endedJobsFromTheTable() {
-        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0001", "100", "old"), std::nullopt)),
+        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0001", "100", "old"), std::nullopt)).result,
                  store::JobRepository::EnqueueResult::Inserted);
         wait(m_jobs->markFailed("bbbb0001", "HTTP_500", "Forge said no"));
-        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0002", "100", "newer"), std::nullopt)),
+        QCOMPARE(wait(m_jobs->enqueue(job("bbbb0002", "100", "newer"), std::nullopt)).result,
                  store::JobRepository::EnqueueResult::Inserted);
         wait(m_jobs->markFailed("bbbb0002", "ECONNREFUSED", "refused"));
 

@@ -123,6 +123,14 @@ void SimServer::handle(const QHttpServerRequest &req, QHttpServerResponder &&res
         method = "OTHER";
         break;
     }
+    if (!m_apiAuth.isEmpty() && req.url().path().startsWith(QLatin1String("/sdapi/v1/")) &&
+        req.value("authorization") != "Basic " + m_apiAuth.toBase64()) {
+        h->answered = true;
+        h->responder.write(detail("Incorrect username or password"),
+                           {{"Content-Type", "application/json"}, {"WWW-Authenticate", "Basic"}},
+                           QHttpServerResponder::StatusCode::Unauthorized);
+        return;
+    }
     route(h, method, req.url().path(), QUrlQuery(req.url()), req.body());
 }
 

@@ -21,6 +21,8 @@ public:
     SimServer(const SimConfig &config, const FaultConfig &faults, QObject *parent = nullptr);
     bool listen(const QHostAddress &host, quint16 port);
     quint16 port() const { return m_port; }
+    // Like Forge's --api-auth user:pass: /sdapi/v1/* answers 401 without these Basic credentials.
+    void setApiAuth(const QString &userColonPass) { m_apiAuth = userColonPass.toUtf8(); }
 
 private:
     struct Held;
@@ -32,6 +34,7 @@ private:
     QJsonObject faultsJson() const;
 
     GenerationQueue m_queue;
+    QByteArray m_apiAuth;
     QHttpServer m_http;
     QTcpServer *m_tcp = nullptr;
     QHostAddress m_host;

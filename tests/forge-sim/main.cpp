@@ -43,8 +43,10 @@ int main(int argc, char **argv) {
         "latent modes). Default: " +
             forgesim::Catalog::defaultUpscalerNames().join(',') + ".",
         "a,b,c", forgesim::Catalog::defaultUpscalerNames().join(','));
+    const QCommandLineOption apiAuth(
+        "api-auth", "Require HTTP Basic credentials on /sdapi/v1 (like Forge --api-auth).", "user:pass");
     p.addOptions({port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext,
-                  delayMs, unpatched, upscalers});
+                  delayMs, unpatched, upscalers, apiAuth});
     p.process(app);
 
     forgesim::SimConfig config;
@@ -62,6 +64,8 @@ int main(int argc, char **argv) {
     faults.delayMs = p.value(delayMs).toInt();
 
     forgesim::SimServer server(config, faults);
+    if (p.isSet(apiAuth))
+        server.setApiAuth(p.value(apiAuth));
     const QHostAddress address(p.value(host) == "localhost" ? QStringLiteral("127.0.0.1") : p.value(host));
     if (!server.listen(address, quint16(p.value(port).toUInt()))) {
         QTextStream(stderr) << "forge-sim: cannot listen on " << p.value(host) << ":" << p.value(port)

@@ -67,7 +67,7 @@ private slots:
         PipelineHarness h({"--step-ms", "10"});
         const QString error = h.start({kAlice});
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const QString backend = h.sim().sdApiHost();
+        const QString backend = h.backendName(0);
 
         const QString finished = submitAndWait(h, kAlice);
         QCOMPARE(h.job(kAlice, finished).value("status").toString(), QStringLiteral("finished"));
@@ -155,7 +155,7 @@ private slots:
         QCOMPARE(ready.json().value("database").toObject().value("up").toBool(), true);
         const QJsonArray backends = ready.json().value("backends").toArray();
         QCOMPARE(backends.size(), 1);
-        QCOMPARE(backends[0].toObject().value("name").toString(), h.sim().sdApiHost());
+        QCOMPARE(backends[0].toObject().value("name").toString(), h.backendName(0));
         QCOMPARE(backends[0].toObject().value("up").toBool(), true);
         QVERIFY(ready.json().value("down").toArray().isEmpty());
 
@@ -170,12 +170,12 @@ private slots:
         QVERIFY2(notReady.json().value("error").toString().contains("no backend is up"),
                  notReady.body.constData());
         QCOMPARE(notReady.json().value("down").toArray(),
-                 QJsonArray{QStringLiteral("backend ") + h.sim().sdApiHost()});
+                 QJsonArray{QStringLiteral("backend ") + h.backendName(0)});
         QCOMPARE(notReady.json().value("database").toObject().value("up").toBool(), true);
         // Liveness does not depend on the backend.
         QCOMPARE(http("GET", h.nav().url("/healthz")).status, 200);
         const QByteArray m = http("GET", h.nav().url("/metrics")).body;
-        QCOMPARE(sample(m, QStringLiteral(R"(navigator_backend_up{backend="%1"})").arg(h.sim().sdApiHost())),
+        QCOMPARE(sample(m, QStringLiteral(R"(navigator_backend_up{backend="%1"})").arg(h.backendName(0))),
                  0.0);
 
         QVERIFY(h.sim().start());
@@ -291,7 +291,7 @@ private slots:
         // Forge behind basic auth: SD_API_HOST carries user:password (forge-sim does not check it).
         const QString error = h.start({kAlice}, QStringLiteral("forgeuser:") + forgePassword);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const QString backend = h.sim().sdApiHost();
+        const QString backend = h.backendName(0);
 
         // A job with the user's token; a bad token; the superuser token; CivitAI (key in a header);
         // /metrics with the right and a wrong token; readiness.

@@ -12,13 +12,26 @@ PipelineHarness::PipelineHarness(const QStringList &simArgs, const QHash<QString
     m_sim = std::make_unique<ForgeSim>(args);
 }
 
+ForgeSim &PipelineHarness::addSim(const QStringList &args) {
+    QStringList all{"--models", kModelA + QLatin1Char(',') + kModelB, "--switch-ms", "0"};
+    all += args; // later options win
+    m_extraSims.push_back(std::make_unique<ForgeSim>(all));
+    return *m_extraSims.back();
+}
+
 QString PipelineHarness::start(const QStringList &users, const QString &forgeUserInfo) {
     if (!m_sim->start())
         return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(m_sim->output());
-    QUrl sdApiHost(m_sim->sdApiHost());
+    QUrl first(m_sim->sdApiHost());
     if (!forgeUserInfo.isEmpty())
-        sdApiHost.setUserInfo(forgeUserInfo);
-    QHash<QString, QString> env{{"SD_API_HOST", sdApiHost.toString()},
+        first.setUserInfo(forgeUserInfo);
+    QStringList hosts{first.toString()};
+    for (const auto &sim : m_extraSims) {
+        if (!sim->start())
+            return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(sim->output());
+        hosts.append(sim->sdApiHost());
+    }
+    QHash<QString, QString> env{{"SD_API_HOST", hosts.join(QLatin1Char(','))},
                                 {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
     for (auto it = m_env.begin(); it != m_env.end(); ++it)
         env.insert(it.key(), it.value());

@@ -16,12 +16,21 @@ public:
     // `simArgs` go to forge-sim (e.g. --step-ms 20); `env` is layered over navigator's test environment.
     PipelineHarness(const QStringList &simArgs = {}, const QHash<QString, QString> &env = {});
 
-    // Starts forge-sim and navigator and creates the given users with role 1. Returns an error text or "".
-    // `forgeUserInfo` ("user:password") goes into SD_API_HOST, as for a Forge behind basic auth.
+    // Another forge-sim, listed after the first in SD_API_HOST (call before start()). `args` replace the
+    // default checkpoint list and speed if they name them.
+    ForgeSim &addSim(const QStringList &args);
+    // Sets one more variable for navigator (call before start()).
+    void setEnv(const QString &name, const QString &value) { m_env.insert(name, value); }
+    // Starts every forge-sim and navigator and creates the given users with role 1. Returns an error text
+    // or "". `forgeUserInfo` ("user:password") goes into the first SD_API_HOST entry, as for a Forge behind
+    // basic auth.
     QString start(const QStringList &users, const QString &forgeUserInfo = {});
 
     TestDatabase &db() { return *m_db; }
     ForgeSim &sim() { return *m_sim; }
+    ForgeSim &sim(int index) { return index == 0 ? *m_sim : *m_extraSims[index - 1]; }
+    // The backend name navigator gives sim `index` ("127.0.0.1:<port>").
+    QString backendName(int index) { return QStringLiteral("127.0.0.1:%1").arg(sim(index).port()); }
     NavigatorInstance &nav() { return *m_nav; }
     QByteArray token(const QString &user) const { return bearerFor(*m_nav, user); }
 
@@ -43,6 +52,7 @@ private:
     QHash<QString, QString> m_env;
     std::unique_ptr<TestDatabase> m_db;
     std::unique_ptr<ForgeSim> m_sim;
+    std::vector<std::unique_ptr<ForgeSim>> m_extraSims;
     std::unique_ptr<NavigatorInstance> m_nav;
 };
 

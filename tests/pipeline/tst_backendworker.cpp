@@ -1,6 +1,6 @@
 // One BackendWorker driving forge-sim directly: the loaded checkpoint read at start-up, model-changed only on
 // a real change, progress with step counters and live previews, the inactivity unload (once) and the model
-// change it implies for the next job, and the result or error of each generation.
+// change it implies for the next job, the result or error of each generation, and the backend's health.
 #include "server/forge/ForgeClient.h"
 #include "server/forge/GenerationPayload.h"
 #include "server/queue/BackendWorker.h"
@@ -126,12 +126,18 @@ private slots:
         QVERIFY(!error.neverDelivered);
         QCOMPARE(idle.count(), 1);
 
+        // A refused connection is no failure of the job: it goes back to the queue without costing an
+        // attempt, and the backend is down until a probe succeeds.
+        QSignalSpy returned(&worker, &queue::BackendWorker::returned);
         m_sim->kill();
         run(worker, job("cccc0002", kModelA, 2));
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 20000);
-        const auto refused = failed.last().at(1).value<forge::ForgeError>();
-        QCOMPARE(refused.code, QString("ECONNREFUSED"));
-        QVERIFY(refused.neverDelivered);
+        QTRY_COMPARE_WITH_TIMEOUT(returned.count(), 1, 20000);
+        QCOMPARE(returned.first().at(1).toBool(), false);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(worker.state(), queue::BackendWorker::State::Down);
+        QVERIFY(!worker.available());
+        QVERIFY(m_sim->start());
+        QTRY_COMPARE_WITH_TIMEOUT(worker.state(), queue::BackendWorker::State::Up, 20000);
     }
 
     void generationTimeout() {

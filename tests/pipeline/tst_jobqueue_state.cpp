@@ -62,7 +62,9 @@ struct Fixture {
         database.reset();
     }
     queue::JobQueue &makeQueue() {
-        queue = std::make_unique<queue::JobQueue>(*repository, nullptr, 1000);
+        queue::QueueSettings settings;
+        settings.maxJobsPerUser = 0; // these tests are about order and state, not the per-user cap
+        queue = std::make_unique<queue::JobQueue>(*repository, nullptr, settings);
         return *queue;
     }
     bool recover() {
@@ -94,7 +96,7 @@ private slots:
         QVERIFY(f.recover());
         int queued = 0;
         for (int i = 0; i < 6; ++i)
-            queue.enqueue(makeJob(QStringLiteral("seq%1").arg(i)), std::nullopt,
+            queue.enqueue(makeJob(QStringLiteral("seq%1").arg(i)), std::nullopt, false,
                           [&](queue::JobQueue::EnqueueStatus status, int) {
                               QCOMPARE(status, queue::JobQueue::EnqueueStatus::Queued);
                               ++queued;
@@ -169,7 +171,7 @@ private slots:
         job.params.insert("init_image", "aW5pdA==");
         job.params.insert("mask", "bWFzaw==");
         bool queued = false;
-        queue.enqueue(job, std::nullopt, [&](auto status, int) {
+        queue.enqueue(job, std::nullopt, false, [&](auto status, int) {
             QCOMPARE(status, queue::JobQueue::EnqueueStatus::Queued);
             queued = true;
         });

@@ -1,5 +1,6 @@
-// The scheduler's choice for an idle backend: round-robin between owners, FIFO within an owner, and the
-// loaded checkpoint as a tie-break that never overrides fairness.
+// The scheduler's choice for a free backend: round-robin between owners, FIFO within an owner, the loaded
+// checkpoint preferred but no job passed over more than maxSkips times, promoted jobs first, and only jobs
+// the backend can run.
 #include "server/queue/Scheduler.h"
 
 #include <QtTest>
@@ -66,11 +67,46 @@ private slots:
         QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("b1", "B", "y")}, QStringLiteral("z")), 0);
     }
 
-    void affinityNeverOverridesFairness() {
-        Scheduler scheduler;
+    void affinityPassesOverAtMostMaxSkipsTimes() {
+        Scheduler scheduler(2);
+        // A waits for x; B and C want the loaded y. A's job is passed over twice, then it runs.
+        QList<Job> queued{job("a1", "A", "x"), job("b1", "B", "y"), job("b2", "B", "y"), job("c1", "C", "y")};
+        QCOMPARE(order(scheduler, queued, QStringLiteral("y")), (QStringList{"b1", "c1", "a1", "b2"}));
+    }
+
+    void noAffinityWithZeroSkips() {
+        Scheduler scheduler(0);
         scheduler.served("B");
-        // B's job matches the loaded model, but A has waited longer for a turn.
         QCOMPARE(scheduler.pick({job("b1", "B", "y"), job("a1", "A", "x")}, QStringLiteral("y")), 1);
+    }
+
+    void onlyJobsTheBackendCanRun() {
+        Scheduler scheduler;
+        const auto onlyY = [](const Job &j) { return j.modelName == QLatin1String("y"); };
+        QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("b1", "B", "y")}, {}, onlyY), 1);
+        QCOMPARE(scheduler.pick({job("a1", "A", "x")}, {}, onlyY), -1);
+        // An owner's later job may go to a backend that cannot run their first one.
+        QCOMPARE(scheduler.pick({job("a1", "A", "x"), job("a2", "A", "y")}, {}, onlyY), 1);
+    }
+
+    void promotedJobGoesFirstAndIsNeverPassedOver() {
+        Scheduler scheduler;
+        const QList<Job> queued{job("a1", "A"), job("b1", "B"), job("b2", "B", "x")};
+        scheduler.promote("b2");
+        QList<int> expected{2, 0, 1};
+        QCOMPARE(scheduler.order(queued), expected);
+        QCOMPARE(scheduler.pick(queued, QStringLiteral("m1")), 2);
+        scheduler.forget("b2");
+        QCOMPARE(scheduler.order(queued), (QList<int>{0, 1, 2}));
+    }
+
+    void orderIsTheDispatchOrder() {
+        Scheduler scheduler(0);
+        scheduler.served("A");
+        const QList<Job> queued{job("a1", "A"), job("a2", "A"), job("a3", "A"), job("b1", "B")};
+        // B has not had a turn: b1 first, then A's batch.
+        QCOMPARE(scheduler.order(queued), (QList<int>{3, 0, 1, 2}));
+        QCOMPARE(order(scheduler, queued), (QStringList{"b1", "a1", "a2", "a3"}));
     }
 
     void affinityKeepsFifoWithinAnOwner() {

@@ -50,7 +50,7 @@ class ImageCacheTest : public QObject {
         job.origin = QStringLiteral("127.0.0.1");
         job.taskType = QStringLiteral("txt2img");
         job.modelName = QStringLiteral("m");
-        QCOMPARE(jobs.enqueue(job, std::nullopt).result(), store::JobRepository::EnqueueResult::Inserted);
+        QCOMPARE(jobs.enqueue(job, std::nullopt).result().result, store::JobRepository::EnqueueResult::Inserted);
         jobs.markFinished(id, png.toBase64(), {}, QStringLiteral("finished")).waitForFinished();
     }
 

@@ -153,6 +153,18 @@ private slots:
                                        << "0";
         QTest::newRow("url") << "SD_API_HOST"
                              << "ftp://x";
+        QTest::newRow("url in a list") << "SD_API_HOST"
+                                       << "http://a:7860/sdapi/v1,ftp://b";
+        QTest::newRow("duplicate backend") << "SD_API_HOST"
+                                           << "http://a:7860/sdapi/v1, http://a:7860/sdapi/v1";
+        QTest::newRow("per-user cap") << "MAX_JOBS_PER_USER"
+                                      << "-1";
+        QTest::newRow("max skips") << "SCHEDULER_MAX_SKIPS"
+                                   << "many";
+        QTest::newRow("max wait") << "JOB_MAX_WAIT"
+                                  << "10";
+        QTest::newRow("probe cap") << "BACKEND_PROBE_MAX_INTERVAL"
+                                   << "1h";
         QTest::newRow("driver") << "DB_DRIVER"
                                 << "postgres";
         QTest::newRow("pixels") << "IMAGE_PIXEL_LIMIT"
@@ -179,6 +191,27 @@ private slots:
         const ConfigError error = loadError(file);
         QCOMPARE(error.variable, variable);
         QVERIFY2(error.message.startsWith(variable + ' '), qPrintable(error.message));
+    }
+
+    void severalBackends() {
+        EnvMap file = base();
+        file.insert("SD_API_HOST", "http://u:p@gpu1:7860/sdapi/v1, http://gpu2:7861/sdapi/v1");
+        const Config c = load(file);
+        QCOMPARE(c.sdApiHosts.size(), 2);
+        QCOMPARE(c.sdApiHost, c.sdApiHosts.first());
+        QCOMPARE(Config::sdApiBaseOf(c.sdApiHosts[1]).toString(), QStringLiteral("http://gpu2:7861"));
+        // A configuration error never echoes the credentials.
+        file.insert("SD_API_HOST", "http://u:s3cret@gpu1:7860/sdapi/v1,ftp://u:s3cret@x");
+        QVERIFY(!loadError(file).message.contains("s3cret"));
+    }
+
+    void schedulingDefaults() {
+        const Config c = load(base());
+        QCOMPARE(c.sdApiHosts.size(), 1);
+        QCOMPARE(c.maxJobsPerUser, 20);
+        QCOMPARE(c.schedulerMaxSkips, 4);
+        QCOMPARE(c.jobMaxWaitMs, 3'600'000);
+        QCOMPARE(c.backendProbeMaxMs, 5000);
     }
 
     void databaseDefaultsAreTheOriginals() {
