@@ -2,6 +2,8 @@
 
 #include "server/store/SqlTime.h"
 
+#include <QMutex>
+
 namespace nav::store {
 
 namespace {
@@ -106,6 +108,11 @@ QFuture<void> DiscordProfileRepository::recordLogin(const DiscordProfile &profil
 QFuture<RefusalRecorded> DiscordProfileRepository::recordUnknownRefusal(const DiscordProfile &profile,
                                                                         int maxRequests) {
     return m_db.run<RefusalRecorded>([profile, maxRequests](QSqlDatabase &db) {
+        // Refusals on different pool connections would each count the requests without the others'
+        // uncommitted rows (MariaDB's repeatable read), and together overshoot the cap: one at a time, on a
+        // pool thread.
+        static QMutex oneAtATime;
+        const QMutexLocker lock(&oneAtATime);
         return transaction<RefusalRecorded>(db, [&](QSqlDatabase &) {
             const auto row = selectRow(db, profile.id);
             RefusalRecorded result;

@@ -338,9 +338,15 @@ private slots:
         QVERIFY(originalTables.contains("users"));
         const auto originalSchema = [&] {
             QStringList lines;
+            // v10's two indexes on images are this project's deliberate addition (issue 13); on MariaDB its
+            // images_category also takes the place of the index the foreign key had made on category_id.
+            // Nothing else of the original tables may change.
+            static const QRegularExpression v10Index(
+                QStringLiteral("images_owner_created|^images\\|[^|]+\\|1\\|1\\|category_id$"));
             for (const QString &line : schemaOf(raw, testDb.isMysql()))
-                if (originalTables.contains(line.section('|', 0, 0)) ||
-                    originalTables.contains(line.section('|', 1, 1)))
+                if ((originalTables.contains(line.section('|', 0, 0)) ||
+                     originalTables.contains(line.section('|', 1, 1))) &&
+                    !line.contains(v10Index))
                     lines << line;
             return lines;
         };
