@@ -224,7 +224,9 @@ private slots:
         QVERIFY2(failed.value("error").toString().contains("injected failure"),
                  QJsonDocument(failed).toJson().constData());
         QCOMPARE(failed.value("error_code").toString(), QString("HTTP_500"));
-        QCOMPARE(failed.value("backend").toString(), m_h->sim().sdApiHost());
+        // The backend by its name (host:port, never credentials), as in jobs.backend and the admin answers.
+        const QUrl sim(m_h->sim().sdApiHost());
+        QCOMPARE(failed.value("backend").toString(), QStringLiteral("%1:%2").arg(sim.host()).arg(sim.port()));
         QCOMPARE(failed.value("retryable").toBool(true), false);
         QCOMPARE(failed.value("status").toString(), QString("failed"));
     }
