@@ -3,7 +3,7 @@
 // again. Expected: new submissions get 503 DATABASE_UNAVAILABLE with Retry-After meanwhile; afterwards every
 // job is finished with its image (none stuck, none failed, no image thrown away), the clients heard exactly
 // one task-finished per job and no task-failed, Forge ran each job once, and every timestamp written after
-// the reconnect is UTC.
+// the reconnect is UTC. /readyz says the database is down during the outage and is ready again after it.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QFile>
@@ -130,6 +130,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             sql.value("SELECT COUNT(*) FROM jobs WHERE status = 'finished'").toInt() >= 2, 30000);
 
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
         QVERIFY(privateServer("stop", dir.path()));
         const HttpReply refused = h.txt2img(kAlice);
         if (refused.status != 503)
@@ -137,6 +138,12 @@ private slots:
         QCOMPARE(refused.status, 503);
         QCOMPARE(refused.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
         QVERIFY(!refused.header("retry-after").isEmpty());
+        // Health shows the outage and names the database.
+        HttpReply ready;
+        QTRY_VERIFY_WITH_TIMEOUT((ready = http("GET", h.nav().url("/readyz"))).status == 503, 10000);
+        QVERIFY2(ready.json().value("down").toArray().contains(QJsonValue("database")),
+                 ready.body.constData());
+        QCOMPARE(ready.json().value("database").toObject().value("up").toBool(true), false);
         QTest::qWait(6000); // the running job ends during the outage; its image must wait, not be dropped
         QVERIFY(privateServer("start", dir.path(), port));
         QVERIFY(sql.open("nav_outage"));
@@ -145,6 +152,7 @@ private slots:
             QCOMPARE(h.waitForFinal(kAlice, id, 60000).value("status").toString(), QString("finished"));
             QCOMPARE(http("GET", h.nav().url("/api/images/" + id)).status, 200);
         }
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt(), 0);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status <> 'finished'").toInt(), 0);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM images WHERE image_data IS NULL").toInt(), 0);
