@@ -12,18 +12,17 @@
 #include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
+#include "server/common/Broadcast.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 #include "server/queue/JobQueue.h"
-#include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 #include "server/store/FileHashRepository.h"
 #include "server/store/JobRepository.h"
 #include "server/store/ModelMetadataRepository.h"
 #include "server/store/ModelRepository.h"
-#include "server/thirdparty/Broadcast.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -74,17 +73,8 @@ int main(int argc, char *argv[]) {
         QStringLiteral("check-config"),
         QStringLiteral("Validate the configuration, print a summary and exit."));
     parser.addOption(envFile);
-    const QCommandLineOption conformance(
-        QStringLiteral("socketio-conformance"),
-        QStringLiteral(
-            "Run only a bare socket.io server on <port>, set up for the official engine.io-protocol and "
-            "socket.io-protocol test suites."),
-        QStringLiteral("port"));
     parser.addOption(checkConfig);
-    parser.addOption(conformance);
     parser.process(app);
-    if (parser.isSet(conformance))
-        return nav::realtime::runConformanceServer(parser.value(conformance).toUShort());
 
     const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
     if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
@@ -134,19 +124,19 @@ int main(int argc, char *argv[]) {
         });
     });
 
-    const nav::thirdparty::Broadcast broadcast =
-        [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
+    const nav::common::Broadcast broadcast = [&realtime](const QString &event, const QJsonObject &payload) {
+        realtime.emitToAll(event, payload);
+    };
     nav::store::ModelRepository models(*database);
     nav::store::ModelMetadataRepository modelMetadata(*database);
     nav::store::FileHashRepository fileHashes(*database);
-    nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
-                                           {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
-    nav::thirdparty::ModelDownloadService downloads(
+    nav::civitai::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
+                                        {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::civitai::ModelDownloadService downloads(
         &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
-        nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
-    nav::thirdparty::LoraService loras(
-        &catalog, &civitai, &modelMetadata, &fileHashes,
-        {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
+        nav::civitai::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
+    nav::loras::LoraService loras(&catalog, &civitai, &modelMetadata, &fileHashes,
+                                  {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
     nav::api::registerModelRoutes(http, catalog, models, broadcast);
     nav::api::registerLoraRoutes(http, auth, loras);
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);

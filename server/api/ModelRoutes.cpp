@@ -72,7 +72,7 @@ void answerModels(forge::ForgeCatalog &catalog, store::ModelRepository &models, 
 } // namespace
 
 void registerModelRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, thirdparty::Broadcast broadcast) {
+                         store::ModelRepository &models, common::Broadcast broadcast) {
     server.get("/api/models", [&catalog, &models, broadcast](const http::Request &req, http::Responder res) {
         if (!queryBoolean(req, QStringLiteral("refresh")))
             return answerModels(catalog, models, res);

@@ -64,37 +64,27 @@ ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body)
 
 } // namespace
 
-void ForgeCall::abort() {
-    if (m_reply)
-        m_reply->abort();
-}
-
-bool ForgeCall::active() const {
-    return m_reply && m_reply->isRunning();
-}
-
 ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
     : QObject(parent), m_sdApiHost(sdApiHost), m_base(base), m_network(new QNetworkAccessManager(this)) {
     m_network->setAutoDeleteReplies(true);
 }
 
-ForgeCall ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
-    return send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
+void ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
+    send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
-    return send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                std::move(done), timeoutMs);
+void ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
+         timeoutMs);
 }
 
-ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
-                                int timeoutMs) {
-    return send(join(m_base, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact),
-                std::move(done), timeoutMs);
+void ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    send(join(m_base, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
+         timeoutMs);
 }
 
-ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body,
-                            JsonCallback done, int timeoutMs) {
+void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
+                       int timeoutMs) {
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(0); // our own timer below covers the whole call, not just idle time
@@ -128,7 +118,6 @@ ForgeCall ForgeClient::send(const QUrl &url, const QByteArray &method, const QBy
         }
         done(doc, std::nullopt);
     });
-    return ForgeCall(reply);
 }
 
 } // namespace nav::forge

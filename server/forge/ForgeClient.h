@@ -6,7 +6,6 @@
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QObject>
-#include <QPointer>
 #include <QUrl>
 
 #include <functional>
@@ -26,18 +25,6 @@ struct ForgeError {
 
 using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
 
-// A call in flight; abort() ends it and its callback runs with ECANCELED.
-class ForgeCall {
-public:
-    ForgeCall() = default;
-    explicit ForgeCall(QNetworkReply *reply) : m_reply(reply) {}
-    void abort();
-    bool active() const;
-
-private:
-    QPointer<QNetworkReply> m_reply;
-};
-
 class ForgeClient : public QObject {
     Q_OBJECT
 public:
@@ -47,18 +34,18 @@ public:
     static constexpr int kDefaultTimeoutMs = 15'000;
 
     // `path` is relative to /sdapi/v1, e.g. "/sd-models".
-    ForgeCall get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
-    ForgeCall post(const QString &path, const QJsonObject &body, JsonCallback done,
-                   int timeoutMs = kDefaultTimeoutMs);
+    void get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
+    void post(const QString &path, const QJsonObject &body, JsonCallback done,
+              int timeoutMs = kDefaultTimeoutMs);
     // `path` is relative to the server root, e.g. "/internal/progress".
-    ForgeCall postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
-                       int timeoutMs = kDefaultTimeoutMs);
+    void postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
+                  int timeoutMs = kDefaultTimeoutMs);
 
     QUrl sdApiHost() const { return m_sdApiHost; }
 
 private:
-    ForgeCall send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
-                   int timeoutMs);
+    void send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
+              int timeoutMs);
 
     QUrl m_sdApiHost;
     QUrl m_base;

@@ -62,7 +62,7 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
         emit modelChanged(job, job.modelName);
     m_loadedModel = job.modelName;
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
-    m_generation = m_client->post(
+    m_client->post(
         endpoint, body,
         [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
             if (!m_job || m_job->id != job.id)

@@ -42,7 +42,7 @@ test("polling only: events delivered on held GETs", async (t) => {
   assert.equal(socket.io.engine.transport.name, "polling");
   for (let i = 0; i < 3; i++) {
     const got = once(socket, "task-progress");
-    await emit(server, { to: "ip", ip: "127.0.0.1", event: "task-progress", payload: { step: i } });
+    await emit(server, { to: "job", ip: "127.0.0.1", event: "task-progress", payload: { step: i } });
     assert.deepEqual(await got, { step: i });
   }
 });
@@ -86,12 +86,12 @@ test("auth: a token routes its owner's job events; admins see all; anonymous soc
   assert.deepEqual(ids[2], ["j1", "j2", "j3"], "admin");
   assert.deepEqual(ids[3], ["j2", "j3"], "anonymous socket on 127.0.0.1");
 
-  const userOnly = once(user, "model-changed");
-  await emit(server, { to: "user", id: "123", event: "model-changed", payload: { model_name: "m" } });
-  assert.deepEqual(await userOnly, { model_name: "m" });
-  const adminOnly = once(admin, "queue-changed");
-  await emit(server, { to: "admins", event: "queue-changed", payload: {} });
-  await adminOnly;
+  const toOwner = once(user, "model-changed");
+  await emit(server, { to: "job", id: "123", event: "model-changed", payload: { model_name: "m" } });
+  assert.deepEqual(await toOwner, { model_name: "m" });
+  const toAdmins = once(admin, "queue-changed");
+  await emit(server, { to: "job", event: "queue-changed", payload: {} });
+  await toAdmins;
   assert.equal(await clientCount(server), 4);
 });
 
@@ -136,8 +136,8 @@ test("TRUST_PROXY: X-Forwarded-For decides the IP room only when trusted", async
   const seenA = collect(a, "task-failed");
   const seenB = collect(b, "task-failed");
   for (const server of [trusted, plain]) {
-    await emit(server, { to: "ip", ip: "203.0.113.7", event: "task-failed", payload: { via: "header" } });
-    await emit(server, { to: "ip", ip: "127.0.0.1", event: "task-failed", payload: { via: "peer" } });
+    await emit(server, { to: "job", ip: "203.0.113.7", event: "task-failed", payload: { via: "header" } });
+    await emit(server, { to: "job", ip: "127.0.0.1", event: "task-failed", payload: { via: "peer" } });
   }
   await Promise.all([barrier(trusted, [a]), barrier(plain, [b])]);
   assert.deepEqual(seenA, [{ via: "header" }]);

@@ -11,7 +11,7 @@
 
 class QNetworkAccessManager;
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 struct CivitaiReply {
     int status = 0;    // upstream HTTP status, 0 when there was no complete answer
@@ -62,4 +62,4 @@ private:
     bool m_authCached = false;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -1,4 +1,4 @@
-#include "server/thirdparty/FileDownload.h"
+#include "server/civitai/FileDownload.h"
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -6,7 +6,7 @@
 
 Q_LOGGING_CATEGORY(lcDownload, "navigator.download")
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 namespace {
 // Qt buffers at most this much when the disk is slower than the network, which throttles the transfer.
@@ -109,4 +109,4 @@ void FileDownload::fail(const QString &code, const QString &message) {
     emit finished(Result{false, code, message, {}, m_bytes});
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -14,7 +14,7 @@
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 class FileDownload : public QObject {
     Q_OBJECT
@@ -36,7 +36,7 @@ public:
 
 signals:
     void progress(qint64 bytes, qint64 total); // total is -1 when unknown
-    void finished(const nav::thirdparty::FileDownload::Result &result);
+    void finished(const nav::civitai::FileDownload::Result &result);
 
 private:
     void onReadyRead();
@@ -55,4 +55,4 @@ private:
     bool m_done = false;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai
