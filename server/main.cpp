@@ -50,6 +50,8 @@ int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("navigator"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
+    // Debug output (the per-request access log among it) is off unless QT_LOGGING_RULES turns it on.
+    QLoggingCategory::setFilterRules(QStringLiteral("navigator.*.debug=false"));
     qSetMessagePattern(
         QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} "
                        "%{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
@@ -98,7 +100,8 @@ int main(int argc, char *argv[]) {
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
     nav::api::registerSystemRoutes(http, config);
     nav::store::UserRepository users(*database);
-    nav::store::ImageRepository images(*database);
+    nav::store::ImageCache imageCache(qint64(config.imageCacheMb) << 20);
+    nav::store::ImageRepository images(*database, &imageCache);
     nav::store::CategoryRepository categories(*database);
     nav::auth::AuthService auth(config, [&users](const QString &id) { return users.resolveRole(id); });
     nav::auth::DiscordClient discord({config.discordApiBase, config.discordClientId,
@@ -142,7 +145,7 @@ int main(int argc, char *argv[]) {
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
     nav::api::registerEmbedRoutes(http, images, &catalog);
 
-    nav::store::JobRepository jobs(*database);
+    nav::store::JobRepository jobs(*database, &imageCache);
     nav::queue::JobQueue queue(
         jobs,
         [&realtime](const QString &owner, const QString &origin, const QString &event,

@@ -2,7 +2,6 @@
 
 #include "server/api/DbReply.h"
 
-#include <QCryptographicHash>
 #include <QJsonDocument>
 
 namespace nav::api {
@@ -27,6 +26,17 @@ QJsonObject withOwner(QJsonObject info, const QString &ownerId) {
     return info;
 }
 
+// 200 with the PNG, or 304 when the client already has this ETag (the bytes are not touched).
+void answerImage(http::Responder &res, const store::CachedImage &image, const QByteArray &ifNoneMatch) {
+    const http::HeaderList headers{{"ETag", image.etag},
+                                   {"Cache-Control", "public, max-age=31536000, immutable"}};
+    if (!ifNoneMatch.isEmpty() &&
+        (ifNoneMatch == image.etag || ifNoneMatch == "*" || ifNoneMatch.contains(image.etag)))
+        res.send(304, {}, {}, headers);
+    else
+        res.send(200, image.png, "image/png", headers);
+}
+
 } // namespace
 
 void registerImageRoutes(http::HttpServer &server, store::JobRepository &jobs, queue::JobQueue &queue,
@@ -34,23 +44,17 @@ void registerImageRoutes(http::HttpServer &server, store::JobRepository &jobs, q
     server.get("/api/images/:jobId", [&jobs](const http::Request &req, http::Responder res) {
         const QString id = imageId(req);
         const QByteArray ifNoneMatch = req.header("if-none-match");
-        whenReady(
-            jobs.image(id), res, [res, id, ifNoneMatch](std::optional<store::StoredImage> image) mutable {
-                if (!image || image->png.isEmpty()) {
-                    notFound(res, QStringLiteral("No finished image %1").arg(id));
-                    return;
-                }
-                const QByteArray etag =
-                    '"' + QCryptographicHash::hash(image->png, QCryptographicHash::Sha256).toHex().left(32) +
-                    '"';
-                const http::HeaderList headers{{"ETag", etag},
-                                               {"Cache-Control", "public, max-age=31536000, immutable"}};
-                if (!ifNoneMatch.isEmpty() &&
-                    (ifNoneMatch == etag || ifNoneMatch == "*" || ifNoneMatch.contains(etag)))
-                    res.send(304, {}, {}, headers);
-                else
-                    res.send(200, image->png, "image/png", headers);
-            });
+        if (const auto cached = jobs.cachedImage(id)) { // the common case: no database, no hashing
+            answerImage(res, *cached, ifNoneMatch);
+            return;
+        }
+        whenReady(jobs.loadImage(id), res,
+                  [res, id, ifNoneMatch](std::optional<store::CachedImage> image) mutable {
+                      if (!image)
+                          notFound(res, QStringLiteral("No finished image %1").arg(id));
+                      else
+                          answerImage(res, *image, ifNoneMatch);
+                  });
     });
 
     server.get("/api/images/:jobId/info", [&jobs, &forge](const http::Request &req, http::Responder res) {

@@ -2,9 +2,11 @@
 
 #include "server/api/DbReply.h"
 #include "server/api/GenerationRequest.h"
+#include "server/api/OffLoop.h"
 #include "server/api/UpscaleRequest.h"
 #include "server/queue/JobEvents.h"
 #include "server/realtime/ClientAddress.h"
+#include "shared/JsonUtil.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -48,20 +50,38 @@ public:
     explicit QueueApi(QueueServices s) : m(s) {}
 
     // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
-    void submit(const http::Request &req, http::Responder res, const QString &ownerId,
+    // `ownerId` nullopt: the legacy bot endpoints, where the owner comes in the body. Big bodies (img2img
+    // with an init image) are parsed and checked off the event loop.
+    void submit(const http::Request &req, http::Responder res, const std::optional<QString> &ownerId,
                 const QString &taskType) {
-        const auto body = req.jsonBody();
-        if (!body) {
-            res.error(400, QStringLiteral("The request body must be a JSON object"),
-                      QStringLiteral("INVALID_JSON"));
-            return;
-        }
-        auto parsed = parseGenerationRequest(*body, taskType, m.config.imagePixelLimit);
-        if (auto *error = std::get_if<RequestError>(&parsed)) {
-            res.error(error->status, error->message, error->code);
-            return;
-        }
-        auto request = std::get<GenerationRequest>(std::move(parsed));
+        using Parsed = std::variant<std::pair<GenerationRequest, QString>, RequestError>;
+        auto parse = [body = req.body, ownerId, taskType, limit = m.config.imagePixelLimit]() -> Parsed {
+            const auto object = json::parseObject(body);
+            if (!object)
+                return RequestError{400, QStringLiteral("The request body must be a JSON object"),
+                                    QStringLiteral("INVALID_JSON")};
+            const QString owner = ownerId ? *ownerId : object->value("owner_id").toVariant().toString();
+            if (owner.isEmpty())
+                return RequestError{400, QStringLiteral("Missing authentication data"),
+                                    QStringLiteral("MISSING_OWNER")};
+            auto parsed = parseGenerationRequest(*object, taskType, limit);
+            if (auto *error = std::get_if<RequestError>(&parsed))
+                return *error;
+            return std::pair(std::get<GenerationRequest>(std::move(parsed)), owner);
+        };
+        runMaybeOffLoop(req.body.size() >= kOffLoopBodyBytes, std::move(parse),
+                        [this, req, res, taskType](Parsed parsed) mutable {
+                            if (auto *error = std::get_if<RequestError>(&parsed)) {
+                                res.error(error->status, error->message, error->code);
+                                return;
+                            }
+                            auto [request, owner] = std::get<0>(std::move(parsed));
+                            queueParsed(req, res, std::move(request), owner, taskType);
+                        });
+    }
+
+    void queueParsed(const http::Request &req, http::Responder res, GenerationRequest request,
+                     const QString &ownerId, const QString &taskType) {
         store::Job job;
         job.id = request.jobId;
         job.ownerId = ownerId;
@@ -291,14 +311,7 @@ void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
                                           {"error_code", "LEGACY_ENDPOINT_DISABLED"}});
                 return;
             }
-            const auto body = req.jsonBody();
-            const QString owner = body ? body->value("owner_id").toVariant().toString() : QString();
-            if (owner.isEmpty()) {
-                res.error(400, QStringLiteral("Missing authentication data"),
-                          QStringLiteral("MISSING_OWNER"));
-                return;
-            }
-            api->submit(req, res, owner, type);
+            api->submit(req, res, std::nullopt, type);
         });
     }
     server.post("/api/queue/user/txt2img/upscale-hrf/:jobId",

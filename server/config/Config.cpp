@@ -159,6 +159,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.integer("CHECKPOINT_UNLOAD_INTERVAL", c.checkpointUnloadIntervalMin, 0, 525'600);
     r.integer("IMAGE_PIXEL_LIMIT", c.imagePixelLimit, 4096, 1'000'000'000);
     r.integer("MAX_QUEUE_LENGTH", c.maxQueueLength, 1, 1'000'000);
+    r.integer("IMAGE_CACHE_MB", c.imageCacheMb, 0, 1'048'576);
     r.duration("FORGE_GENERATION_TIMEOUT", c.forgeGenerationTimeoutMs,
                QStringLiteral("a duration such as 30m"));
     if (c.forgeGenerationTimeoutMs < 1000 || c.forgeGenerationTimeoutMs > 86'400'000LL)

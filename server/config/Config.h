@@ -36,6 +36,7 @@ struct Config {
     qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
     qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
     int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
+    int imageCacheMb = 256;                             // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     bool supportsFlux = false;                          // SUPPORTS_FLUX
     bool enableLoraSupport = false;                     // ENABLE_LORA_SUPPORT (alias ENABLE_LORA_REQUESTS)

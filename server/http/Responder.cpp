@@ -57,7 +57,12 @@ void Responder::State::write(int status, const QByteArray &body, const QByteArra
     responder.writeBody(method == "HEAD" ? QByteArray() : body);
     if (auto *guard = ConnectionGuard::of(socket))
         guard->responseSent();
-    qCInfo(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
+    // The access log is per request, so it stays at debug level (navigator.http.debug=true turns it on): at
+    // info a benchmark run would write a line per request. Server errors are always logged.
+    if (status >= 500)
+        qCWarning(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
+    else
+        qCDebug(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
 }
 
 Responder::Responder(std::shared_ptr<State> state) : m_state(std::move(state)) {}

@@ -55,10 +55,14 @@ QFuture<std::optional<ImageMeta>> ImageRepository::meta(const QString &imageId) 
 }
 
 QFuture<bool> ImageRepository::removeOwned(const QString &imageId, const QString &ownerId) {
-    return m_db.run<bool>([imageId, ownerId](QSqlDatabase &db) {
+    ImageCache *cache = m_imageCache;
+    return m_db.run<bool>([imageId, ownerId, cache](QSqlDatabase &db) {
         QSqlQuery query =
             exec(db, QStringLiteral("DELETE FROM images WHERE id = ? AND owner_id = ?"), {imageId, ownerId});
-        return query.numRowsAffected() > 0;
+        const bool deleted = query.numRowsAffected() > 0;
+        if (deleted && cache)
+            cache->invalidate(imageId); // after the commit, so no read that saw the row can re-add it
+        return deleted;
     });
 }
 

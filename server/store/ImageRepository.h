@@ -2,6 +2,7 @@
 // The images table. Reading, listing, deleting and categorizing (the user API); the job pipeline adds the
 // functions that write images.
 #include "server/store/Database.h"
+#include "server/store/ImageCache.h"
 
 #include <QDateTime>
 #include <QFuture>
@@ -33,7 +34,9 @@ enum class CategorizeResult { Done, ImageNotFound, ImageNotOwned, CategoryNotOwn
 
 class ImageRepository {
 public:
-    explicit ImageRepository(Database &db) : m_db(db) {}
+    // `imageCache` (optional): deleted images leave it.
+    explicit ImageRepository(Database &db, ImageCache *imageCache = nullptr)
+        : m_db(db), m_imageCache(imageCache) {}
 
     // The owner's images, newest first, optionally only those in one category.
     QFuture<ImagePage> listByOwner(const QString &ownerId, std::optional<qint64> categoryId, int offset,
@@ -47,6 +50,7 @@ public:
 
 private:
     Database &m_db;
+    ImageCache *m_imageCache;
 };
 
 } // namespace nav::store

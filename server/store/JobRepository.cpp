@@ -108,6 +108,7 @@ QFuture<void> JobRepository::markQueued(const QString &jobId) {
 
 QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray &pngBase64,
                                           const QByteArray &infoData64, const QString &status) {
+    ImageCache *cache = m_imageCache;
     return m_db.run<void>([=](QSqlDatabase &db) {
         transaction<void>(db, [&](QSqlDatabase &) {
             exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
@@ -120,6 +121,12 @@ QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray
                      "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
                  {status, jobId});
         });
+        if (cache) { // the ETag is computed here, once, on the pool; the first GET is then a cache hit
+            const QByteArray png = QByteArray::fromBase64(pngBase64);
+            cache->invalidate(jobId); // fences off a read of older bytes still in flight
+            if (!png.isEmpty())
+                cache->insert(jobId, CachedImage{png, imageEtag(png)}, std::nullopt);
+        }
     });
 }
 
@@ -177,6 +184,28 @@ QFuture<std::optional<QByteArray>> JobRepository::preview(const QString &imageId
             return std::nullopt;
         return QByteArray::fromBase64(q.value(0).toByteArray());
     });
+}
+
+std::optional<CachedImage> JobRepository::cachedImage(const QString &imageId) const {
+    return m_imageCache ? m_imageCache->find(imageId) : std::nullopt;
+}
+
+QFuture<std::optional<CachedImage>> JobRepository::loadImage(const QString &imageId) {
+    ImageCache *cache = m_imageCache;
+    const quint64 generation = cache ? cache->generation() : 0;
+    return m_db.run<std::optional<CachedImage>>(
+        [imageId, cache, generation](QSqlDatabase &db) -> std::optional<CachedImage> {
+            QSqlQuery q = exec(db, QStringLiteral("SELECT image_data FROM images WHERE id = ?"), {imageId});
+            if (!q.next() || q.value(0).isNull())
+                return std::nullopt;
+            const QByteArray png = QByteArray::fromBase64(q.value(0).toByteArray());
+            if (png.isEmpty())
+                return std::nullopt;
+            CachedImage image{png, imageEtag(png)};
+            if (cache)
+                cache->insert(imageId, image, generation);
+            return image;
+        });
 }
 
 } // namespace nav::store

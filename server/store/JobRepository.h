@@ -3,6 +3,7 @@
 // created together in one transaction; a finished image and its job status are written together too, so a
 // crash never leaves an image without its job state or the other way round.
 #include "server/store/Database.h"
+#include "server/store/ImageCache.h"
 #include "server/store/Job.h"
 
 #include <QFuture>
@@ -19,7 +20,9 @@ struct StoredImage {
 
 class JobRepository {
 public:
-    explicit JobRepository(Database &db) : m_db(db) {}
+    // `imageCache` (optional) gets every image this repository writes or loads for serving.
+    explicit JobRepository(Database &db, ImageCache *imageCache = nullptr)
+        : m_db(db), m_imageCache(imageCache) {}
 
     enum class EnqueueResult { Inserted, DuplicateId };
     // Inserts the jobs row and the (empty) images row. `categoryId` may be null.
@@ -43,9 +46,14 @@ public:
     QFuture<void> saveInfo(const QString &jobId, const QByteArray &infoData64);
     QFuture<std::optional<StoredImage>> image(const QString &imageId);
     QFuture<std::optional<QByteArray>> preview(const QString &imageId);
+    // A finished image with its ETag for GET /api/images/:id: from memory (nullopt on a miss, never blocks)
+    // or from the database, decoded and hashed on the pool and then kept in the cache.
+    std::optional<CachedImage> cachedImage(const QString &imageId) const;
+    QFuture<std::optional<CachedImage>> loadImage(const QString &imageId);
 
 private:
     Database &m_db;
+    ImageCache *m_imageCache;
 };
 
 } // namespace nav::store

@@ -109,6 +109,23 @@ private slots:
         QCOMPARE(otherTag.status, 200);
     }
 
+    // The image cache must not outlive the image: after a delete there is neither a 304 nor the old bytes.
+    void deletedImageIsNotServedFromMemory() {
+        const QString id = submitAndFinish(kAlice);
+        QVERIFY(!id.isEmpty());
+        const QUrl url = m_h->nav().url("/api/images/" + id);
+        const HttpReply first = http("GET", url);
+        QCOMPARE(first.status, 200);
+        QVERIFY(isPng(first.body));
+        const QByteArray etag = first.header("etag");
+        QCOMPARE(http("GET", url, {}, {{"If-None-Match", etag}}).status, 304); // now served from memory
+        QCOMPARE(m_h->as(kAlice, "DELETE", "/api/user/image/" + id).status, 204);
+        QCOMPARE(http("GET", url, {}, {{"If-None-Match", etag}}).status, 404);
+        const HttpReply after = http("GET", url);
+        QCOMPARE(after.status, 404);
+        QCOMPARE(after.json().value("error_code").toString(), QString("NOT_FOUND"));
+    }
+
     void imageInfo() {
         QVERIFY(!m_finished.isEmpty());
         const HttpReply reply = http("GET", m_h->nav().url("/api/images/" + m_finished + "/info"));
@@ -412,6 +429,36 @@ private slots:
         QCOMPARE(body.value("force_task_id").toString(), "navigator-" + id);
         QCOMPARE(body.value("override_settings").toObject().value("sd_model_checkpoint").toString(), kModelA);
         QVERIFY(isPng(http("GET", m_h->nav().url("/api/images/" + id)).body));
+    }
+
+    // Bodies over 256 KiB are parsed and checked on a worker thread: the same answers as inline.
+    void bigBodiesGetTheSameChecksAndResults() {
+        QVERIFY(!m_finished.isEmpty());
+        QByteArray png = http("GET", m_h->nav().url("/api/images/" + m_finished)).body;
+        QVERIFY(isPng(png));
+        png += QByteArray(400 * 1024, '\0'); // after IEND: decoders stop there, the body gets big
+        const QString init = QString::fromLatin1(png.toBase64());
+
+        const HttpReply badField =
+            m_h->as(kAlice, "POST", "/api/queue/user/img2img",
+                    {{"model_name", kModelA}, {"prompt", "big"}, {"init_image", init}, {"steps", "many"}});
+        QCOMPARE(badField.status, 400);
+        QVERIFY2(badField.json().value("error").toString().contains("steps"), badField.body.constData());
+
+        const HttpReply broken = http(
+            "POST", m_h->nav().url("/api/queue/user/img2img"), "{\"init_image\": \"" + init.toLatin1() + "\"",
+            {{"Authorization", m_h->token(kAlice)}, {"Content-Type", "application/json"}});
+        QCOMPARE(broken.status, 400);
+        QCOMPARE(broken.json().value("error_code").toString(), QString("INVALID_JSON"));
+
+        const HttpReply reply = m_h->as(kAlice, "POST", "/api/queue/user/img2img",
+                                        {{"model_name", kModelA}, {"prompt", "big"}, {"init_image", init}});
+        QCOMPARE(reply.status, 200);
+        const QString id = reply.json().value("job_id").toString();
+        QCOMPARE(m_h->waitForFinal(kAlice, id).value("status").toString(), QString("finished"));
+        QCOMPARE(QByteArray::fromBase64(
+                     forgeBodyOf(id).value("init_images").toArray().first().toString().toLatin1()),
+                 png);
     }
 
     void img2imgReusesAStoredImage() {
