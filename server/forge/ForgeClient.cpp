@@ -5,6 +5,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
+#include <QtConcurrent>
 
 Q_LOGGING_CATEGORY(lcForge, "navigator.forge")
 
@@ -62,6 +63,40 @@ ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body)
     }
 }
 
+// JSON bodies that are probably this big or bigger (img2img init images, png-info of a finished image,
+// Forge's answers with the generated images) are serialised and parsed on a worker thread, not on the event
+// loop.
+constexpr qsizetype kOffLoopJsonBytes = 256 * 1024;
+
+// A lower bound of the serialised size, from the strings at the top level and one level down (where Forge
+// payloads keep their base64 images).
+qsizetype approximateSize(const QJsonObject &body) {
+    qsizetype size = 0;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QJsonValue value = it.value();
+        if (value.isString())
+            size += value.toString().size();
+        else if (value.isArray())
+            for (const QJsonValue &item : value.toArray())
+                size += item.isString() ? item.toString().size() : 0;
+    }
+    return size;
+}
+
+struct Parsed {
+    QJsonDocument doc;
+    bool ok = true;
+};
+
+Parsed parseBody(const QByteArray &bytes) {
+    QJsonParseError parseError{};
+    QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    // Forge answers `null` for several POSTs; QJsonDocument cannot hold a bare null, which is fine here.
+    const bool ok = parseError.error == QJsonParseError::NoError || bytes.trimmed() == "null" ||
+                    bytes.trimmed().isEmpty();
+    return {std::move(doc), ok};
+}
+
 } // namespace
 
 ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
@@ -74,13 +109,23 @@ void ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
 }
 
 void ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
-    send(join(m_sdApiHost, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
-         timeoutMs);
+    sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs);
 }
 
 void ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
-    send(join(m_base, path), "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
-         timeoutMs);
+    sendJson(join(m_base, path), body, std::move(done), timeoutMs);
+}
+
+void ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    if (approximateSize(body) < kOffLoopJsonBytes) {
+        send(url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done), timeoutMs);
+        return;
+    }
+    QtConcurrent::run([body] {
+        return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }).then(this, [this, url, timeoutMs, done = std::move(done)](const QByteArray &bytes) {
+        send(url, "POST", bytes, done, timeoutMs);
+    });
 }
 
 void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
@@ -97,27 +142,30 @@ void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArr
         reply->abort();
     });
     timer->start(timeoutMs);
-    connect(reply, &QNetworkReply::finished, this, [reply, timedOut, done = std::move(done), method, url] {
-        const QByteArray bytes = reply->readAll();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() != QNetworkReply::NoError || status >= 400) {
-            ForgeError error = classify(reply, *timedOut, bytes);
-            qCWarning(lcForge).noquote() << method << url.path() << "failed:" << error.code << error.message;
-            done(QJsonDocument(), error);
-            return;
-        }
-        QJsonParseError parseError{};
-        QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-        // Forge answers `null` for several POSTs; QJsonDocument cannot hold a bare null, which is fine here.
-        if (parseError.error != QJsonParseError::NoError && bytes.trimmed() != "null" &&
-            !bytes.trimmed().isEmpty()) {
-            done(QJsonDocument(),
-                 ForgeError{QStringLiteral("EBADRESPONSE"),
-                            QStringLiteral("Forge sent a body that is not JSON"), status, false});
-            return;
-        }
-        done(doc, std::nullopt);
-    });
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, timedOut, done = std::move(done), method, url] {
+                const QByteArray bytes = reply->readAll();
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                if (reply->error() != QNetworkReply::NoError || status >= 400) {
+                    ForgeError error = classify(reply, *timedOut, bytes);
+                    qCWarning(lcForge).noquote()
+                        << method << url.path() << "failed:" << error.code << error.message;
+                    done(QJsonDocument(), error);
+                    return;
+                }
+                auto deliver = [done, status](const Parsed &parsed) {
+                    if (!parsed.ok)
+                        done(QJsonDocument(),
+                             ForgeError{QStringLiteral("EBADRESPONSE"),
+                                        QStringLiteral("Forge sent a body that is not JSON"), status, false});
+                    else
+                        done(parsed.doc, std::nullopt);
+                };
+                if (bytes.size() < kOffLoopJsonBytes)
+                    deliver(parseBody(bytes));
+                else // a generation's answer with its images
+                    QtConcurrent::run([bytes] { return parseBody(bytes); }).then(this, deliver);
+            });
 }
 
 } // namespace nav::forge

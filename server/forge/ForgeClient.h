@@ -44,6 +44,8 @@ public:
     QUrl sdApiHost() const { return m_sdApiHost; }
 
 private:
+    // Serialises `body` (on a worker thread when it is big) and sends it.
+    void sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs);
     void send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
               int timeoutMs);
 

@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <QtEndian>
 #include <QtTest>
 
 using namespace nav::test;
@@ -459,6 +460,15 @@ private slots:
         QCOMPARE(QByteArray::fromBase64(
                      forgeBodyOf(id).value("init_images").toArray().first().toString().toLatin1()),
                  png);
+
+        // Forge's answer for a 1024x1024 image is over 256 KiB: it is parsed on a worker thread.
+        const QString bigId = submitAndFinish(kAlice, {{"width", 1024}, {"height", 1024}});
+        QVERIFY(!bigId.isEmpty());
+        const HttpReply big = http("GET", m_h->nav().url("/api/images/" + bigId));
+        QCOMPARE(big.status, 200);
+        QVERIFY(isPng(big.body));
+        QVERIFY(big.body.size() > 150 * 1024);
+        QCOMPARE(qFromBigEndian<quint32>(big.body.constData() + 16), 1024u); // IHDR width
     }
 
     void img2imgReusesAStoredImage() {
