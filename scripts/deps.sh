@@ -8,11 +8,11 @@ server_packages=(
   build-essential cmake ninja-build git pkg-config ca-certificates openssl curl
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev
   libqt6sql6-sqlite libqt6sql6-mysql libgl-dev
-  libcpp-jwt-dev nlohmann-json3-dev libssl-dev
+  libcpp-jwt-dev nlohmann-json3-dev libssl-dev libsystemd-dev
 )
 test_packages=(
   mariadb-server mariadb-client nodejs wrk xvfb xauth clang libclang-rt-14-dev clang-format
-  fonts-dejavu-core nginx sqlite3
+  fonts-dejavu-core nginx sqlite3 prometheus systemd dpkg-dev
 )
 
 packages=("${server_packages[@]}")

@@ -9,6 +9,7 @@
 #include "server/api/JobQueueAdminSource.h"
 #include "server/api/LoraRoutes.h"
 #include "server/api/ModelRoutes.h"
+#include "server/api/OpsRoutes.h"
 #include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
@@ -16,6 +17,8 @@
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
+#include "server/ops/Logging.h"
+#include "server/ops/ServiceNotify.h"
 #include "server/queue/JobQueue.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
@@ -50,12 +53,9 @@ int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("navigator"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
-    // Debug output (the per-request access log among it) is off unless QT_LOGGING_RULES turns it on.
+    // Debug output is off unless QT_LOGGING_RULES turns it on.
     QLoggingCategory::setFilterRules(QStringLiteral("navigator.*.debug=false"));
-    qSetMessagePattern(
-        QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} "
-                       "%{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
-                       "%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} %{category}: %{message}"));
+    nav::ops::installLogHandler(nav::ops::LogFormat::Text);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -64,7 +64,8 @@ int main(int argc, char *argv[]) {
         "progress over socket.io and keeps every image in a database.\n"
         "Configuration comes from a .env file and the environment (which wins); every variable is documented "
         "in "
-        "resources/env.example. Log filtering: QT_LOGGING_RULES=\"navigator.*.debug=true\".\n"
+        "resources/env.example. Logs: LOG_FORMAT=text|json, ACCESS_LOG=off|errors|all, more detail with "
+        "QT_LOGGING_RULES=\"navigator.*.debug=true\".\n"
         "Exit codes: 2 bad configuration, 3 database unreachable or migration failed, 4 cannot listen."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -73,7 +74,8 @@ int main(int argc, char *argv[]) {
                                      QStringLiteral("path"), QStringLiteral(".env"));
     const QCommandLineOption checkConfig(
         QStringLiteral("check-config"),
-        QStringLiteral("Validate the configuration, print a summary and exit."));
+        QStringLiteral("Validate the configuration, print every variable's effective value (secrets hidden) "
+                       "and where it came from, then exit."));
     parser.addOption(envFile);
     parser.addOption(checkConfig);
     parser.process(app);
@@ -85,9 +87,15 @@ int main(int argc, char *argv[]) {
     if (parser.isSet(checkConfig)) {
         std::printf("configuration OK: database %s, HTTP port %d, realtime port %d, Forge %s\n",
                     qPrintable(config.db.driver), config.httpPort, config.rtPort,
-                    qPrintable(config.sdApiHost.toString()));
+                    qPrintable(config.sdApiHost.toString(QUrl::RemoveUserInfo)));
+        std::printf("\nEffective configuration (secrets hidden):\n");
+        for (const auto &setting : config.settings)
+            std::printf("%s=%s  # %s\n", qPrintable(setting.name),
+                        qPrintable(nav::config::maskedValue(setting)), qPrintable(setting.source));
         return 0;
     }
+    nav::ops::installLogHandler(config.logFormat == QLatin1String("json") ? nav::ops::LogFormat::Json
+                                                                          : nav::ops::LogFormat::Text);
 
     QString dbError;
     const auto database = nav::store::Database::open(config.db, &dbError);
@@ -98,6 +106,9 @@ int main(int argc, char *argv[]) {
             QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
 
     nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
+    http.setAccessLog(config.accessLog == QLatin1String("all")   ? nav::http::AccessLog::All
+                      : config.accessLog == QLatin1String("off") ? nav::http::AccessLog::Off
+                                                                 : nav::http::AccessLog::Errors);
     nav::api::registerSystemRoutes(http, config);
     nav::store::UserRepository users(*database);
     nav::store::ImageCache imageCache(qint64(config.imageCacheMb) << 20);
@@ -155,7 +166,8 @@ int main(int argc, char *argv[]) {
     workerSettings.progressIntervalMs = static_cast<int>(config.jobProgressCheckIntervalMs);
     workerSettings.generationTimeoutMs = static_cast<int>(config.forgeGenerationTimeoutMs);
     workerSettings.unloadAfterMs = config.checkpointUnloadIntervalMin * 60 * 1000;
-    nav::queue::BackendWorker worker(config.sdApiHost.toString(), &forge, workerSettings);
+    // The backend's name appears in logs, metrics and the database: never with its user:password.
+    nav::queue::BackendWorker worker(config.sdApiHost.toString(QUrl::RemoveUserInfo), &forge, workerSettings);
     worker.refreshLoadedModel();
     queue.addBackend(&worker);
     nav::api::registerQueueRoutes(http, {auth, queue, jobs, categories, catalog, forge, config});
@@ -173,6 +185,8 @@ int main(int argc, char *argv[]) {
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);
+    nav::api::ReadinessCheck readiness(*database, [&queue] { return queue.backends(); }, {});
+    nav::api::registerOpsRoutes(http, {config, queue, realtime, readiness});
     if (!http.listen(QHostAddress(config.bindAddress), static_cast<quint16>(config.httpPort)))
         die(kExitListen, QStringLiteral("cannot listen on %1:%2 (HTTP_API_PORT): %3")
                              .arg(config.bindAddress)
@@ -187,5 +201,7 @@ int main(int argc, char *argv[]) {
                                     .arg(config.bindAddress)
                                     .arg(http.port())
                                     .arg(realtime.port());
+    nav::ops::notifyReady();
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, [] { nav::ops::notifyStopping(); });
     return app.exec();
 }

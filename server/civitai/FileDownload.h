@@ -3,12 +3,16 @@
 // (SHA-256, incrementally) and written to a temporary file in the target folder (QSaveFile). Only when the
 // transfer is complete and the hash matches is the file renamed into place, atomically; any failure, a cut
 // connection included, removes the temporary file, so no partial model is ever visible to Forge.
+// Hashing, writing and the final sync run on the download's own I/O thread, never on the event loop; at most
+// a few MB wait for the disk, beyond that the network is throttled.
 #include <QCryptographicHash>
 #include <QObject>
 #include <QPointer>
 #include <QSaveFile>
+#include <QThreadPool>
 #include <QUrl>
 
+#include <atomic>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -47,11 +51,22 @@ private:
     QUrl m_url;
     QString m_expectedSha256;
     int m_stallTimeoutMs;
-    std::unique_ptr<QSaveFile> m_file; // reset on failure, which deletes the temporary file
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    void writeOffLoop(const QByteArray &chunk);
+
+    // The disk side, used only on the I/O thread once the transfer runs.
+    struct Sink {
+        std::unique_ptr<QSaveFile> file;
+        QCryptographicHash hash{QCryptographicHash::Sha256};
+        QString writeError;
+        std::atomic<bool> failed{false};
+        std::atomic<qint64> queuedBytes{0}; // handed to the I/O thread, not written yet
+        std::atomic<bool> paused{false};    // reading stopped at the backlog limit
+    };
+    std::shared_ptr<Sink> m_sink;
+    std::unique_ptr<QThreadPool> m_io; // one thread, so chunks are written in order
     QPointer<QNetworkReply> m_reply;
     qint64 m_bytes = 0;
-    QString m_writeError;
+    bool m_finishing = false;
     bool m_done = false;
 };
 

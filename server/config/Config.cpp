@@ -6,6 +6,8 @@
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace nav::config {
 
 namespace {
@@ -15,22 +17,54 @@ class Reader {
 public:
     Reader(const EnvMap &file, const EnvMap &env) : m_file(file), m_env(env) {}
 
-    std::optional<QString> raw(const QString &name) const {
+    // Also records the variable for --check-config (its raw value, or `fallback` when unset).
+    std::optional<QString> raw(const QString &name, const QString &fallback = {}) {
+        std::optional<QString> found;
+        QString source = QStringLiteral("default");
         for (const EnvMap *map : {&m_env, &m_file}) {
             const auto it = map->constFind(name);
-            if (it != map->constEnd() && !it->trimmed().isEmpty())
-                return it->trimmed();
+            if (it != map->constEnd() && !it->trimmed().isEmpty()) {
+                found = it->trimmed();
+                source = map == &m_env ? QStringLiteral("environment") : QStringLiteral(".env");
+                break;
+            }
         }
-        return std::nullopt;
+        const bool seen = std::any_of(m_settings.cbegin(), m_settings.cend(),
+                                      [&](const Setting &s) { return s.name == name; });
+        if (!seen) // aliases read twice keep their first record
+            m_settings.append(Setting{name, found.value_or(fallback), source});
+        return found;
     }
 
-    void string(const QString &name, QString &out) const {
-        if (auto value = raw(name))
+    void string(const QString &name, QString &out) {
+        if (auto value = raw(name, out))
             out = *value;
     }
 
+    void byteSize(const QString &name, qint64 &out, const QString &example) {
+        const auto value = raw(name, QString::number(out));
+        if (!value)
+            return;
+        if (auto bytes = parseByteSize(*value))
+            out = *bytes;
+        else
+            fail(name,
+                 QStringLiteral("must be a size such as %1 or 1048576, got \"%2\"").arg(example, *value));
+    }
+
+    void choice(const QString &name, QString &out, const QStringList &choices) {
+        const auto value = raw(name, out);
+        if (!value)
+            return;
+        if (choices.contains(value->toLower()))
+            out = value->toLower();
+        else
+            fail(name, QStringLiteral("must be one of %1, got \"%2\"")
+                           .arg(choices.join(QStringLiteral(", ")), *value));
+    }
+
     void boolean(const QString &name, bool &out) {
-        const auto value = raw(name);
+        const auto value = raw(name, out ? QStringLiteral("true") : QStringLiteral("false"));
         if (!value)
             return;
         const QString v = value->toLower();
@@ -43,7 +77,7 @@ public:
     }
 
     template <typename Int> void integer(const QString &name, Int &out, qint64 min, qint64 max) {
-        const auto value = raw(name);
+        const auto value = raw(name, QString::number(out));
         if (!value)
             return;
         bool ok = false;
@@ -58,7 +92,7 @@ public:
     }
 
     void duration(const QString &name, qint64 &out, const QString &expects) {
-        const auto value = raw(name);
+        const auto value = raw(name, QStringLiteral("%1ms").arg(out));
         if (!value)
             return;
         if (auto ms = parseDurationMs(*value))
@@ -68,7 +102,7 @@ public:
     }
 
     void url(const QString &name, QUrl &out) {
-        const auto value = raw(name);
+        const auto value = raw(name, out.toString());
         if (!value)
             return;
         QUrl parsed(*value, QUrl::StrictMode);
@@ -84,11 +118,13 @@ public:
             m_error = ConfigError{name, name + QLatin1Char(' ') + message};
     }
     const std::optional<ConfigError> &error() const { return m_error; }
+    const QList<Setting> &settings() const { return m_settings; }
 
 private:
     const EnvMap &m_file;
     const EnvMap &m_env;
     std::optional<ConfigError> m_error;
+    QList<Setting> m_settings;
 };
 
 } // namespace
@@ -100,6 +136,22 @@ QUrl Config::sdApiBase() const {
     path.remove(suffix);
     base.setPath(path);
     return base;
+}
+
+bool isSecretVariable(const QString &name) {
+    static const QRegularExpression secret(QStringLiteral("(KEY|TOKEN|SECRET|PASSWORD|PASS)$"));
+    return secret.match(name).hasMatch();
+}
+
+QString maskedValue(const Setting &setting) {
+    if (isSecretVariable(setting.name))
+        return setting.value.isEmpty() ? QStringLiteral("(not set)") : QStringLiteral("(set, hidden)");
+    // user:password@ inside a URL (Forge behind basic auth, a database URL): keep the user, hide the
+    // password.
+    static const QRegularExpression userInfo(QStringLiteral("(://[^:/@\\s]*):[^@/\\s]*@"));
+    QString value = setting.value;
+    value.replace(userInfo, QStringLiteral("\\1:(hidden)@"));
+    return value;
 }
 
 std::optional<qint64> parseByteSize(const QString &text) {
@@ -144,13 +196,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.string("BIND_ADDRESS", c.bindAddress);
     r.integer("HTTP_API_PORT", c.httpPort, 0, 65535);
     r.integer("RT_API_PORT", c.rtPort, 0, 65535);
-    if (auto value = r.raw("MAX_BODY_SIZE")) {
-        if (auto bytes = parseByteSize(*value))
-            c.maxBodyBytes = *bytes;
-        else
-            r.fail("MAX_BODY_SIZE",
-                   QStringLiteral("must be a size such as 50mb or 1048576, got \"%1\"").arg(*value));
-    }
+    r.byteSize("MAX_BODY_SIZE", c.maxBodyBytes, QStringLiteral("50mb"));
     r.duration("HTTP_IDLE_TIMEOUT", c.httpIdleTimeoutMs, QStringLiteral("a duration such as 60s"));
     r.boolean("TRUST_PROXY", c.trustProxy);
 
@@ -192,13 +238,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.integer("MAX_CONCURRENT_DOWNLOADS", c.maxConcurrentDownloads, 1, 64);
     r.integer("MIN_FREE_SPACE_PERCENT", c.minFreeSpacePercent, 0, 99);
     r.duration("CIVITAI_TIMEOUT", c.civitaiTimeoutMs, QStringLiteral("a duration such as 30s"));
-    if (auto value = r.raw("CIVITAI_PROXY_MAX_BYTES")) {
-        if (auto bytes = parseByteSize(*value))
-            c.civitaiProxyMaxBytes = *bytes;
-        else
-            r.fail("CIVITAI_PROXY_MAX_BYTES",
-                   QStringLiteral("must be a size such as 10mb or 1048576, got \"%1\"").arg(*value));
-    }
+    r.byteSize("CIVITAI_PROXY_MAX_BYTES", c.civitaiProxyMaxBytes, QStringLiteral("10mb"));
     r.duration("LORA_METADATA_MAX_AGE", c.loraMetadataMaxAgeMs, QStringLiteral("a duration such as 7d"));
     r.duration("CATALOG_CACHE_TTL", c.catalogCacheTtlMs, QStringLiteral("a duration such as 5m"));
     r.integer("NAVIGATOR_TEST_FREE_SPACE_PERCENT", c.testFreeSpacePercent, -1, 100);
@@ -208,8 +248,14 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.integer("RT_MAX_PAYLOAD", c.rtMaxPayload, 1024, 100'000'000);
     r.integer("RT_MAX_SESSIONS", c.rtMaxSessions, 1, 1'000'000);
 
+    r.choice("LOG_FORMAT", c.logFormat, {QStringLiteral("text"), QStringLiteral("json")});
+    r.choice("ACCESS_LOG", c.accessLog,
+             {QStringLiteral("off"), QStringLiteral("errors"), QStringLiteral("all")});
+    r.string("METRICS_TOKEN", c.metricsToken);
+
     if (r.error())
         return *r.error();
+    c.settings = r.settings();
     return c;
 }
 

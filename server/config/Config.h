@@ -3,6 +3,7 @@
 // component; nothing else reads the environment. Variable names follow the original Navigator.
 #include "server/config/DotEnv.h"
 
+#include <QList>
 #include <QString>
 #include <QUrl>
 #include <variant>
@@ -19,6 +20,13 @@ struct DatabaseConfig {
     QString password = QStringLiteral("password");   // DB_PASSWORD (the original's default)
     QString name = QStringLiteral("bitjourney");     // DB_NAME (the original's default)
     int poolSize = 4;                                // DB_POOL_SIZE
+};
+
+// One variable as loadConfig read it, for --check-config.
+struct Setting {
+    QString name;
+    QString value;  // the effective value (secrets are masked by maskedValue(), not here)
+    QString source; // "environment", ".env" or "default"
 };
 
 struct Config {
@@ -69,9 +77,21 @@ struct Config {
     qint64 rtMaxPayload = 1'000'000; // RT_MAX_PAYLOAD
     int rtMaxSessions = 10'000;      // RT_MAX_SESSIONS
 
+    QString logFormat = QStringLiteral("text");   // LOG_FORMAT: text | json
+    QString accessLog = QStringLiteral("errors"); // ACCESS_LOG: off | errors | all
+    QString metricsToken;                         // METRICS_TOKEN (empty: /metrics is open)
+
+    // Every variable read, in reading order, with its effective value and where it came from.
+    QList<Setting> settings;
+
     // SD_API_HOST without its /sdapi/v1 suffix: the base for /internal/progress.
     QUrl sdApiBase() const;
 };
+
+// Whether a variable holds a secret (tokens, keys, passwords): --check-config and logs never show it.
+bool isSecretVariable(const QString &name);
+// The value as --check-config prints it: "(set, hidden)" for secrets, URLs without their password.
+QString maskedValue(const Setting &setting);
 
 struct ConfigError {
     QString variable;

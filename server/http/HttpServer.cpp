@@ -36,7 +36,9 @@ void HttpServer::route(const QByteArray &method, const QString &pattern, Handler
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
     Request copy = Request::fromQt(request);
     auto state = std::make_shared<Responder::State>(makeResponder(request, socket), copy.method, copy.path);
-    dispatch(std::move(copy), Responder(std::move(state)));
+    state->accessLog = m_accessLog;
+    Responder::State &stateRef = *state;
+    dispatch(std::move(copy), Responder(std::move(state)), stateRef);
     return true;
 }
 
@@ -45,8 +47,9 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
     handleRequest(request, socket);
 }
 
-void HttpServer::dispatch(Request request, Responder responder) {
+void HttpServer::dispatch(Request request, Responder responder, Responder::State &state) {
     if (request.method == "OPTIONS") { // CORS preflight, on any path
+        state.route = QStringLiteral("(preflight)");
         responder.noContent();
         return;
     }
@@ -61,6 +64,7 @@ void HttpServer::dispatch(Request request, Responder responder) {
             continue;
         }
         request.params = std::move(*params);
+        state.route = route.pattern.text();
         route.handler(request, responder);
         return;
     }

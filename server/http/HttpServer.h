@@ -5,6 +5,7 @@
 #include "server/http/ConnectionGuard.h"
 #include "server/http/Request.h"
 #include "server/http/Responder.h"
+#include "server/http/ResponderState.h"
 #include "server/http/RoutePattern.h"
 
 #include <QAbstractHttpServer>
@@ -26,6 +27,8 @@ public:
     bool listen(const QHostAddress &address, quint16 port);
     quint16 port() const;
     QString errorString() const { return m_error; }
+    // ACCESS_LOG; errors only by default (a reverse proxy in front already logs every request).
+    void setAccessLog(AccessLog mode) { m_accessLog = mode; }
 
     void route(const QByteArray &method, const QString &pattern, Handler handler);
     void get(const QString &pattern, Handler handler) { route("GET", pattern, std::move(handler)); }
@@ -44,9 +47,11 @@ private:
         RoutePattern pattern;
         Handler handler;
     };
-    void dispatch(Request request, Responder responder);
+    // `state` is the responder's own, to record the matched route template for metrics.
+    void dispatch(Request request, Responder responder, Responder::State &state);
 
     ConnectionLimits m_limits;
+    AccessLog m_accessLog = AccessLog::Errors;
     std::vector<Route> m_routes;
     class GuardedTcpServer *m_tcp = nullptr;
     QString m_error;

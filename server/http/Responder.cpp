@@ -2,6 +2,7 @@
 
 #include "server/http/ConnectionGuard.h"
 #include "server/http/ResponderState.h"
+#include "server/ops/ServiceMetrics.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -41,6 +42,9 @@ void Responder::State::write(int status, const QByteArray &body, const QByteArra
         return;
     answered = true;
     const qint64 elapsed = timer.elapsed();
+    auto &metrics = ops::metrics();
+    metrics.httpRequests.inc({QString::fromLatin1(method), route, ops::statusClass(status)});
+    metrics.httpDuration.observe(static_cast<double>(elapsed) / 1000.0, {route});
     if (!socket) {
         qCDebug(lcHttp).noquote() << method << path << status << "(client gone)";
         return;
@@ -57,12 +61,25 @@ void Responder::State::write(int status, const QByteArray &body, const QByteArra
     responder.writeBody(method == "HEAD" ? QByteArray() : body);
     if (auto *guard = ConnectionGuard::of(socket))
         guard->responseSent();
-    // The access log is per request, so it stays at debug level (navigator.http.debug=true turns it on): at
-    // info a benchmark run would write a line per request. Server errors are always logged.
+    logAccess(status, body, contentType, elapsed);
+}
+
+void Responder::State::logAccess(int status, const QByteArray &body, const QByteArray &contentType,
+                                 qint64 elapsedMs) const {
+    if (accessLog == AccessLog::Off || (accessLog == AccessLog::Errors && status < 400))
+        return;
+    QString line =
+        QStringLiteral("%1 %2 %3 %4ms").arg(QString::fromLatin1(method), path).arg(status).arg(elapsedMs);
+    // The error code says why; the message is left out (it can quote the request).
+    if (status >= 400 && contentType.startsWith("application/json")) {
+        const QString code = QJsonDocument::fromJson(body).object().value("error_code").toString();
+        if (!code.isEmpty())
+            line += QLatin1Char(' ') + code;
+    }
     if (status >= 500)
-        qCWarning(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
+        qCWarning(lcHttp).noquote() << line;
     else
-        qCDebug(lcHttp).noquote() << method << path << status << QStringLiteral("%1ms").arg(elapsed);
+        qCInfo(lcHttp).noquote() << line;
 }
 
 Responder::Responder(std::shared_ptr<State> state) : m_state(std::move(state)) {}

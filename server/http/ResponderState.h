@@ -9,6 +9,9 @@
 
 namespace nav::http {
 
+// Which answers get an access-log line (ACCESS_LOG): none, 4xx and 5xx only, or all.
+enum class AccessLog { Off, Errors, All };
+
 struct Responder::State {
     State(QHttpServerResponder &&r, QByteArray m, QString p)
         : responder(std::move(r)), socket(responder.socket()), method(std::move(m)), path(std::move(p)) {
@@ -16,6 +19,7 @@ struct Responder::State {
     }
     ~State();
     void write(int status, const QByteArray &body, const QByteArray &contentType, const HeaderList &extra);
+    void logAccess(int status, const QByteArray &body, const QByteArray &contentType, qint64 elapsedMs) const;
 
     QHttpServerResponder responder;
     // Qt 6.4 deletes the socket (and the request the responder points to) when the client disconnects;
@@ -23,6 +27,8 @@ struct Responder::State {
     QPointer<QTcpSocket> socket;
     QByteArray method;
     QString path;
+    QString route = QStringLiteral("(unmatched)"); // the route template, for metrics
+    AccessLog accessLog = AccessLog::Errors;
     QElapsedTimer timer;
     bool answered = false;
 };

@@ -1,6 +1,8 @@
 #include "server/queue/BackendWorker.h"
 
 #include "server/forge/GenerationPayload.h"
+#include "server/ops/Logging.h"
+#include "server/ops/ServiceMetrics.h"
 #include "server/queue/Scheduler.h"
 
 #include <QJsonArray>
@@ -34,16 +36,28 @@ BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const Wor
 }
 
 void BackendWorker::refreshLoadedModel() {
-    m_client->get("/options", [this](const QJsonDocument &body,
-                                     const std::optional<forge::ForgeError> &error) {
-        if (error) {
-            qCWarning(lcQueue).noquote() << m_name << "cannot read the loaded checkpoint:" << error->message;
-            return;
-        }
-        if (!busy())
-            m_loadedModel = body.object().value("sd_model_checkpoint").toString();
-    });
+    probe([](bool) {});
     armUnloadTimer();
+}
+
+void BackendWorker::probe(std::function<void(bool up)> done, int timeoutMs) {
+    m_client->get(
+        "/options",
+        [this, done](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
+            noteReply(error);
+            if (error)
+                qCWarning(lcQueue).noquote()
+                    << m_name << "cannot read the loaded checkpoint:" << error->message;
+            else if (!busy())
+                m_loadedModel = body.object().value("sd_model_checkpoint").toString();
+            done(!error);
+        },
+        timeoutMs);
+}
+
+void BackendWorker::noteReply(const std::optional<forge::ForgeError> &error) {
+    // Any HTTP answer means Forge is there; no answer at all (refused, reset, timed out) means it is not.
+    m_up = !error || error->httpStatus != 0;
 }
 
 void BackendWorker::armUnloadTimer() {
@@ -58,9 +72,12 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_progress = {};
     m_unloadTimer.stop();
     emit started(job);
-    if (!isLoadedModel(m_loadedModel, job.modelName))
+    if (!isLoadedModel(m_loadedModel, job.modelName)) {
+        ops::metrics().checkpointSwaps.inc({m_name});
         emit modelChanged(job, job.modelName);
+    }
     m_loadedModel = job.modelName;
+    const ops::LogContext context(job.id, job.ownerId);
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
     m_client->post(
         endpoint, body,
@@ -68,6 +85,9 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
             if (!m_job || m_job->id != job.id)
                 return;
             const bool interrupted = m_interrupted;
+            noteReply(error);
+            const char *outcome = interrupted ? "interrupted" : error ? "failed" : "succeeded";
+            ops::metrics().generations.inc({m_name, QLatin1String(outcome)});
             if (error) {
                 finish();
                 emit failed(job, *error, interrupted);

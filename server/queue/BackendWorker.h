@@ -27,6 +27,10 @@ public:
 
     // Reads the loaded checkpoint (GET /options); the next job is a model change if it differs.
     void refreshLoadedModel();
+    // Asks Forge whether it answers (GET /options, which also refreshes the loaded checkpoint).
+    void probe(std::function<void(bool up)> done, int timeoutMs = forge::ForgeClient::kDefaultTimeoutMs);
+    // Whether Forge answered the last call made to it (false until the first answer).
+    bool up() const { return m_up; }
     bool busy() const { return m_job.has_value(); }
     const std::optional<store::Job> &current() const { return m_job; }
     QString name() const { return m_name; }
@@ -53,6 +57,7 @@ private:
     void poll();
     void finish();
     void armUnloadTimer();
+    void noteReply(const std::optional<forge::ForgeError> &error);
 
     QString m_name;
     forge::ForgeClient *m_client;
@@ -65,6 +70,7 @@ private:
     int m_lastPreviewId = -1;
     store::JobProgress m_progress;
     QString m_loadedModel;
+    bool m_up = false;
 };
 
 } // namespace nav::queue

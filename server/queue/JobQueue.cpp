@@ -1,6 +1,8 @@
 #include "server/queue/JobQueue.h"
 
 #include "server/forge/GenerationPayload.h"
+#include "server/ops/Logging.h"
+#include "server/ops/ServiceMetrics.h"
 #include "server/queue/JobEvents.h"
 
 #include <QCoreApplication>
@@ -17,6 +19,10 @@ namespace {
 constexpr int kPreviewsKept = 64;
 constexpr int kRetryDelayMs = 1000;
 constexpr int kMaxAttempts = 2; // a job is started at most twice (a refused connection or a restart)
+
+double secondsSince(const QDateTime &from) {
+    return from.isValid() ? static_cast<double>(from.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0 : 0.0;
+}
 
 // Runs `then` on the main thread when the database future is done; logs failures.
 template <typename T, typename F> void onDone(QFuture<T> future, QObject *context, F then) {
@@ -121,7 +127,9 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId,
                    return;
                }
                m_queued.append(job);
+               ops::metrics().jobsSubmitted.inc();
                const int size = queueSize();
+               const ops::LogContext context(job.id, job.ownerId);
                qCInfo(lcQueue).noquote()
                    << "queued" << job.id << "for" << job.ownerId << "- queue size" << size;
                QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
@@ -233,6 +241,7 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
     job.status = QStringLiteral("started");
     job.attempts += 1;
     job.startedAt = QDateTime::currentDateTimeUtc();
+    ops::metrics().jobWait.observe(secondsSince(job.createdAt));
     write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, [](bool) {});
     if (job.taskType == QLatin1String("img2img")) {
         worker->run(job, QStringLiteral("/img2img"), forge::img2imgPayload(job.params, job.id));
@@ -265,14 +274,16 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
 void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                            const QJsonObject &info, bool interrupted) {
     m_progress.remove(job.id);
+    ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
     write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
-          [this, worker, job, pngBase64, info](bool stored) {
+          [this, worker, job, pngBase64, info, status](bool stored) {
               if (!stored) {
                   fail(job, QStringLiteral("DATABASE_ERROR"),
                        QStringLiteral("The image could not be stored"));
                   return;
               }
+              ops::metrics().jobsFinished.inc({status});
               QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
               if (info.contains("seed"))
                   payload.insert("seed", info.value("seed"));
@@ -288,6 +299,7 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
 
 void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
     m_progress.remove(job.id);
+    const ops::LogContext context(job.id, job.ownerId);
     if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
         qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
         write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
@@ -301,10 +313,13 @@ void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, b
         });
         return;
     }
+    ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     fail(job, error.code, error.message);
 }
 
 void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
+    ops::metrics().jobsFailed.inc({code});
+    const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     write([=] { return m_repository.markFailed(job.id, code, message); }, [](bool) {});
     emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, true));

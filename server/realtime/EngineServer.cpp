@@ -70,6 +70,14 @@ EngineServer::~EngineServer() {
         session->disconnect(this);
 }
 
+QHash<QString, int> EngineServer::sessionsByTransport() const {
+    QHash<QString, int> counts;
+    for (const EngineSession *session : m_sessions)
+        if (session->transport())
+            counts[session->transport()->name()] += 1;
+    return counts;
+}
+
 bool EngineServer::listen(const QHostAddress &address, quint16 port) {
     nav::http::ConnectionLimits limits;
     limits.maxBodyBytes = m_settings.maxPayload;

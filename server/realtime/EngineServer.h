@@ -33,6 +33,8 @@ public:
     quint16 port() const;
     QString errorString() const { return m_error; }
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+    // Open sessions by the name of their current transport ("polling", "websocket").
+    QHash<QString, int> sessionsByTransport() const;
     const EngineSettings &settings() const { return m_settings; }
 
 signals:

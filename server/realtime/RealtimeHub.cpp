@@ -119,4 +119,8 @@ int RealtimeHub::connectedClients() const {
     return m_root->socketCount();
 }
 
+QHash<QString, int> RealtimeHub::clientsByTransport() const {
+    return m_engine->sessionsByTransport();
+}
+
 } // namespace nav::realtime

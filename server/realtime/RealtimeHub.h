@@ -36,6 +36,8 @@ public:
                       const QJsonObject &payload);
 
     int connectedClients() const;
+    // Engine.IO sessions by transport ("polling", "websocket"), for GET /metrics.
+    QHash<QString, int> clientsByTransport() const;
 
 private:
     void authenticate(SocketIoSocket *socket, std::function<void(std::optional<QJsonObject>)> next);

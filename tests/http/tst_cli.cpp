@@ -59,6 +59,24 @@ private slots:
         QVERIFY(r.output.contains("configuration OK"));
     }
 
+    void checkConfigPrintsEveryVariableWithSecretsHidden() {
+        const Run r = run({"--env-file", "/dev/null", "--check-config"},
+                          {{"SECRET_KEY", "very-secret-signing-key"},
+                           {"SUPERUSER_ADMIN_TOKEN", "very-secret-admin-token"},
+                           {"CIVITAI_API_KEY", "very-secret-civitai-key"},
+                           {"SD_API_HOST", "http://forge:very-secret-password@gpu1:7860/sdapi/v1"},
+                           {"HTTP_API_PORT", "4321"}});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(!r.output.contains("very-secret"), r.output.constData());
+        QVERIFY(r.output.contains("SECRET_KEY=(set, hidden)  # environment"));
+        QVERIFY(r.output.contains("CIVITAI_API_KEY=(set, hidden)  # environment"));
+        QVERIFY(r.output.contains("BOT_TOKEN=(not set)  # default"));
+        QVERIFY(r.output.contains("SD_API_HOST=http://forge:(hidden)@gpu1:7860/sdapi/v1  # environment"));
+        QVERIFY(r.output.contains("HTTP_API_PORT=4321  # environment"));
+        QVERIFY(r.output.contains("RT_API_PORT=3334  # default"));
+        QVERIFY(r.output.contains("ACCESS_LOG=errors  # default"));
+    }
+
     void missingSecretExitsTwoNamingTheVariable() {
         const Run r = run({"--env-file", "/dev/null", "--check-config"}, {});
         QCOMPARE(r.exitCode, 2);

@@ -135,6 +135,18 @@ private slots:
         QCOMPARE(m_service->activeDownloads(), 0);
     }
 
+    // Writes run on the download's I/O thread, in order, with reading paused while over 8 MB wait for the
+    // disk: a file several times that size arrives intact, with no temporary file left.
+    void bigFileArrivesIntactThroughTheWriterThread() {
+        const QByteArray content = randomBytes(40 * 1024 * 1024 + 5);
+        m_civitai->addVersion(105, "Checkpoint", "big_ckpt.safetensors", content);
+        QCOMPARE(run(105).status, 200);
+        QCOMPARE(entries("Stable-diffusion"), QStringList{"big_ckpt.safetensors"});
+        QFile file(m_dir->filePath("Stable-diffusion/big_ckpt.safetensors"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll() == content);
+    }
+
     void foldersFollowTheModelType() {
         m_civitai->addVersion(102, "Checkpoint", "ckpt.safetensors", randomBytes(1000));
         m_civitai->addVersion(103, "TextualInversion", "emb.pt", randomBytes(1000));

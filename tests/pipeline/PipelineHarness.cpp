@@ -12,10 +12,14 @@ PipelineHarness::PipelineHarness(const QStringList &simArgs, const QHash<QString
     m_sim = std::make_unique<ForgeSim>(args);
 }
 
-QString PipelineHarness::start(const QStringList &users) {
+QString PipelineHarness::start(const QStringList &users, const QString &forgeUserInfo) {
     if (!m_sim->start())
         return QStringLiteral("forge-sim did not start: ") + QString::fromUtf8(m_sim->output());
-    QHash<QString, QString> env{{"SD_API_HOST", m_sim->sdApiHost()}, {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
+    QUrl sdApiHost(m_sim->sdApiHost());
+    if (!forgeUserInfo.isEmpty())
+        sdApiHost.setUserInfo(forgeUserInfo);
+    QHash<QString, QString> env{{"SD_API_HOST", sdApiHost.toString()},
+                                {"JOB_PROGRESS_CHECK_INTERVAL", "100"}};
     for (auto it = m_env.begin(); it != m_env.end(); ++it)
         env.insert(it.key(), it.value());
     m_nav = std::make_unique<NavigatorInstance>(*m_db, env);

@@ -17,7 +17,8 @@ public:
     PipelineHarness(const QStringList &simArgs = {}, const QHash<QString, QString> &env = {});
 
     // Starts forge-sim and navigator and creates the given users with role 1. Returns an error text or "".
-    QString start(const QStringList &users);
+    // `forgeUserInfo` ("user:password") goes into SD_API_HOST, as for a Forge behind basic auth.
+    QString start(const QStringList &users, const QString &forgeUserInfo = {});
 
     TestDatabase &db() { return *m_db; }
     ForgeSim &sim() { return *m_sim; }
