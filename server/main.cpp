@@ -145,12 +145,18 @@ int main(int argc, char *argv[]) {
     nav::store::ModelMetadataRepository modelMetadata(*database);
     nav::store::FileHashRepository fileHashes(*database);
     nav::civitai::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
-                                        {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+                                           {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
+    nav::civitai::ModelDownloadService::Options downloadOptions;
+    downloadOptions.modelDir = config.modelDir;
+    downloadOptions.maxConcurrent = config.maxConcurrentDownloads;
+    downloadOptions.minFreeSpacePercent = config.minFreeSpacePercent;
+    downloadOptions.supportsFlux = config.supportsFlux;
     nav::civitai::ModelDownloadService downloads(
-        &civitai, &catalog, {config.modelDir, config.maxConcurrentDownloads, config.minFreeSpacePercent},
-        nav::civitai::freeSpaceProbe(config.testFreeSpacePercent), broadcast);
-    nav::loras::LoraService loras(&catalog, &civitai, &modelMetadata, &fileHashes,
-                                  {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
+        &civitai, &catalog, downloadOptions, nav::civitai::freeSpaceProbe(config.testFreeSpacePercent),
+        broadcast);
+    nav::loras::LoraService loras(
+        &catalog, &civitai, &modelMetadata, &fileHashes,
+        {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
     nav::api::registerModelRoutes(http, catalog, models, broadcast);
     nav::api::registerLoraRoutes(http, auth, loras);
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
@@ -182,6 +188,9 @@ int main(int argc, char *argv[]) {
     statusSources.connectedClients = [&realtime] { return realtime.connectedClients(); };
     statusSources.queuedJobs = [&queue] { return static_cast<int>(queue.queued().size()); };
     statusSources.runningJobs = [&queue] { return static_cast<int>(queue.running().size()); };
+    statusSources.firstPassPatch = [&worker] {
+        return nav::queue::firstPassPatchName(worker.firstPassPatch());
+    };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(http, auth, adminStatus, &adminQueue);

@@ -61,6 +61,9 @@ QJsonObject AdminStatusService::render() const {
         {QStringLiteral("error"), m_error.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(m_error)},
         {QStringLiteral("checked_at"), m_checkedAt.toString(Qt::ISODateWithMs)},
     };
+    backend.insert(QStringLiteral("firstpass_patch"), m_sources.firstPassPatch
+                                                          ? QJsonValue(m_sources.firstPassPatch())
+                                                          : QJsonValue(QJsonValue::Null));
     if (running.isDouble())
         backend.insert(QStringLiteral("state"),
                        running.toInt() > 0 ? QStringLiteral("busy") : QStringLiteral("idle"));

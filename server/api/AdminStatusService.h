@@ -22,6 +22,9 @@ public:
         std::function<int()> connectedClients; // RealtimeHub::connectedClients
         std::function<int()> queuedJobs;       // jobs waiting
         std::function<int()> runningJobs;      // jobs on a backend
+        // "patched", "unpatched" or "unknown": whether the backend has forge_patches/ applied, as the
+        // upscales it ran have shown (BackendWorker::firstPassPatch).
+        std::function<QString()> firstPassPatch;
     };
 
     AdminStatusService(forge::ForgeClient *forge, Sources sources, QObject *parent = nullptr);

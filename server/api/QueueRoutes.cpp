@@ -4,6 +4,7 @@
 #include "server/api/GenerationRequest.h"
 #include "server/api/OffLoop.h"
 #include "server/api/UpscaleRequest.h"
+#include "server/forge/CatalogMatch.h"
 #include "server/queue/JobEvents.h"
 #include "server/realtime/ClientAddress.h"
 #include "shared/JsonUtil.h"
@@ -22,7 +23,7 @@ QJsonObject queuedReply(const store::Job &job, int queueSize) {
 }
 
 QJsonObject jobState(const store::Job &job, const QString &status, int position,
-                     const std::optional<store::JobProgress> &progress) {
+                     const std::optional<store::JobProgress> &progress, bool hasPreview = false) {
     QJsonObject state = queue::jobEventPayload(job, status);
     state.insert("position", position);
     state.insert("created_at", job.createdAt.toString(Qt::ISODate));
@@ -35,7 +36,8 @@ QJsonObject jobState(const store::Job &job, const QString &status, int position,
         state.insert("eta_relative", progress->etaRelative);
         state.insert("current_step", progress->currentStep);
         state.insert("total_steps", progress->totalSteps);
-        state.insert("progress_path", QStringLiteral("/api/previews/") + job.id);
+        if (hasPreview) // as in task-progress: only a URL that answers 200
+            state.insert("progress_path", QStringLiteral("/api/previews/") + job.id);
     }
     if (status == QLatin1String("finished") || status == QLatin1String("interrupted"))
         state.insert("img_path", QStringLiteral("/api/images/") + job.id);
@@ -135,12 +137,47 @@ public:
                   });
     }
 
+    // Checks the checkpoint and resolves the sampler alias and the hires upscaler against Forge's cached
+    // lists, then queues. When Forge cannot be asked, the job is queued as it is (it waits for Forge
+    // durably).
     void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
+        m.catalog.cachedCheckpoints(
+            [this, job, categoryId, res](const QJsonArray &cached, const auto &cachedError) mutable {
+                if (cachedError || forge::isKnownCheckpoint(job.modelName, cached)) {
+                    resolveNames(std::move(job), categoryId, res);
+                    return;
+                }
+                // Not in the cached list: read it fresh once, in case a checkpoint was added meanwhile.
+                m.catalog.checkpoints(
+                    [this, job, categoryId, res](const QJsonArray &fresh, const auto &freshError) mutable {
+                        if (!freshError && !forge::isKnownCheckpoint(job.modelName, fresh)) {
+                            res.error(400,
+                                      QStringLiteral("model_name \"%1\" is not a checkpoint of this server; "
+                                                     "GET /api/models lists them")
+                                          .arg(job.modelName.left(200)),
+                                      QStringLiteral("UNKNOWN_MODEL"));
+                            return;
+                        }
+                        resolveNames(std::move(job), categoryId, res);
+                    });
+            });
+    }
+
+    void resolveNames(store::Job job, std::optional<qint64> categoryId, http::Responder res) {
         // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
         m.catalog.samplers([this, job, categoryId, res](const QJsonArray &samplers, const auto &) mutable {
             job.params.insert("sampler_name",
                               resolveSampler(job.params.value("sampler_name").toString(), samplers));
-            enqueue(std::move(job), categoryId, res);
+            // Only an upscaler Forge has: an unknown one fails every hires job with "could not find
+            // upscaler".
+            m.catalog.upscalers(
+                [this, job, categoryId, res](const QJsonArray &upscalers, const auto &error) mutable {
+                    if (!error)
+                        job.params.insert(
+                            "upscaler_name",
+                            forge::resolveUpscaler(job.params.value("upscaler_name").toString(), upscalers));
+                    enqueue(std::move(job), categoryId, res);
+                });
         });
     }
 
@@ -205,7 +242,7 @@ public:
                               job.taskType = QStringLiteral("upscale");
                               job.params = std::get<QJsonObject>(built);
                               job.modelName = job.params.value("model_name").toString();
-                              enqueue(std::move(job), std::nullopt, res);
+                              resolveAndQueue(std::move(job), std::nullopt, res);
                           });
                   });
     }
@@ -261,7 +298,8 @@ public:
         QJsonArray jobs;
         for (const store::Job &job : m.queue.running())
             if (job.ownerId == caller.discordId)
-                jobs.append(jobState(job, QStringLiteral("started"), 0, m.queue.progress(job.id)));
+                jobs.append(jobState(job, QStringLiteral("started"), 0, m.queue.progress(job.id),
+                                     m.queue.hasPreview(job.id)));
         const auto queued = m.queue.queued();
         for (int i = 0; i < queued.size(); ++i)
             if (queued[i].ownerId == caller.discordId)
@@ -282,7 +320,7 @@ public:
             }
             const int position = m.queue.position(id);
             const QString status = position == 0 ? QStringLiteral("started") : job->status;
-            res.json(200, jobState(*job, status, position, m.queue.progress(id)));
+            res.json(200, jobState(*job, status, position, m.queue.progress(id), m.queue.hasPreview(id)));
         });
     }
 

@@ -75,6 +75,15 @@ void ModelDownloadService::onVersion(const std::shared_ptr<Attempt> &attempt, co
         return finish(attempt, {502, QStringLiteral("CivitAI answered %1").arg(reply.status),
                                 QStringLiteral("CIVITAI_UNAVAILABLE")});
 
+    // What the original meant SUPPORTS_FLUX for (it compared a string with true, so it refused them always).
+    const QString baseModel = version.value("baseModel").toString();
+    if (!m_options.supportsFlux && baseModel.startsWith(QLatin1String("Flux"), Qt::CaseInsensitive))
+        return finish(attempt, {400,
+                                QStringLiteral("This server does not run Flux models (base model %1); an "
+                                               "operator can allow them with SUPPORTS_FLUX=true")
+                                    .arg(baseModel),
+                                QStringLiteral("FLUX_NOT_SUPPORTED")});
+
     const QString type = version.value("model").toObject().value("type").toString();
     const auto folder = folderForModelType(type);
     if (!folder)

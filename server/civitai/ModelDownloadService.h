@@ -36,6 +36,7 @@ public:
         int maxConcurrent = 2;
         int minFreeSpacePercent = 10;
         int stallTimeoutMs = 60'000; // a transfer that sends nothing for this long is abandoned
+        bool supportsFlux = false;   // SUPPORTS_FLUX: otherwise versions based on Flux are refused
     };
     ModelDownloadService(CivitaiClient *civitai, forge::ForgeCatalog *catalog, const Options &options,
                          FreeSpaceProbe freeSpace, common::Broadcast broadcast, QObject *parent = nullptr);

@@ -42,8 +42,8 @@ void ForgeCatalog::fetch(const QString &path, bool cacheable, ListCallback done)
     waiters->push_back(std::move(done));
     entry.waiters = waiters;
     const quint64 generation = m_generation;
-    m_client->get(path, [this, path, cacheable, waiters, generation](const QJsonDocument &body,
-                                                                     const std::optional<ForgeError> &error) {
+    m_client->get(path, [this, path, waiters, generation](const QJsonDocument &body,
+                                                          const std::optional<ForgeError> &error) {
         std::optional<ForgeError> failure = error;
         QJsonArray list;
         if (!failure) {
@@ -57,7 +57,7 @@ void ForgeCatalog::fetch(const QString &path, bool cacheable, ListCallback done)
         if (generation == m_generation) {
             Entry &entry = m_entries[path];
             entry.waiters.reset();
-            if (!failure && cacheable) {
+            if (!failure) { // a fresh read also serves later cached reads
                 entry.value = list;
                 entry.fetchedAt = QDateTime::currentMSecsSinceEpoch();
             }

@@ -30,6 +30,9 @@ public:
     void upscalers(ListCallback done) { fetch(QStringLiteral("/upscalers"), true, std::move(done)); }
     void modules(ListCallback done) { fetch(QStringLiteral("/sd-modules"), true, std::move(done)); }
     void checkpoints(ListCallback done) { fetch(QStringLiteral("/sd-models"), false, std::move(done)); }
+    // The checkpoint list from the cache when it is recent (any fresh read above refreshes the cache too);
+    // for cheap checks on every submission.
+    void cachedCheckpoints(ListCallback done) { fetch(QStringLiteral("/sd-models"), true, std::move(done)); }
     void loras(ListCallback done) { fetch(QStringLiteral("/loras"), false, std::move(done)); }
     // The names of the loaded embeddings (the keys of /embeddings "loaded").
     void embeddingNames(ListCallback done) { fetch(QStringLiteral("/embeddings"), false, std::move(done)); }

@@ -26,14 +26,19 @@ QUrl join(const QUrl &base, const QString &path) {
 }
 
 // Forge's error bodies: {"detail": "..."} (HTTPException), {"detail": [ {msg, loc} ]} (validation) or
-// {"error", "message"} (generic exceptions).
+// {"error", "message"} (generic exceptions). A message can quote a whole request field (stock Forge's
+// ValueError for firstpass_image quotes the base64 image), so it is cut to a loggable length.
 QString forgeMessage(const QByteArray &body) {
+    constexpr int kMaxMessageChars = 500;
+    const auto clip = [](const QString &text) {
+        return text.size() <= kMaxMessageChars ? text : text.left(kMaxMessageChars) + QStringLiteral("...");
+    };
     const QJsonObject object = QJsonDocument::fromJson(body).object();
     if (object.value("message").isString() && !object.value("message").toString().isEmpty())
-        return object.value("message").toString();
+        return clip(object.value("message").toString());
     const QJsonValue detail = object.value("detail");
     if (detail.isString())
-        return detail.toString();
+        return clip(detail.toString());
     if (detail.isArray() && !detail.toArray().isEmpty()) {
         const QJsonObject first = detail.toArray().first().toObject();
         return first.value("msg").toString() + QStringLiteral(" (") +

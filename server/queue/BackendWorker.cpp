@@ -16,6 +16,19 @@ namespace {
 
 constexpr int kPollTimeoutMs = 5000;
 
+// The original's task-progress figures from a GET /sdapi/v1/progress answer: progress (with Forge's 0.01
+// offset) and eta_relative as they are, current_step = state.sampling_step (Forge's 0-based counter) and
+// total_steps = state.sampling_steps.
+store::JobProgress progressFrom(const QJsonObject &answer) {
+    const QJsonObject state = answer.value("state").toObject();
+    store::JobProgress progress;
+    progress.progress = answer.value("progress").toDouble();
+    progress.etaRelative = answer.value("eta_relative").toDouble();
+    progress.currentStep = state.value("sampling_step").toInt();
+    progress.totalSteps = state.value("sampling_steps").toInt();
+    return progress;
+}
+
 } // namespace
 
 BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const WorkerSettings &settings,
@@ -23,6 +36,9 @@ BackendWorker::BackendWorker(QString name, forge::ForgeClient *client, const Wor
     : QObject(parent), m_name(std::move(name)), m_client(client), m_settings(settings) {
     m_progressTimer.setInterval(settings.progressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &BackendWorker::poll);
+    m_firstPoll.setSingleShot(true);
+    m_firstPoll.setInterval(settings.firstPollMs);
+    connect(&m_firstPoll, &QTimer::timeout, this, &BackendWorker::poll);
     m_unloadTimer.setSingleShot(true);
     connect(&m_unloadTimer, &QTimer::timeout, this, [this] {
         if (busy())
@@ -109,10 +125,13 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
         },
         m_settings.generationTimeoutMs);
     m_progressTimer.start();
+    if (m_settings.firstPollMs < m_settings.progressIntervalMs)
+        m_firstPoll.start();
 }
 
 void BackendWorker::finish() {
     m_progressTimer.stop();
+    m_firstPoll.stop();
     m_job.reset();
     armUnloadTimer();
 }
@@ -139,45 +158,49 @@ void BackendWorker::poll() {
     const store::Job job = *m_job;
     const QJsonObject request{
         {"id_task", forge::taskIdFor(job.id)}, {"live_preview", true}, {"id_live_preview", m_lastPreviewId}};
-    // /internal/progress gives progress, ETA and only the previews we have not seen; /progress gives the
-    // step counters.
+    // As the original: /internal/progress says whether Forge works on this job (and here also hands over
+    // only the previews not seen yet); the figures come from /sdapi/v1/progress, passed through unchanged.
     m_client->postRoot(
         "/internal/progress", request,
         [this, job](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
-            if (error || !m_job || m_job->id != job.id) {
-                m_pollInFlight = false;
+            const QJsonObject state = body.object();
+            if (error || !m_job || m_job->id != job.id || !state.value("active").toBool()) {
+                m_pollInFlight = false; // queued behind other work or already done: nothing to report
                 return;
             }
-            const QJsonObject state = body.object();
             QByteArray preview;
-            if (state.value("active").toBool()) {
-                m_progress.progress = state.value("progress").toDouble();
-                m_progress.etaRelative = state.value("eta").toDouble();
-                const QString live = state.value("live_preview").toString();
-                const int comma = live.indexOf(',');
-                if (!live.isEmpty() && comma > 0) {
-                    preview = QByteArray::fromBase64(live.mid(comma + 1).toLatin1());
-                    m_lastPreviewId = state.value("id_live_preview").toInt(m_lastPreviewId);
-                }
+            const QString live = state.value("live_preview").toString();
+            const int comma = live.indexOf(',');
+            if (!live.isEmpty() && comma > 0) {
+                preview = QByteArray::fromBase64(live.mid(comma + 1).toLatin1());
+                m_lastPreviewId = state.value("id_live_preview").toInt(m_lastPreviewId);
             }
             m_client->get(
                 "/progress?skip_current_image=true",
-                [this, job, preview](const QJsonDocument &steps,
-                                     const std::optional<forge::ForgeError> &stepsError) {
+                [this, job, preview](const QJsonDocument &figures,
+                                     const std::optional<forge::ForgeError> &figuresError) {
                     m_pollInFlight = false;
                     if (!m_job || m_job->id != job.id)
                         return;
-                    if (!stepsError) {
-                        const QJsonObject state = steps.object().value("state").toObject();
-                        m_progress.totalSteps = state.value("sampling_steps").toInt();
-                        m_progress.currentStep =
-                            qMin(state.value("sampling_step").toInt() + 1, m_progress.totalSteps);
-                    }
+                    if (!figuresError)
+                        m_progress = progressFrom(figures.object());
                     emit progressed(job, m_progress, preview);
                 },
                 kPollTimeoutMs);
         },
         kPollTimeoutMs);
+}
+
+QString firstPassPatchName(FirstPassPatch state) {
+    switch (state) {
+    case FirstPassPatch::Patched:
+        return QStringLiteral("patched");
+    case FirstPassPatch::Unpatched:
+        return QStringLiteral("unpatched");
+    case FirstPassPatch::Unknown:
+        break;
+    }
+    return QStringLiteral("unknown");
 }
 
 } // namespace nav::queue

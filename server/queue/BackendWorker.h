@@ -14,10 +14,17 @@
 namespace nav::queue {
 
 struct WorkerSettings {
+    int firstPollMs =
+        200; // the first progress poll comes early, so a job under a second still shows progress
     int progressIntervalMs = 1000;
     int generationTimeoutMs = 30 * 60 * 1000;
     qint64 unloadAfterMs = 0; // 0: never unload
 };
+
+// Whether the backend runs Navigator's first-pass-image patch (forge_patches/). Unknown until the first
+// upscale: a stock Forge fails it in a recognisable way (see JobQueue), a patched one succeeds.
+enum class FirstPassPatch { Unknown, Patched, Unpatched };
+QString firstPassPatchName(FirstPassPatch state);
 
 class BackendWorker : public QObject {
     Q_OBJECT
@@ -35,6 +42,8 @@ public:
     const std::optional<store::Job> &current() const { return m_job; }
     QString name() const { return m_name; }
     QString loadedModel() const { return m_loadedModel; }
+    FirstPassPatch firstPassPatch() const { return m_firstPassPatch; }
+    void setFirstPassPatch(FirstPassPatch state) { m_firstPassPatch = state; }
 
     // Sends one generation; `endpoint` is "/txt2img" or "/img2img".
     void run(const store::Job &job, const QString &endpoint, const QJsonObject &body);
@@ -64,12 +73,14 @@ private:
     WorkerSettings m_settings;
     std::optional<store::Job> m_job;
     QTimer m_progressTimer;
+    QTimer m_firstPoll;
     QTimer m_unloadTimer;
     bool m_pollInFlight = false;
     bool m_interrupted = false;
     int m_lastPreviewId = -1;
     store::JobProgress m_progress;
     QString m_loadedModel;
+    FirstPassPatch m_firstPassPatch = FirstPassPatch::Unknown;
     bool m_up = false;
 };
 

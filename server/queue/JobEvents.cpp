@@ -18,20 +18,39 @@ QJsonObject jobEventPayload(const store::Job &job, const QString &status) {
     };
 }
 
-QJsonObject progressPayload(const store::Job &job, const store::JobProgress &progress) {
+QJsonObject progressPayload(const store::Job &job, const store::JobProgress &progress, bool hasPreview) {
     QJsonObject payload = jobEventPayload(job, QStringLiteral("processing"));
     payload.insert("progress", progress.progress);
     payload.insert("eta_relative", progress.etaRelative);
     payload.insert("current_step", progress.currentStep);
     payload.insert("total_steps", progress.totalSteps);
-    payload.insert("progress_path", QStringLiteral("/api/previews/") + job.id);
+    if (hasPreview)
+        payload.insert("progress_path", QStringLiteral("/api/previews/") + job.id);
     return payload;
 }
 
-QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message, bool fatal) {
+QJsonObject failedPayload(const store::Job &job, const QString &code, const QString &message,
+                          const QString &backend) {
     QJsonObject payload = jobEventPayload(job, QStringLiteral("failed"));
-    payload.insert("error", QJsonObject{{"code", code}, {"message", message}, {"fatal", fatal}});
+    payload.insert("error", message.isEmpty() ? code : message);
+    payload.insert("error_code", code);
+    payload.insert("backend", backend.isEmpty() ? QJsonValue() : QJsonValue(backend));
+    payload.insert("retryable", isRetryableFailure(code));
     return payload;
+}
+
+bool isRetryableFailure(const QString &code) {
+    static const QStringList transient = {QStringLiteral("ECONNREFUSED"),
+                                          QStringLiteral("ECONNRESET"),
+                                          QStringLiteral("ETIMEDOUT"),
+                                          QStringLiteral("ENOTFOUND"),
+                                          QStringLiteral("ENETWORK"),
+                                          QStringLiteral("HTTP_502"),
+                                          QStringLiteral("HTTP_503"),
+                                          QStringLiteral("HTTP_504"),
+                                          QStringLiteral("INTERRUPTED_BY_RESTART"),
+                                          QStringLiteral("DATABASE_ERROR")};
+    return transient.contains(code);
 }
 
 } // namespace nav::queue

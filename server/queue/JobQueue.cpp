@@ -41,6 +41,12 @@ template <typename T, typename F> void onDone(QFuture<T> future, QObject *contex
     }
 }
 
+// Stock Forge hands firstpass_image to processing as text, and numpy fails to read it as pixels.
+bool isStockForgeFirstPassFailure(const forge::ForgeError &error) {
+    return error.httpStatus == 500 &&
+           error.message.contains(QLatin1String("could not convert string to float"));
+}
+
 } // namespace
 
 JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, int maxQueueLength, QObject *parent)
@@ -67,14 +73,15 @@ void JobQueue::addBackend(BackendWorker *worker) {
                     rememberPreview(job.id, preview);
                     write([=] { return m_repository.savePreview(job.id, preview.toBase64()); }, [](bool) {});
                 }
-                emitEvent(job, QStringLiteral("task-progress"), progressPayload(job, progress));
+                emitEvent(job, QStringLiteral("task-progress"),
+                          progressPayload(job, progress, hasPreview(job.id)));
             });
     connect(worker, &BackendWorker::succeeded, this,
             [this, worker](const store::Job &job, const QByteArray &png, const QJsonObject &info,
                            bool interrupted) { onSucceeded(worker, job, png, info, interrupted); });
     connect(worker, &BackendWorker::failed, this,
-            [this](const store::Job &job, const forge::ForgeError &error, bool interrupted) {
-                onFailed(job, error, interrupted);
+            [this, worker](const store::Job &job, const forge::ForgeError &error, bool interrupted) {
+                onFailed(worker, job, error, interrupted);
             });
     connect(worker, &BackendWorker::becameIdle, this, &JobQueue::schedule);
 }
@@ -251,9 +258,23 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
         worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
         return;
     }
-    // An upscale sends the stored first-pass image, loaded first; if the backend was taken meanwhile, the
-    // job goes back to the front of the queue.
-    onDone(m_repository.image(job.params.value("source_image").toString()), this,
+    if (worker->firstPassPatch() == FirstPassPatch::Unpatched) {
+        // Stock Forge cannot start from the stored image: a plain hires run from the stored parameters and
+        // seed makes the same image, only slower.
+        worker->run(job, QStringLiteral("/txt2img"), forge::txt2imgPayload(job.params, job.id));
+        return;
+    }
+    // An upscale sends the stored first-pass image: from the image cache when it is there (the usual case:
+    // it entered when its job finished), so the backend does not wait for a database round trip.
+    const QString sourceId = job.params.value("source_image").toString();
+    if (const auto cached = m_repository.cachedImage(sourceId)) {
+        worker->run(job, QStringLiteral("/txt2img"),
+                    forge::txt2imgPayload(job.params, job.id, QString::fromLatin1(cached->png.toBase64())));
+        return;
+    }
+    // Otherwise it is loaded first; if the backend was taken meanwhile, the job goes back to the front of the
+    // queue.
+    onDone(m_repository.image(sourceId), this,
            [this, worker, job](std::optional<std::optional<store::StoredImage>> source) {
                if (!source || !*source) {
                    fail(job, QStringLiteral("SOURCE_IMAGE_MISSING"),
@@ -274,6 +295,8 @@ void JobQueue::start(BackendWorker *worker, const store::Job &queuedJob) {
 void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                            const QJsonObject &info, bool interrupted) {
     m_progress.remove(job.id);
+    if (job.taskType == QLatin1String("upscale") && worker->firstPassPatch() == FirstPassPatch::Unknown)
+        worker->setFirstPassPatch(FirstPassPatch::Patched); // it took the first-pass image
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
     write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
@@ -297,9 +320,24 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
           });
 }
 
-void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted) {
+void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
+                        bool interrupted) {
     m_progress.remove(job.id);
     const ops::LogContext context(job.id, job.ownerId);
+    if (job.taskType == QLatin1String("upscale") && !interrupted &&
+        worker->firstPassPatch() != FirstPassPatch::Unpatched && isStockForgeFirstPassFailure(error)) {
+        qCWarning(lcQueue).noquote()
+            << worker->name()
+            << "runs Forge without the first-pass-image patch (see forge_patches/README.md); upscale"
+            << job.id << "and later upscales on it run as plain hires jobs";
+        worker->setFirstPassPatch(FirstPassPatch::Unpatched);
+        store::Job again = job;
+        again.status = QStringLiteral("queued");
+        again.attempts -= 1; // finding out does not count as a try
+        write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
+        m_queued.prepend(again);
+        return; // becameIdle() follows and schedules it
+    }
     if (error.neverDelivered && job.attempts < kMaxAttempts && !interrupted) {
         qCWarning(lcQueue).noquote() << job.id << "was refused by Forge; retrying once";
         write([=] { return m_repository.markQueued(job.id); }, [](bool) {});
@@ -314,15 +352,16 @@ void JobQueue::onFailed(const store::Job &job, const forge::ForgeError &error, b
         return;
     }
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
-    fail(job, error.code, error.message);
+    fail(job, error.code, error.message, worker->name());
 }
 
-void JobQueue::fail(const store::Job &job, const QString &code, const QString &message) {
+void JobQueue::fail(const store::Job &job, const QString &code, const QString &message,
+                    const QString &backend) {
     ops::metrics().jobsFailed.inc({code});
     const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     write([=] { return m_repository.markFailed(job.id, code, message); }, [](bool) {});
-    emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, true));
+    emitEvent(job, QStringLiteral("task-failed"), failedPayload(job, code, message, backend));
 }
 
 void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {

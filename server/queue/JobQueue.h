@@ -48,14 +48,18 @@ public:
     std::optional<store::JobProgress> progress(const QString &jobId) const;
     // The latest live preview of a running or recently finished job (PNG bytes).
     QByteArray latestPreview(const QString &jobId) const { return m_previews.value(jobId); }
+    bool hasPreview(const QString &jobId) const { return m_previews.contains(jobId); }
 
 private:
     void schedule();
     void start(BackendWorker *worker, const store::Job &job);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
-    void onFailed(const store::Job &job, const forge::ForgeError &error, bool interrupted);
-    void fail(const store::Job &job, const QString &code, const QString &message);
+    void onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
+                  bool interrupted);
+    // `backend`: the worker that ran the job, empty when none did.
+    void fail(const store::Job &job, const QString &code, const QString &message,
+              const QString &backend = {});
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);
     // Job-state writes run one after another: the database pool has several connections, and a late write

@@ -8,7 +8,7 @@
 //   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim.
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -40,11 +40,21 @@ const quantile = (values, q) => {
 };
 const fmt = (x, digits = 2) => Number(x).toFixed(digits);
 
+// User + system CPU time of a process so far, from /proc (clock ticks of 10 ms on Linux).
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
 const children = [];
 function start(program, args, env = {}) {
   const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
-  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
+  child.lines = 0;
+  child.stderr.on("data", (d) => {
+    err = (err + d).slice(-4000);
+    for (const byte of d) if (byte === 10) child.lines++;
+  });
   child.tail = () => err;
   children.push(child);
   return child;
@@ -76,8 +86,7 @@ async function main() {
       DB_DRIVER: "sqlite", DB_PATH: join(dir, "navigator.db"), SECRET_KEY: secret, SUPERUSER_ADMIN_TOKEN: admin,
       HTTP_API_PORT: String(httpPort), RT_API_PORT: String(rtPort), BIND_ADDRESS: "127.0.0.1",
       SD_API_HOST: `http://127.0.0.1:${simPort}/sdapi/v1`, MAX_QUEUE_LENGTH: String(jobs + 10),
-      QT_LOGGING_RULES: "*.info=false",
-    });
+    }); // default logging: the bench counts the lines a run writes
     const api = `http://127.0.0.1:${httpPort}`;
     await waitHttp(`${api}/`, nav, "navigator");
     const auth = await fetch(`${api}/api/admin/authorize-user/${user}`, { headers: { Authorization: admin } });
@@ -117,12 +126,15 @@ async function main() {
 
     // 1 + 3: a burst of N jobs.
     await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+    const cpuBefore = cpuMs(nav.pid);
     const t0 = performance.now();
     const ids = [];
     for (let i = 0; i < jobs; i++) ids.push(await submit(i));
     const submittedIn = performance.now() - t0;
     await Promise.all(ids.map(finished));
     const elapsed = Math.max(...ids.map((id) => finishedAt.get(id))) - t0;
+    await sleep(300); // the last png-info and database writes after task-finished
+    const cpuPerJob = (cpuMs(nav.pid) - cpuBefore) / jobs;
     const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
     const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
     entries.sort((a, b) => a.started_ms - b.started_ms);
@@ -148,11 +160,13 @@ async function main() {
 
     // 4: wrk on a finished image.
     let wrkLine = "wrk not run";
+    let wrkRequests = 0;
     try {
       const out = execFileSync("wrk", ["-t2", "-c32", `-d${wrkSeconds}s`, `${api}/api/images/${ids[0]}`], {
         encoding: "utf8",
       });
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      wrkRequests = Number((/(\d+) requests in/.exec(out) || [0, 0])[1]);
       const lat = /Latency\s+(\S+)/.exec(out);
       const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
       wrkLine = `${rps ? rps[1] : "?"} req/s (avg latency ${lat ? lat[1] : "?"}` +
@@ -164,12 +178,16 @@ async function main() {
     console.log(`pipeline benchmark (forge-sim --step-ms 0, SQLite, 64x64 images, 1 step)`);
     console.log(`  burst of ${jobs} jobs: submitted in ${fmt(submittedIn, 0)} ms, all finished after ${fmt(elapsed, 0)} ms`);
     console.log(`  throughput: ${fmt((jobs * 1000) / elapsed, 1)} jobs/s`);
+    console.log(`  server CPU per job (user + system, burst): ${fmt(cpuPerJob, 2)} ms`);
     console.log(`  forge-sim time per generation: median ${fmt(quantile(genMs, 0.5), 1)} ms`);
     console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(gaps, 0.5), 1)} ms, ` +
       `p95 ${fmt(quantile(gaps, 0.95), 1)} ms, max ${fmt(Math.max(...gaps), 1)} ms (${gaps.length} gaps)`);
     console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
       `median ${fmt(quantile(added, 0.5), 1)} ms, p95 ${fmt(quantile(added, 0.95), 1)} ms (${single} jobs)`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
+    const total = jobs + single + 1;
+    console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +
+      `${wrkRequests} HTTP requests (${fmt(nav.lines / total, 1)} per job)`);
     socket.close();
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");

@@ -89,10 +89,8 @@ const QList<SchedulerDef> &schedulers() {
     return list;
 }
 
-const QStringList &upscalerNames() {
-    static const QStringList names = {"None",       "Lanczos",   "Nearest",      "4x_NMKD-Siax_200k",
-                                      "DAT x2",     "ESRGAN_4x", "R-ESRGAN 4x+", "R-ESRGAN 4x+ Anime6B",
-                                      "ScuNET GAN", "SwinIR 4x"};
+QStringList &upscalerNames() {
+    static QStringList names = Catalog::defaultUpscalerNames();
     return names;
 }
 
@@ -249,6 +247,16 @@ QString Catalog::resolveSchedulerLabel(const QString &requested, const QString &
         }
     }
     return label;
+}
+
+QStringList Catalog::defaultUpscalerNames() {
+    return {"None",       "Lanczos",   "Nearest",      "4x_NMKD-Siax_200k",
+            "DAT x2",     "ESRGAN_4x", "R-ESRGAN 4x+", "R-ESRGAN 4x+ Anime6B",
+            "ScuNET GAN", "SwinIR 4x"};
+}
+
+void Catalog::setUpscalerNames(const QStringList &names) {
+    upscalerNames() = names;
 }
 
 bool Catalog::isUpscaler(const QString &name) {

@@ -36,7 +36,10 @@ public:
     // Returns the label that lands in the infotext ("Karras", "Automatic", ...).
     static QString resolveSchedulerLabel(const QString &requested, const QString &sampler);
     static bool isUpscaler(const QString &name);
-    static QString moduleFile(const QString &nameOrPath); // empty when unknown
+    // The upscalers this Forge has (GET /upscalers, and what hr_upscaler accepts besides the latent modes).
+    static QStringList defaultUpscalerNames();
+    static void setUpscalerNames(const QStringList &names); // --upscalers
+    static QString moduleFile(const QString &nameOrPath);   // empty when unknown
 
 private:
     QList<Model> m_models;

@@ -266,6 +266,11 @@ void GenerationQueue::startNext() {
         if (t.hrSteps <= 0)
             t.hrSteps = Validation::integer(b, "steps", 50);
         if (!b.value("firstpass_image").isNull() && b.contains("firstpass_image")) {
+            if (m_config.unpatched) { // numpy is handed the base64 text instead of pixels
+                failJob(500, forgeException("ValueError", "could not convert string to float: '" +
+                                                              b.value("firstpass_image").toString() + "'"));
+                return;
+            }
             bool ok = false;
             t.firstpass = decodeImage(b.value("firstpass_image").toString(), &ok);
             if (!ok) {

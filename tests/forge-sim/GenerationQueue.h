@@ -22,6 +22,8 @@ struct SimConfig {
     int switchMs = 500;
     int previewEvery = 10;
     quint32 seed = 0;
+    // Stock Forge without Navigator's first-pass-image patch: firstpass_image reaches processing undecoded.
+    bool unpatched = false;
 };
 
 struct RequestLogEntry {

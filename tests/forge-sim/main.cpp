@@ -34,8 +34,17 @@ int main(int argc, char **argv) {
         "drop-next", "Drop the connection halfway through the next N generations. Default: 0.", "n", "0");
     const QCommandLineOption delayMs("delay-ms", "Extra latency on every API response. Default: 0.", "ms",
                                      "0");
-    p.addOptions(
-        {port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext, delayMs});
+    const QCommandLineOption unpatched(
+        "unpatched", "Behave as stock Forge without Navigator's forge_patches/: a hires txt2img with "
+                     "firstpass_image fails with 500 ValueError instead of starting from that image.");
+    const QCommandLineOption upscalers(
+        "upscalers",
+        "Comma-separated names GET /upscalers lists (and hr_upscaler accepts, besides the "
+        "latent modes). Default: " +
+            forgesim::Catalog::defaultUpscalerNames().join(',') + ".",
+        "a,b,c", forgesim::Catalog::defaultUpscalerNames().join(','));
+    p.addOptions({port, host, models, stepMs, switchMs, previewEvery, seed, failNext, failStatus, dropNext,
+                  delayMs, unpatched, upscalers});
     p.process(app);
 
     forgesim::SimConfig config;
@@ -44,6 +53,8 @@ int main(int argc, char **argv) {
     config.switchMs = qMax(0, p.value(switchMs).toInt());
     config.previewEvery = p.value(previewEvery).toInt();
     config.seed = p.value(seed).toUInt();
+    config.unpatched = p.isSet(unpatched);
+    forgesim::Catalog::setUpscalerNames(p.value(upscalers).split(',', Qt::SkipEmptyParts));
     forgesim::FaultConfig faults;
     faults.failNext = p.value(failNext).toInt();
     faults.failStatus = p.value(failStatus).toInt();

@@ -43,11 +43,12 @@ private:
     QList<QPair<QString, QJsonValue>> m_events;
     int m_freePercent = 50;
 
-    void makeService(int maxConcurrent = 2, const QString &modelDir = QStringLiteral("<tmp>")) {
+    void makeService(int maxConcurrent = 2, const QString &modelDir = QStringLiteral("<tmp>"),
+                     bool supportsFlux = false) {
         m_service = std::make_unique<civitai::ModelDownloadService>(
             m_client.get(), m_catalog.get(),
             civitai::ModelDownloadService::Options{modelDir == "<tmp>" ? m_dir->path() : modelDir,
-                                                   maxConcurrent, 10, 10'000},
+                                                      maxConcurrent, 10, 10'000, supportsFlux},
             [this](const QString &) { return std::optional<int>(m_freePercent); },
             [this](const QString &event, const QJsonObject &payload) {
                 m_events.append({event, payload});
@@ -251,6 +252,29 @@ private slots:
         const auto answer = run(1);
         QCOMPARE(answer.status, 500);
         QCOMPARE(answer.errorCode, QStringLiteral("MODEL_DIR_NOT_SET"));
+    }
+
+    // SUPPORTS_FLUX: a version whose baseModel is a Flux one is refused unless it is true.
+    void fluxVersionsNeedSupportsFlux() {
+        QJsonObject flux =
+            m_civitai->addVersion(150, "Checkpoint", "flux_ckpt.safetensors", randomBytes(1000));
+        flux.insert("baseModel", "Flux.1 D");
+        m_civitai->versionsById.insert("150", flux);
+        const auto refused = run(150);
+        QCOMPARE(refused.status, 400);
+        QCOMPARE(refused.errorCode, QStringLiteral("FLUX_NOT_SUPPORTED"));
+        QVERIFY2(refused.message.contains("SUPPORTS_FLUX"), qPrintable(refused.message));
+        QVERIFY(entries("Stable-diffusion").isEmpty());
+        QCOMPARE(fileRequests(), 0);
+        QCOMPARE(run(151).status, 404); // (unknown version: the check does not get in the way of others)
+        m_civitai->addVersion(152, "Checkpoint", "sdxl_ckpt.safetensors", randomBytes(1000));
+        QCOMPARE(run(152).status, 200); // an SDXL version is taken either way
+
+        makeService(2, QStringLiteral("<tmp>"), true);
+        const auto taken = run(150);
+        QCOMPARE(taken.status, 200);
+        QCOMPARE(entries("Stable-diffusion"),
+                 (QStringList{"flux_ckpt.safetensors", "sdxl_ckpt.safetensors"}));
     }
 
     void concurrencyLimitAndDuplicates() {

@@ -328,8 +328,14 @@ private slots:
         QList<QByteArray> needles{jwt, forgePassword.toUtf8()};
         for (const QString &value : std::as_const(secrets))
             needles.append(value.toUtf8());
-        if (!h.nav().env().value("DB_PASSWORD").isEmpty())
-            needles.append(h.nav().env().value("DB_PASSWORD").toUtf8());
+        // The MariaDB test server's password, unless it is spelled like a name that is fine to log (the
+        // private test server uses its user name as password).
+        const QHash<QString, QString> dbEnv = h.nav().env();
+        const QString dbPassword = dbEnv.value("DB_PASSWORD");
+        const QString dbPublic = dbEnv.value("DB_USER") + dbEnv.value("DB_NAME") + dbEnv.value("DB_SOCKET") +
+                                 dbEnv.value("DB_HOST");
+        if (!dbPassword.isEmpty() && !dbPublic.contains(dbPassword))
+            needles.append(dbPassword.toUtf8());
         const QByteArray logs = h.nav().process().output();
         QVERIFY2(logs.contains("navigator.http") && logs.contains(id.toUtf8()), "the run logged too little");
         const QList<QPair<const char *, QByteArray>> haystacks{{"navigator's logs", logs},

@@ -1,7 +1,7 @@
 // The job events as the npm socket.io-client (Compass's) receives them: the sequence task-started,
 // model-changed, task-progress..., task-finished with img_path and the real seed; task-interrupted before the
-// final event; task-failed with {code, message, fatal}; no submitter IP in any payload; another user's
-// authenticated socket sees none of it.
+// final event; task-failed with the message in `error` and error_code; no submitter IP in any payload;
+// another user's authenticated socket sees none of it.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QElapsedTimer>
@@ -129,8 +129,9 @@ private slots:
             QVERIFY(event.payload.value("eta_relative").isDouble());
             QVERIFY(event.payload.value("current_step").toInt() >= 0);
             QCOMPARE(event.payload.value("total_steps").toInt(), 20);
-            QVERIFY(event.payload.value("current_step").toInt() <= 20);
-            QCOMPARE(event.payload.value("progress_path").toString(), "/api/previews/" + id);
+            QVERIFY(event.payload.value("current_step").toInt() < 20); // Forge's 0-based step counter
+            if (event.payload.contains("progress_path")) // only once a preview exists (tst_pipeline_forge)
+                QCOMPARE(event.payload.value("progress_path").toString(), "/api/previews/" + id);
         }
         const QJsonObject finished = events.last().payload;
         QCOMPARE(finished.value("status").toString(), QString("finished"));
@@ -173,10 +174,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, id, "task-failed"), 30000);
         const QList<Event> events = eventsOf(m_anonymous, id);
         QCOMPARE(events.last().name, QString("task-failed"));
-        const QJsonObject error = events.last().payload.value("error").toObject();
-        QVERIFY2(error.value("code").toString().contains("500"), QJsonDocument(error).toJson().constData());
-        QVERIFY(error.value("message").isString());
-        QVERIFY(error.value("fatal").isBool());
+        const QJsonObject failed = events.last().payload;
+        QVERIFY2(failed.value("error").isString(), QJsonDocument(failed).toJson().constData());
+        QCOMPARE(failed.value("error_code").toString(), QString("HTTP_500"));
+        QVERIFY(failed.value("retryable").isBool());
         QCOMPARE(events.last().payload.value("status").toString(), QString("failed"));
         QVERIFY(!namesOf(events).contains("task-finished"));
     }
