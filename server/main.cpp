@@ -16,6 +16,7 @@
 #include "server/common/Broadcast.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
+#include "server/http/FileDescriptorLimit.h"
 #include "server/http/HttpServer.h"
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceNotify.h"
@@ -105,7 +106,23 @@ int main(int argc, char *argv[]) {
         die(kExitDatabase,
             QStringLiteral("database migration failed (%1): %2").arg(database->describe(), dbError));
 
-    nav::http::HttpServer http({config.maxBodyBytes, config.httpIdleTimeoutMs});
+    nav::http::ConnectionLimits connectionLimits;
+    connectionLimits.maxBodyBytes = config.maxBodyBytes;
+    connectionLimits.idleTimeoutMs = config.httpIdleTimeoutMs;
+    connectionLimits.headerTimeoutMs = config.httpHeaderTimeoutMs;
+    connectionLimits.bodyTimeoutMs = config.httpBodyTimeoutMs;
+    const long descriptors = nav::http::raiseFileDescriptorLimit();
+    connectionLimits.maxConnections = nav::http::connectionCapFor(descriptors, config.httpMaxConnections);
+    if (connectionLimits.maxConnections < config.httpMaxConnections)
+        qCWarning(lcMain) << "HTTP_MAX_CONNECTIONS lowered to" << connectionLimits.maxConnections
+                          << "per port: the file descriptor limit (ulimit -n) is" << descriptors;
+    connectionLimits.maxConnectionsPerAddress = config.httpMaxConnectionsPerIp;
+    // A trusted reverse proxy carries many clients on its connections: it is not capped per address.
+    connectionLimits.exemptFromAddressLimit = [trust = config.trustProxy](const QHostAddress &peer) {
+        return trust.enabled() && trust.trusts(peer, 0);
+    };
+    connectionLimits.bodyBudget = std::make_shared<nav::http::BodyBudget>(config.httpBodyBudgetBytes);
+    nav::http::HttpServer http(connectionLimits);
     http.setAccessLog(config.accessLog == QLatin1String("all")   ? nav::http::AccessLog::All
                       : config.accessLog == QLatin1String("off") ? nav::http::AccessLog::Off
                                                                  : nav::http::AccessLog::Errors);
@@ -131,6 +148,7 @@ int main(int argc, char *argv[]) {
     rtSettings.maxPayload = config.rtMaxPayload;
     rtSettings.maxSessions = config.rtMaxSessions;
     rtSettings.trustProxy = config.trustProxy;
+    rtSettings.connection = connectionLimits;
     nav::realtime::RealtimeHub realtime(rtSettings, [&auth](const QString &token, auto done) {
         auth.verifyToken(token, [done](std::optional<nav::auth::Caller> caller) {
             done(caller ? std::optional(nav::realtime::Identity{caller->discordId, caller->role})
@@ -138,9 +156,11 @@ int main(int argc, char *argv[]) {
         });
     });
 
-    const nav::common::Broadcast broadcast = [&realtime](const QString &event, const QJsonObject &payload) {
-        realtime.emitToAll(event, payload);
-    };
+    QObject::connect(&administration, &nav::auth::UserAdministration::roleChanged, &realtime,
+                     &nav::realtime::RealtimeHub::userRoleChanged);
+
+    const nav::common::Broadcast broadcast =
+        [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
     nav::store::ModelRepository models(*database);
     nav::store::ModelMetadataRepository modelMetadata(*database);
     nav::store::FileHashRepository fileHashes(*database);
@@ -157,7 +177,7 @@ int main(int argc, char *argv[]) {
     nav::loras::LoraService loras(
         &catalog, &civitai, &modelMetadata, &fileHashes,
         {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
-    nav::api::registerModelRoutes(http, catalog, models, broadcast);
+    nav::api::registerModelRoutes(http, auth, catalog, models, broadcast, config.modelRefreshIntervalMs);
     nav::api::registerLoraRoutes(http, auth, loras);
     nav::api::registerCivitaiRoutes(http, auth, civitai, downloads);
     nav::api::registerEmbedRoutes(http, images, &catalog);

@@ -1,5 +1,7 @@
 #include "server/api/GenerationRequest.h"
 
+#include "server/api/ImageProbe.h"
+
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
@@ -75,6 +77,28 @@ private:
     std::optional<RequestError> m_error;
 };
 
+// An uploaded image must be base64 of a PNG, JPEG or WebP whose header gives a size within the limit.
+bool checkImage(Reader &r, const char *key, const QString &text, qint64 pixelLimit) {
+    const auto bytes = decodeBase64Image(text);
+    const auto info = bytes ? probeImage(*bytes) : std::nullopt;
+    if (!info) {
+        r.fail(QStringLiteral("%1 must be a base64 PNG, JPEG or WebP image%2")
+                   .arg(QLatin1String(key), qstrcmp(key, "init_image") == 0
+                                                ? QStringLiteral(" or NAVIGATOR_<jobId>")
+                                                : QString()));
+        return false;
+    }
+    if (qint64(info->width) * info->height > pixelLimit) {
+        r.fail(QStringLiteral("%1 is %2x%3 pixels; at most %4 pixels are accepted (INPUT_IMAGE_PIXEL_LIMIT)")
+                   .arg(QLatin1String(key))
+                   .arg(info->width)
+                   .arg(info->height)
+                   .arg(pixelLimit));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 QString newJobId() {
@@ -94,7 +118,8 @@ QString resolveSampler(const QString &requested, const QJsonArray &samplers) {
 }
 
 std::variant<GenerationRequest, RequestError>
-parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 pixelLimit) {
+parseGenerationRequest(const QJsonObject &body, const QString &taskType, const RequestLimits &limits) {
+    const qint64 pixelLimit = limits.pixelLimit;
     Reader r(body);
     const bool img2img = taskType == QLatin1String("img2img");
     // Absent, null or empty is "missing" (the original's message); present with another type names the field.
@@ -102,8 +127,12 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
         const QJsonValue v = body.value(QLatin1String(key));
         return v.isUndefined() || v.isNull() || (v.isString() && v.toString().trimmed().isEmpty());
     };
-    if (missing("model_name") || missing("prompt") || (img2img && missing("init_image")))
-        return RequestError{400, QStringLiteral("Missing required parameters"),
+    QStringList absent;
+    for (const char *key : {"model_name", "prompt", "init_image"})
+        if (missing(key) && (img2img || qstrcmp(key, "init_image") != 0))
+            absent << QLatin1String(key);
+    if (!absent.isEmpty()) // the original's message, followed by the fields
+        return RequestError{400, QStringLiteral("Missing required parameters: %1").arg(absent.join(", ")),
                             QStringLiteral("MISSING_PARAMETERS")};
     for (const char *key : {"model_name", "prompt", "init_image"})
         if (body.contains(QLatin1String(key)) && !body.value(QLatin1String(key)).isString())
@@ -112,12 +141,13 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
 
     GenerationRequest request;
     QJsonObject &p = request.params;
-    p.insert("model_name", body.value("model_name").toString().trimmed());
-    if (auto prompt = r.string("prompt", 20000))
+    if (auto model = r.string("model_name", kMaxNameLength))
+        p.insert("model_name", model->trimmed());
+    if (auto prompt = r.string("prompt", kMaxPromptLength))
         p.insert("prompt", *prompt);
     p.insert("negative_prompt", QString());
     if (r.present("negative_prompt"))
-        if (auto negative = r.string("negative_prompt", 20000))
+        if (auto negative = r.string("negative_prompt", kMaxPromptLength))
             p.insert("negative_prompt", *negative);
 
     request.jobId = newJobId();
@@ -161,7 +191,7 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
         real("subseed_strength", std::nullopt, 0, 1);
     for (const char *key : {"sampler_name", "scheduler_name", "upscaler_name"}) {
         if (r.present(key))
-            if (auto v = r.string(key, 255))
+            if (auto v = r.string(key, kMaxNameLength))
                 p.insert(QLatin1String(key), *v);
     }
     if (!p.contains("sampler_name"))
@@ -179,9 +209,12 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
         const QJsonValue value = body.value("modules");
         if (!value.isArray())
             r.fail(QStringLiteral("modules must be an array of module names"));
+        if (value.toArray().size() > kMaxModules)
+            r.fail(QStringLiteral("modules may name at most %1 modules").arg(kMaxModules));
         for (const QJsonValue &module : value.toArray()) {
-            if (!module.isString())
-                r.fail(QStringLiteral("modules must be an array of module names"));
+            if (!module.isString() || module.toString().size() > kMaxNameLength)
+                r.fail(QStringLiteral("modules must be an array of module names of at most %1 characters")
+                           .arg(kMaxNameLength));
             modules.append(module);
         }
     }
@@ -194,12 +227,12 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 
         const QString init = body.value("init_image").toString();
         if (init.startsWith(QStringLiteral("NAVIGATOR_")))
             request.initImageJobId = init.mid(10);
-        else if (QByteArray::fromBase64(init.toLatin1(), QByteArray::AbortOnBase64DecodingErrors).isEmpty())
-            r.fail(QStringLiteral("init_image must be a base64 PNG or NAVIGATOR_<jobId>"));
-        else
+        else if (checkImage(r, "init_image", init, limits.inputImagePixelLimit))
             p.insert("init_image", init);
+        // An empty mask means none (Compass sends "" when nothing was painted).
         if (r.present("mask"))
-            if (auto mask = r.string("mask", 1 << 30))
+            if (auto mask = r.string("mask", INT_MAX);
+                mask && !mask->isEmpty() && checkImage(r, "mask", *mask, limits.inputImagePixelLimit))
                 p.insert("mask", *mask);
     }
     if (r.error())

@@ -24,9 +24,20 @@ struct GenerationRequest {
     QString initImageJobId;           // img2img with init_image "NAVIGATOR_<jobId>": load that stored image
 };
 
+// Longest accepted strings (characters): prompt and negative_prompt; model, sampler, scheduler, upscaler and
+// module names. At most kMaxModules modules.
+constexpr int kMaxPromptLength = 20000;
+constexpr int kMaxNameLength = 255;
+constexpr int kMaxModules = 32;
+
+struct RequestLimits {
+    qint64 pixelLimit = 3'686'400;            // IMAGE_PIXEL_LIMIT: width * height of the output
+    qint64 inputImagePixelLimit = 16'777'216; // INPUT_IMAGE_PIXEL_LIMIT: init_image and mask
+};
+
 // `taskType` is "txt2img" or "img2img".
 std::variant<GenerationRequest, RequestError>
-parseGenerationRequest(const QJsonObject &body, const QString &taskType, qint64 pixelLimit);
+parseGenerationRequest(const QJsonObject &body, const QString &taskType, const RequestLimits &limits);
 
 // A random job id like the original's: 8 hex characters.
 QString newJobId();

@@ -3,6 +3,7 @@
 #include "server/api/BackendError.h"
 #include "server/api/QueryBoolean.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcModels, "navigator.models")
@@ -15,6 +16,10 @@ namespace {
 constexpr int kSamplersWithoutAll = 24;
 
 using Fetch = void (forge::ForgeCatalog::*)(forge::ListCallback);
+
+void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
+                      const common::Broadcast &broadcast, http::Responder res);
+void registerLookupRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog);
 
 // A route that answers one catalog list, after `shape` (which may drop or trim entries).
 http::Handler listRoute(forge::ForgeCatalog &catalog, Fetch fetch,
@@ -71,21 +76,47 @@ void answerModels(forge::ForgeCatalog &catalog, store::ModelRepository &models, 
 
 } // namespace
 
-void registerModelRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, common::Broadcast broadcast) {
-    server.get("/api/models", [&catalog, &models, broadcast](const http::Request &req, http::Responder res) {
+void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forge::ForgeCatalog &catalog,
+                         store::ModelRepository &models, common::Broadcast broadcast,
+                         qint64 refreshIntervalMs) {
+    auto lastRefresh = std::make_shared<QElapsedTimer>();
+    server.get("/api/models", [&auth, &catalog, &models, broadcast, lastRefresh,
+                               refreshIntervalMs](const http::Request &req, http::Responder res) {
         if (!queryBoolean(req, QStringLiteral("refresh")))
             return answerModels(catalog, models, res);
-        catalog.refresh(
-            {QStringLiteral("refresh-checkpoints")},
-            [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {
-                if (error)
-                    return answerBackendError(res, *error);
-                broadcast(QStringLiteral("models-refreshed"),
-                          QJsonObject{{"message", "Models have been refreshed!"}});
-                answerModels(catalog, models, res);
-            });
+        auth.identify(req, [&catalog, &models, broadcast, lastRefresh, refreshIntervalMs,
+                            res](const std::optional<auth::Caller> &caller) mutable {
+            if (!caller || caller->role < auth::RoleArtificer) {
+                qCDebug(lcModels) << "refresh=true without role 2 or more: answering from the cache";
+                return answerModels(catalog, models, res);
+            }
+            if (lastRefresh->isValid() && lastRefresh->elapsed() < refreshIntervalMs) {
+                qCDebug(lcModels) << "refresh=true within MODEL_REFRESH_INTERVAL: answering from the cache";
+                return answerModels(catalog, models, res);
+            }
+            lastRefresh->start();
+            refreshAndAnswer(catalog, models, broadcast, res);
+        });
     });
+    registerLookupRoutes(server, catalog);
+}
+
+namespace {
+
+void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
+                      const common::Broadcast &broadcast, http::Responder res) {
+    catalog.refresh(
+        {QStringLiteral("refresh-checkpoints")},
+        [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {
+            if (error)
+                return answerBackendError(res, *error);
+            broadcast(QStringLiteral("models-refreshed"),
+                      QJsonObject{{"message", "Models have been refreshed!"}});
+            answerModels(catalog, models, res);
+        });
+}
+
+void registerLookupRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog) {
     server.get("/api/samplers", listRoute(catalog, &forge::ForgeCatalog::samplers,
                                           [](const http::Request &req, QJsonArray list) {
                                               // Like the original, the presence of `all` is enough.
@@ -106,5 +137,7 @@ void registerModelRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog,
     server.get("/api/modules", listRoute(catalog, &forge::ForgeCatalog::modules));
     server.get("/api/models/embeddings", listRoute(catalog, &forge::ForgeCatalog::embeddingNames));
 }
+
+} // namespace
 
 } // namespace nav::api

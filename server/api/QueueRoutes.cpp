@@ -6,7 +6,6 @@
 #include "server/api/UpscaleRequest.h"
 #include "server/forge/CatalogMatch.h"
 #include "server/queue/JobEvents.h"
-#include "server/realtime/ClientAddress.h"
 #include "shared/JsonUtil.h"
 
 #include <QHostAddress>
@@ -57,7 +56,9 @@ public:
     void submit(const http::Request &req, http::Responder res, const std::optional<QString> &ownerId,
                 const QString &taskType) {
         using Parsed = std::variant<std::pair<GenerationRequest, QString>, RequestError>;
-        auto parse = [body = req.body, ownerId, taskType, limit = m.config.imagePixelLimit]() -> Parsed {
+        auto parse =
+            [body = req.body, ownerId, taskType,
+             limits = RequestLimits{m.config.imagePixelLimit, m.config.inputImagePixelLimit}]() -> Parsed {
             const auto object = json::parseObject(body);
             if (!object)
                 return RequestError{400, QStringLiteral("The request body must be a JSON object"),
@@ -66,7 +67,7 @@ public:
             if (owner.isEmpty())
                 return RequestError{400, QStringLiteral("Missing authentication data"),
                                     QStringLiteral("MISSING_OWNER")};
-            auto parsed = parseGenerationRequest(*object, taskType, limit);
+            auto parsed = parseGenerationRequest(*object, taskType, limits);
             if (auto *error = std::get_if<RequestError>(&parsed))
                 return *error;
             return std::pair(std::get<GenerationRequest>(std::move(parsed)), owner);
@@ -87,8 +88,8 @@ public:
         store::Job job;
         job.id = request.jobId;
         job.ownerId = ownerId;
-        job.origin = realtime::clientAddress(QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
-                                             req.header("cf-connecting-ip"), m.config.trustProxy);
+        job.origin = m.config.trustProxy.clientAddress(
+            QHostAddress(req.remoteAddress), req.header("x-forwarded-for"), req.header("cf-connecting-ip"));
         job.taskType = taskType;
         job.params = request.params;
         job.modelName = request.params.value("model_name").toString();
@@ -236,9 +237,9 @@ public:
                               store::Job job;
                               job.id = newJobId();
                               job.ownerId = caller.discordId;
-                              job.origin = realtime::clientAddress(
-                                  QHostAddress(req.remoteAddress), req.header("x-forwarded-for"),
-                                  req.header("cf-connecting-ip"), m.config.trustProxy);
+                              job.origin = m.config.trustProxy.clientAddress(QHostAddress(req.remoteAddress),
+                                                                             req.header("x-forwarded-for"),
+                                                                             req.header("cf-connecting-ip"));
                               job.taskType = QStringLiteral("upscale");
                               job.params = std::get<QJsonObject>(built);
                               job.modelName = job.params.value("model_name").toString();

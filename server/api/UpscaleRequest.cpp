@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace nav::api {
 
 namespace {
@@ -14,6 +16,12 @@ double numberOf(const QJsonObject &parameters, const char *key, double fallback)
     return value.isDouble() || ok ? n : fallback;
 }
 
+// A size in pixels from png-info text; 0 (no size) when it is not a sane number. Casting a huge or NaN
+// double to int is undefined behaviour, so the range is checked first.
+int pixels(double value) {
+    return std::isfinite(value) && value >= 0 && value <= 1'000'000 ? static_cast<int>(value) : 0;
+}
+
 } // namespace
 
 std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pngInfo,
@@ -24,17 +32,17 @@ std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pn
     // The stored image is the first pass of the upscale, so its real size counts. "Size" in the infotext is
     // the first-pass size of the job that made it; a hires job's image is its "Hires resize" (or "Hires
     // upscale" times Size).
-    int width = static_cast<int>(numberOf(parameters, "Size-1", 0));
-    int height = static_cast<int>(numberOf(parameters, "Size-2", 0));
-    const int hiresWidth = static_cast<int>(numberOf(parameters, "Hires resize-1", 0));
-    const int hiresHeight = static_cast<int>(numberOf(parameters, "Hires resize-2", 0));
+    int width = pixels(numberOf(parameters, "Size-1", 0));
+    int height = pixels(numberOf(parameters, "Size-2", 0));
+    const int hiresWidth = pixels(numberOf(parameters, "Hires resize-1", 0));
+    const int hiresHeight = pixels(numberOf(parameters, "Hires resize-2", 0));
     const double hiresScale = numberOf(parameters, "Hires upscale", 0);
     if (hiresWidth > 0 && hiresHeight > 0) {
         width = hiresWidth;
         height = hiresHeight;
     } else if (hiresScale > 0) {
-        width = static_cast<int>(width * hiresScale);
-        height = static_cast<int>(height * hiresScale);
+        width = pixels(width * hiresScale);
+        height = pixels(height * hiresScale);
     }
     if (width <= 0 || height <= 0)
         return RequestError{400, QStringLiteral("The stored image has no size in its parameters"),
@@ -55,7 +63,8 @@ std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pn
     for (auto it = modulePattern.globalMatch(infotext); it.hasNext();)
         modules.append(it.next().captured(1).trimmed() + QStringLiteral(".safetensors"));
 
-    const int steps = static_cast<int>(numberOf(parameters, "Steps", 20));
+    const double stepsValue = numberOf(parameters, "Steps", 20);
+    const int steps = std::isfinite(stepsValue) ? static_cast<int>(qBound(1.0, stepsValue, 150.0)) : 20;
     QJsonObject p{
         {"model_name", model},
         {"prompt", parameters.value("Prompt").toString()},
@@ -81,9 +90,12 @@ std::variant<QJsonObject, RequestError> buildUpscaleParams(const QJsonObject &pn
     }
     // Optional overrides from the request body, validated like a new request.
     if (overrides.contains("upscaler_name")) {
-        if (!overrides.value("upscaler_name").isString())
-            return RequestError{400, QStringLiteral("upscaler_name must be a string"),
-                                QStringLiteral("INVALID_PARAMETER")};
+        if (!overrides.value("upscaler_name").isString() ||
+            overrides.value("upscaler_name").toString().size() > kMaxNameLength)
+            return RequestError{
+                400,
+                QStringLiteral("upscaler_name must be a string of at most %1 characters").arg(kMaxNameLength),
+                QStringLiteral("INVALID_PARAMETER")};
         p.insert("upscaler_name", overrides.value("upscaler_name"));
     }
     if (overrides.contains("denoising_strength")) {

@@ -57,6 +57,12 @@ void AuthService::require(const http::Request &req, http::Responder res, int min
                  });
 }
 
+void AuthService::identify(const http::Request &req, std::function<void(std::optional<Caller>)> done) {
+    authenticate(req.header("authorization"), true, RoleApprentice,
+                 [done = std::move(done)](const std::optional<Caller> &caller,
+                                          const std::optional<Failure> &) { done(caller); });
+}
+
 void AuthService::verifyToken(const QString &jwt, std::function<void(std::optional<Caller>)> done) {
     authenticate(jwt.toUtf8(), false, RoleApprentice,
                  [done = std::move(done)](const std::optional<Caller> &caller,

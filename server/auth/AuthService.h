@@ -39,6 +39,10 @@ public:
     void require(const http::Request &req, http::Responder res, int minRole,
                  std::function<void(const Caller &)> next);
 
+    // The caller when the request carries valid credentials of an enabled user, else nullopt; never answers.
+    // For endpoints that serve everyone but do more for some roles.
+    void identify(const http::Request &req, std::function<void(std::optional<Caller>)> done);
+
     // For the realtime server: the caller behind a bare JWT (or the superuser token), or nullopt when the
     // token is invalid or the user is unknown or disabled.
     void verifyToken(const QString &jwt, std::function<void(std::optional<Caller>)> done);

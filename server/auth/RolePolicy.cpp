@@ -9,9 +9,13 @@ bool RolePolicy::isDiscordId(const QString &id) {
         if (c < '0' || c > '9')
             return false;
     }
+    // A snowflake is a positive 64-bit number written without leading zeros: "0", "007" or "00" would name
+    // a row the database reads back as another id (or none).
+    if (id.startsWith(QLatin1Char('0')))
+        return false;
     bool ok = false;
-    id.toLongLong(&ok);
-    return ok;
+    const qlonglong value = id.toLongLong(&ok);
+    return ok && value > 0;
 }
 
 std::optional<PolicyRefusal> RolePolicy::checkChange(const Caller &caller, const QString &target,

@@ -22,7 +22,7 @@ struct PolicyRefusal {
 
 class RolePolicy {
 public:
-    // A Discord id: 1 to 20 decimal digits (a snowflake fits in a signed 64-bit integer).
+    // A Discord id: 1 to 20 decimal digits without a leading zero, a positive signed 64-bit number.
     static bool isDiscordId(const QString &id);
 
     // May `caller` give `target` (whose current role is targetRole, nullopt if unknown) the role `newRole`?

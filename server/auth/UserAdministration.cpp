@@ -40,7 +40,11 @@ void UserAdministration::checked(const Caller &caller, const QString &id, int ne
 void UserAdministration::saveRole(const QString &id, int role, bool firstBecomesApex,
                                   std::function<void(std::optional<int>)> done) {
     m_users.setRole(id, role, firstBecomesApex)
-        .then(this, [done](int stored) { done(stored); })
+        .then(this,
+              [this, id, done](int stored) {
+                  emit roleChanged(id, stored);
+                  done(stored);
+              })
         .onFailed(this, [done] { done(std::nullopt); });
 }
 

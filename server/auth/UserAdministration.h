@@ -34,6 +34,10 @@ public:
     // Sets the role of an existing user and returns the updated record.
     void setRole(const Caller &caller, const QString &id, int role, Callback<store::UserRecord> done);
 
+signals:
+    // After a role was stored (0: disabled), so that open sockets follow it.
+    void roleChanged(const QString &id, int role);
+
 private:
     // Loads the target's current role, applies RolePolicy, then runs `next` (or answers the refusal).
     template <typename T>

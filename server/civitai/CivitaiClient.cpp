@@ -16,7 +16,7 @@ constexpr qint64 kAuthCacheMs = 60'000;
 }
 
 CivitaiClient::CivitaiClient(const QUrl &base, const QString &apiKey, const Limits &limits, QObject *parent)
-    : QObject(parent), m_base(base), m_apiKey(apiKey), m_limits(limits),
+    : QObject(parent), m_base(base), m_apiKey(apiKey), m_limits(limits), m_policy(base),
       m_network(new QNetworkAccessManager(this)) {
     m_network->setAutoDeleteReplies(true);
 }
@@ -32,6 +32,14 @@ QUrl CivitaiClient::endpoint(const QString &relativePath, const QString &query) 
 }
 
 void CivitaiClient::get(const QUrl &url, ReplyCallback done) {
+    if (!m_policy.isTrustedOrigin(url)) { // the API key must never leave the CivitAI origin
+        CivitaiReply refused;
+        refused.errorCode = QStringLiteral("CIVITAI_UNSAFE_URL");
+        refused.errorMessage =
+            QStringLiteral("Refusing a CivitAI request off its origin: ") + url.toDisplayString();
+        qCWarning(lcCivitai).noquote() << refused.errorMessage;
+        return done(refused);
+    }
     QNetworkRequest request(url);
     request.setRawHeader("User-Agent", "Navigator");
     request.setRawHeader("Accept", "application/json");

@@ -1,5 +1,7 @@
 #include "server/civitai/FileDownload.h"
 
+#include "server/civitai/OutboundPolicy.h"
+
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -12,16 +14,19 @@ namespace nav::civitai {
 namespace {
 // Qt buffers at most this much when the disk is slower than the network, which throttles the transfer.
 constexpr qint64 kReadBufferBytes = 4 << 20;
+// CivitAI redirects once, to its file storage.
+constexpr int kMaxRedirects = 5;
 // Bytes read from the network but not yet on disk; above this, reading pauses until the disk catches up.
 constexpr qint64 kMaxQueuedBytes = 8 << 20;
 constexpr qint64 kChunkBytes = 256 * 1024;
 } // namespace
 
-FileDownload::FileDownload(QNetworkAccessManager *network, const QUrl &url, const QString &targetPath,
-                           const QString &expectedSha256, int stallTimeoutMs, QObject *parent)
-    : QObject(parent), m_network(network), m_url(url), m_expectedSha256(expectedSha256.toLower()),
-      m_stallTimeoutMs(stallTimeoutMs), m_sink(std::make_shared<Sink>()),
-      m_io(std::make_unique<QThreadPool>()) {
+FileDownload::FileDownload(QNetworkAccessManager *network, const OutboundPolicy *policy, const QUrl &url,
+                           const QString &targetPath, const QString &expectedSha256, int stallTimeoutMs,
+                           QObject *parent)
+    : QObject(parent), m_network(network), m_policy(policy), m_url(url),
+      m_expectedSha256(expectedSha256.toLower()), m_stallTimeoutMs(stallTimeoutMs),
+      m_sink(std::make_shared<Sink>()), m_io(std::make_unique<QThreadPool>()) {
     m_sink->file = std::make_unique<QSaveFile>(targetPath);
     m_sink->file->setDirectWriteFallback(false); // never write the final name in place
     m_io->setMaxThreadCount(1);
@@ -43,17 +48,55 @@ void FileDownload::start() {
              QStringLiteral("Cannot create a file in the model folder: ") + m_sink->file->errorString());
         return;
     }
+    if (!m_policy)
+        return request();
+    m_policy->check(m_url, this, [this](const std::optional<QString> &refusal) {
+        if (refusal)
+            return fail(QStringLiteral("UNSAFE_URL"),
+                        QStringLiteral("Refusing to download from ") + *refusal);
+        request();
+    });
+}
+
+void FileDownload::request() {
     QNetworkRequest request(m_url);
     request.setRawHeader("User-Agent", "Navigator");
-    // CivitAI answers downloads with a redirect to its file storage; the key is in the first URL only.
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    // CivitAI answers downloads with a redirect to its file storage; the key is in the first URL only. Each
+    // redirect is checked against the policy before it is followed (onRedirected).
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::UserVerifiedRedirectPolicy);
+    request.setMaximumRedirectsAllowed(kMaxRedirects);
     request.setTransferTimeout(m_stallTimeoutMs);
     m_reply = m_network->get(request);
+    connect(m_reply, &QNetworkReply::redirected, this, &FileDownload::onRedirected);
     m_reply->setReadBufferSize(kReadBufferBytes);
     connect(m_reply, &QNetworkReply::readyRead, this, &FileDownload::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &FileDownload::onFinished);
     connect(m_reply, &QNetworkReply::downloadProgress, this,
             [this](qint64, qint64 total) { emit progress(m_bytes, total > 0 ? total : -1); });
+}
+
+void FileDownload::onRedirected(const QUrl &target) {
+    if (m_done || !m_reply)
+        return;
+    auto refuse = [this](const QString &why) {
+        fail(QStringLiteral("UNSAFE_URL"), QStringLiteral("Refusing a redirect: ") + why);
+        if (m_reply)
+            m_reply->abort();
+    };
+    if (m_url.scheme() == QLatin1String("https") && target.scheme() != QLatin1String("https"))
+        return refuse(QStringLiteral("from https to %1").arg(target.toDisplayString()));
+    if (!m_policy) {
+        emit m_reply->redirectAllowed();
+        return;
+    }
+    m_policy->check(target, this, [this, refuse](const std::optional<QString> &refusal) {
+        if (m_done || !m_reply)
+            return;
+        if (refusal)
+            return refuse(*refusal);
+        emit m_reply->redirectAllowed();
+    });
 }
 
 void FileDownload::writeOffLoop(const QByteArray &chunk) {

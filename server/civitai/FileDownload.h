@@ -2,7 +2,8 @@
 // Streams one URL to a file without holding it in memory: each chunk from the network is hashed
 // (SHA-256, incrementally) and written to a temporary file in the target folder (QSaveFile). Only when the
 // transfer is complete and the hash matches is the file renamed into place, atomically; any failure, a cut
-// connection included, removes the temporary file, so no partial model is ever visible to Forge.
+// connection included, removes the temporary file, so no partial model is ever visible to Forge. The URL and
+// every redirect are checked against the OutboundPolicy before they are fetched (UNSAFE_URL otherwise).
 // Hashing, writing and the final sync run on the download's own I/O thread, never on the event loop; at most
 // a few MB wait for the disk, beyond that the network is throttled.
 #include <QCryptographicHash>
@@ -20,20 +21,24 @@ class QNetworkReply;
 
 namespace nav::civitai {
 
+class OutboundPolicy;
+
 class FileDownload : public QObject {
     Q_OBJECT
 public:
     struct Result {
         bool ok = false;
-        QString errorCode; // DOWNLOAD_FAILED, DOWNLOAD_INCOMPLETE, CHECKSUM_MISMATCH, WRITE_FAILED
+        QString
+            errorCode; // DOWNLOAD_FAILED, DOWNLOAD_INCOMPLETE, CHECKSUM_MISMATCH, WRITE_FAILED, UNSAFE_URL
         QString message;
         QString sha256; // lower-case hex of what was received
         qint64 bytes = 0;
     };
 
     // expectedSha256 may be empty (nothing to verify). stallTimeoutMs ends a transfer that stops sending.
-    FileDownload(QNetworkAccessManager *network, const QUrl &url, const QString &targetPath,
-                 const QString &expectedSha256, int stallTimeoutMs, QObject *parent = nullptr);
+    FileDownload(QNetworkAccessManager *network, const OutboundPolicy *policy, const QUrl &url,
+                 const QString &targetPath, const QString &expectedSha256, int stallTimeoutMs,
+                 QObject *parent = nullptr);
     ~FileDownload() override;
 
     void start();
@@ -43,11 +48,14 @@ signals:
     void finished(const nav::civitai::FileDownload::Result &result);
 
 private:
+    void request();
+    void onRedirected(const QUrl &target);
     void onReadyRead();
     void onFinished();
     void fail(const QString &code, const QString &message);
 
     QNetworkAccessManager *m_network;
+    const OutboundPolicy *m_policy;
     QUrl m_url;
     QString m_expectedSha256;
     int m_stallTimeoutMs;

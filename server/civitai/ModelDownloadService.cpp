@@ -148,8 +148,8 @@ void ModelDownloadService::startTransfer(const std::shared_ptr<Attempt> &attempt
             << "CivitAI reports no SHA-256 for" << attempt->target << "- it cannot be verified";
     qCInfo(lcModelDownload).noquote()
         << "downloading model version" << attempt->versionId << "to" << attempt->target;
-    auto *transfer = new FileDownload(m_civitai->network(), url, attempt->target, expected,
-                                      m_options.stallTimeoutMs, this);
+    auto *transfer = new FileDownload(m_civitai->network(), &m_civitai->outboundPolicy(), url,
+                                      attempt->target, expected, m_options.stallTimeoutMs, this);
     const QString fileName = QFileInfo(attempt->target).fileName();
     auto announce = [this, attempt, fileName](qint64 bytes, qint64 total) {
         m_broadcast(QStringLiteral("model-download-progress"),

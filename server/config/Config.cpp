@@ -198,12 +198,36 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.integer("RT_API_PORT", c.rtPort, 0, 65535);
     r.byteSize("MAX_BODY_SIZE", c.maxBodyBytes, QStringLiteral("50mb"));
     r.duration("HTTP_IDLE_TIMEOUT", c.httpIdleTimeoutMs, QStringLiteral("a duration such as 60s"));
-    r.boolean("TRUST_PROXY", c.trustProxy);
+    r.duration("HTTP_HEADER_TIMEOUT", c.httpHeaderTimeoutMs, QStringLiteral("a duration such as 10s"));
+    r.duration("HTTP_BODY_TIMEOUT", c.httpBodyTimeoutMs, QStringLiteral("a duration such as 60s"));
+    for (const auto &[name, value] : {std::pair{"HTTP_IDLE_TIMEOUT", c.httpIdleTimeoutMs},
+                                      {"HTTP_HEADER_TIMEOUT", c.httpHeaderTimeoutMs},
+                                      {"HTTP_BODY_TIMEOUT", c.httpBodyTimeoutMs}})
+        if (value < 100 || value > 86'400'000LL)
+            r.fail(QString::fromLatin1(name), QStringLiteral("must be between 100ms and 24h"));
+    r.integer("HTTP_MAX_CONNECTIONS", c.httpMaxConnections, 1, 1'000'000);
+    r.integer("HTTP_MAX_CONNECTIONS_PER_IP", c.httpMaxConnectionsPerIp, 0, 1'000'000);
+    if (auto value = r.raw("HTTP_BODY_BUDGET")) {
+        if (auto bytes = parseByteSize(*value))
+            c.httpBodyBudgetBytes = *bytes;
+        else
+            r.fail("HTTP_BODY_BUDGET",
+                   QStringLiteral("must be a size such as 256mb or 1048576, got \"%1\"").arg(*value));
+    }
+    if (auto value = r.raw("TRUST_PROXY")) {
+        QString why;
+        if (auto parsed = TrustProxy::parse(*value, &why))
+            c.trustProxy = *parsed;
+        else
+            r.fail("TRUST_PROXY", why);
+    }
+    r.boolean("TRUST_CF_CONNECTING_IP", c.trustProxy.readCfConnectingIp);
 
     r.url("SD_API_HOST", c.sdApiHost);
     r.integer("JOB_PROGRESS_CHECK_INTERVAL", c.jobProgressCheckIntervalMs, 50, 600'000);
     r.integer("CHECKPOINT_UNLOAD_INTERVAL", c.checkpointUnloadIntervalMin, 0, 525'600);
     r.integer("IMAGE_PIXEL_LIMIT", c.imagePixelLimit, 4096, 1'000'000'000);
+    r.integer("INPUT_IMAGE_PIXEL_LIMIT", c.inputImagePixelLimit, 4096, 1'000'000'000);
     r.integer("MAX_QUEUE_LENGTH", c.maxQueueLength, 1, 1'000'000);
     r.integer("IMAGE_CACHE_MB", c.imageCacheMb, 0, 1'048'576);
     r.duration("FORGE_GENERATION_TIMEOUT", c.forgeGenerationTimeoutMs,
@@ -241,6 +265,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.byteSize("CIVITAI_PROXY_MAX_BYTES", c.civitaiProxyMaxBytes, QStringLiteral("10mb"));
     r.duration("LORA_METADATA_MAX_AGE", c.loraMetadataMaxAgeMs, QStringLiteral("a duration such as 7d"));
     r.duration("CATALOG_CACHE_TTL", c.catalogCacheTtlMs, QStringLiteral("a duration such as 5m"));
+    r.duration("MODEL_REFRESH_INTERVAL", c.modelRefreshIntervalMs, QStringLiteral("a duration such as 30s"));
     r.integer("NAVIGATOR_TEST_FREE_SPACE_PERCENT", c.testFreeSpacePercent, -1, 100);
 
     r.integer("RT_PING_INTERVAL", c.rtPingIntervalMs, 50, 3'600'000);

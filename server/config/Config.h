@@ -2,6 +2,7 @@
 // The typed, validated configuration. It is read once at start-up (see loadConfig) and passed to every
 // component; nothing else reads the environment. Variable names follow the original Navigator.
 #include "server/config/DotEnv.h"
+#include "server/config/TrustProxy.h"
 
 #include <QList>
 #include <QString>
@@ -37,12 +38,18 @@ struct Config {
     int rtPort = 3334;                               // RT_API_PORT
     qint64 maxBodyBytes = 50LL * 1024 * 1024;        // MAX_BODY_SIZE
     qint64 httpIdleTimeoutMs = 60'000;               // HTTP_IDLE_TIMEOUT
-    bool trustProxy = false;                         // TRUST_PROXY
+    qint64 httpHeaderTimeoutMs = 10'000;             // HTTP_HEADER_TIMEOUT
+    qint64 httpBodyTimeoutMs = 60'000;               // HTTP_BODY_TIMEOUT
+    int httpMaxConnections = 4096;                   // HTTP_MAX_CONNECTIONS (per port)
+    int httpMaxConnectionsPerIp = 128;               // HTTP_MAX_CONNECTIONS_PER_IP (0: no limit)
+    qint64 httpBodyBudgetBytes = 256LL << 20;        // HTTP_BODY_BUDGET (both ports together)
+    TrustProxy trustProxy;                           // TRUST_PROXY (+ TRUST_CF_CONNECTING_IP)
 
     QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1")); // SD_API_HOST
     qint64 jobProgressCheckIntervalMs = 1000;                                // JOB_PROGRESS_CHECK_INTERVAL
     qint64 checkpointUnloadIntervalMin = 0;             // CHECKPOINT_UNLOAD_INTERVAL (0: off)
     qint64 imagePixelLimit = 3'686'400;                 // IMAGE_PIXEL_LIMIT
+    qint64 inputImagePixelLimit = 16'777'216;           // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
     int maxQueueLength = 1000;                          // MAX_QUEUE_LENGTH
     int imageCacheMb = 256;                             // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
@@ -68,7 +75,8 @@ struct Config {
     qint64 civitaiTimeoutMs = 30'000;               // CIVITAI_TIMEOUT (API calls and proxy)
     qint64 civitaiProxyMaxBytes = 10LL << 20;       // CIVITAI_PROXY_MAX_BYTES
     qint64 loraMetadataMaxAgeMs = 7LL * 86'400'000; // LORA_METADATA_MAX_AGE (CivitAI metadata refresh age)
-    qint64 catalogCacheTtlMs = 300'000; // CATALOG_CACHE_TTL (samplers, schedulers, upscalers, modules)
+    qint64 catalogCacheTtlMs = 300'000;     // CATALOG_CACHE_TTL (samplers, schedulers, upscalers, modules)
+    qint64 modelRefreshIntervalMs = 30'000; // MODEL_REFRESH_INTERVAL (least time between Forge rescans)
     // Test-only: NAVIGATOR_TEST_FREE_SPACE_PERCENT replaces the disk free-space probe (-1: use the disk).
     int testFreeSpacePercent = -1;
 

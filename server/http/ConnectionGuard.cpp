@@ -5,20 +5,64 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
+#include <sys/socket.h>
+
 Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace nav::http {
 
+namespace {
+
+// How long a refused connection keeps reading (and dropping) what the client still sends after the answer
+// has gone out. Closing with unread data makes the kernel send a reset, which often destroys the answer
+// before the client reads it.
+constexpr int kLingerMs = 5000;
+constexpr int kRetryAfterSeconds = 5;
+
+// Half-closes once the answer is written, drops further input, and aborts after kLingerMs.
+class LingeringClose : public QObject {
+public:
+    explicit LingeringClose(QTcpSocket *socket) : QObject(socket), m_socket(socket) {
+        connect(socket, &QTcpSocket::readyRead, this, [socket] { socket->readAll(); });
+        connect(socket, &QTcpSocket::bytesWritten, this, &LingeringClose::maybeHalfClose);
+        QTimer::singleShot(kLingerMs, this, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        maybeHalfClose();
+    }
+
+private:
+    void maybeHalfClose() {
+        if (m_halfClosed || m_socket->bytesToWrite() > 0)
+            return;
+        m_halfClosed = true;
+        ::shutdown(static_cast<int>(m_socket->socketDescriptor()), SHUT_WR);
+    }
+    QTcpSocket *m_socket;
+    bool m_halfClosed = false;
+};
+
+} // namespace
+
 ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits)
-    : QObject(socket), m_socket(socket), m_limits(limits) {
+    : QObject(socket), m_socket(socket), m_limits(limits),
+      m_scanner(FramingLimits{limits.maxBodyBytes, limits.maxHeaderBytes}) {
     setObjectName(QStringLiteral("nav-connection-guard"));
-    m_idle.setSingleShot(true);
-    m_idle.setInterval(static_cast<int>(qMin<qint64>(limits.idleTimeoutMs, 24LL * 3600 * 1000)));
-    connect(&m_idle, &QTimer::timeout, this, &ConnectionGuard::onIdle);
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &ConnectionGuard::onDeadline);
     // Connected before QHttpServer's own readyRead slot (see GuardedTcpServer), so this runs first.
     connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
-    connect(socket, &QTcpSocket::bytesWritten, this, [this] { m_idle.start(); });
-    m_idle.start();
+    // A large answer still being sent is activity: the idle clock restarts.
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (!m_scanner.inHead() && !m_scanner.inBody() && m_inFlight == 0 && m_answeredOnce)
+            updateDeadline();
+    });
+    updateDeadline();
+}
+
+ConnectionGuard::~ConnectionGuard() {
+    releaseAll();
 }
 
 ConnectionGuard *ConnectionGuard::of(QObject *socket) {
@@ -27,111 +71,128 @@ ConnectionGuard *ConnectionGuard::of(QObject *socket) {
                   : nullptr;
 }
 
-void ConnectionGuard::responseSent() {
-    m_inFlight = qMax(0, m_inFlight - 1);
-    m_idle.start();
+void ConnectionGuard::releaseAll() {
+    if (m_limits.bodyBudget)
+        for (qint64 bytes : std::as_const(m_reserved))
+            m_limits.bodyBudget->release(bytes);
+    m_reserved.clear();
 }
 
-void ConnectionGuard::onIdle() {
-    if (m_inFlight > 0) { // a handler is still working (a long download, say): keep the connection
-        m_idle.start();
+void ConnectionGuard::responseSent() {
+    m_inFlight = qMax(0, m_inFlight - 1);
+    m_answeredOnce = true;
+    if (!m_reserved.isEmpty()) {
+        const qint64 bytes = m_reserved.dequeue();
+        if (m_limits.bodyBudget)
+            m_limits.bodyBudget->release(bytes);
+    }
+    updateDeadline();
+}
+
+void ConnectionGuard::updateDeadline() {
+    if (m_closing)
+        return;
+    auto arm = [this](qint64 timeoutMs, const QElapsedTimer &since) {
+        const qint64 left = since.isValid() ? timeoutMs - since.elapsed() : timeoutMs;
+        m_deadline.start(static_cast<int>(qBound<qint64>(0, left, 24LL * 3600 * 1000)));
+    };
+    if (m_scanner.inBody()) {
+        m_headClock.invalidate();
+        if (!m_bodyClock.isValid())
+            m_bodyClock.start();
+        arm(m_limits.bodyTimeoutMs, m_bodyClock);
         return;
     }
-    qCDebug(lcHttp) << "closing idle connection from" << m_socket->peerAddress().toString();
-    m_socket->disconnectFromHost();
+    m_bodyClock.invalidate();
+    // A fresh connection must send its first head within the header timeout, too.
+    if (m_scanner.inHead() || (!m_answeredOnce && m_inFlight == 0)) {
+        if (!m_headClock.isValid())
+            m_headClock.start();
+        arm(m_limits.headerTimeoutMs, m_headClock);
+        return;
+    }
+    m_headClock.invalidate();
+    if (m_inFlight > 0) // a handler is working (a long poll, a download, a WebSocket): no deadline
+        m_deadline.stop();
+    else
+        arm(m_limits.idleTimeoutMs, QElapsedTimer());
+}
+
+void ConnectionGuard::onDeadline() {
+    if (m_closing)
+        return;
+    const QString peer = m_socket->peerAddress().toString();
+    if (m_scanner.inBody()) {
+        qCInfo(lcHttp) << "request body from" << peer << "not complete within HTTP_BODY_TIMEOUT";
+        reject(408, "The request body did not arrive within " + QByteArray::number(m_limits.bodyTimeoutMs) +
+                        " ms (HTTP_BODY_TIMEOUT)");
+    } else if (m_scanner.inHead() || (!m_answeredOnce && m_inFlight == 0)) {
+        qCInfo(lcHttp) << "request head from" << peer << "not complete within HTTP_HEADER_TIMEOUT";
+        if (m_scanner.inHead())
+            reject(408, "The request headers did not arrive within " +
+                            QByteArray::number(m_limits.headerTimeoutMs) + " ms (HTTP_HEADER_TIMEOUT)");
+        else // nothing was sent at all: just close
+            closeNow();
+    } else if (m_inFlight == 0) {
+        qCDebug(lcHttp) << "closing idle connection from" << peer;
+        m_socket->disconnectFromHost();
+    }
+}
+
+void ConnectionGuard::closeNow() {
+    m_closing = true;
+    m_deadline.stop();
+    m_socket->abort();
+    // Qt 6.4 disconnects a socket's signals when its parser fails, so its own deleteLater may never come.
+    m_socket->deleteLater();
 }
 
 void ConnectionGuard::onReadyRead() {
-    m_idle.start();
-    if (m_rejected) {
+    if (m_closing) {
         m_socket->readAll(); // drain so QHttpServer never sees the rest
         return;
     }
     const QByteArray chunk = m_socket->peek(m_socket->bytesAvailable());
-    qsizetype pos = 0;
-    while (pos < chunk.size() && !m_rejected) {
-        if (m_bodyRemaining > 0) {
-            const qint64 take = qMin<qint64>(m_bodyRemaining, chunk.size() - pos);
-            m_bodyRemaining -= take;
-            pos += take;
-            continue;
+    const QList<HeadVerdict> verdicts = m_scanner.feed(chunk.constData(), chunk.size());
+    for (const HeadVerdict &verdict : verdicts) {
+        if (!verdict.accepted())
+            return reject(verdict.status, verdict.message);
+        if (m_limits.bodyBudget && !m_limits.bodyBudget->tryReserve(verdict.contentLength)) {
+            qCWarning(lcHttp) << "request body budget (HTTP_BODY_BUDGET) is full; refusing"
+                              << verdict.contentLength << "bytes from" << m_socket->peerAddress().toString();
+            return reject(503, "The server is busy receiving other uploads; retry shortly",
+                          "Retry-After: " + QByteArray::number(kRetryAfterSeconds) + "\r\n");
         }
-        const qsizetype before = m_headerBuffer.size();
-        m_headerBuffer += chunk.mid(pos);
-        // Stray CRLFs between requests are allowed by HTTP/1.1.
-        qsizetype stripped = 0;
-        while (m_headerBuffer.startsWith("\r\n")) {
-            m_headerBuffer.remove(0, 2);
-            stripped += 2;
-        }
-        const qsizetype end = m_headerBuffer.indexOf("\r\n\r\n");
-        if (end > m_limits.maxHeaderBytes || (end < 0 && m_headerBuffer.size() > m_limits.maxHeaderBytes)) {
-            reject(431, "Request Header Fields Too Large", "The request headers are too large");
-            return;
-        }
-        if (end < 0)
-            return; // the header block continues in the next packet
-        const QByteArray block = m_headerBuffer.left(end);
-        m_headerBuffer.clear();
-        pos += end + 4 + stripped - before; // bytes of this chunk that belonged to the header block
-        if (!inspectHeaders(block))
-            return;
+        m_reserved.enqueue(verdict.contentLength);
         ++m_inFlight;
+        if (verdict.expectContinue)
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
+    updateDeadline();
 }
 
-bool ConnectionGuard::inspectHeaders(const QByteArray &block) {
-    qint64 contentLength = 0;
-    bool expectContinue = false;
-    const QList<QByteArray> lines = block.split('\n');
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines[i].trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool ok = false;
-            contentLength = value.toLongLong(&ok);
-            if (!ok || contentLength < 0) {
-                reject(400, "Bad Request", "Invalid Content-Length header");
-                return false;
-            }
-        } else if (name == "transfer-encoding" && value.toLower().contains("chunked")) {
-            reject(411, "Length Required", "Chunked request bodies are not accepted; send a Content-Length");
-            return false;
-        } else if (name == "expect" && value.toLower() == "100-continue") {
-            expectContinue = true;
-        }
-    }
-    if (contentLength > m_limits.maxBodyBytes) {
-        reject(413, "Payload Too Large",
-               QByteArray("The request body is larger than the limit of ") +
-                   QByteArray::number(m_limits.maxBodyBytes) + " bytes (MAX_BODY_SIZE)");
-        return false;
-    }
-    if (expectContinue)
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-    m_bodyRemaining = contentLength;
-    return true;
+void ConnectionGuard::reject(int status, const QByteArray &message, const QByteArray &extraHeaders) {
+    m_closing = true;
+    m_deadline.stop();
+    releaseAll();
+    qCWarning(lcHttp) << "refused a request from" << m_socket->peerAddress().toString() << "with" << status
+                      << message;
+    refuseConnection(m_socket, status, message, extraHeaders);
 }
 
-void ConnectionGuard::reject(int status, const QByteArray &reason, const QByteArray &message) {
-    m_rejected = true;
-    m_socket->readAll();
-    const QByteArray body = QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
-                                                      {"error_code", status == 413   ? "PAYLOAD_TOO_LARGE"
-                                                                     : status == 431 ? "HEADERS_TOO_LARGE"
-                                                                     : status == 411 ? "LENGTH_REQUIRED"
-                                                                                     : "BAD_REQUEST"}})
-                                .toJson(QJsonDocument::Compact);
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+void ConnectionGuard::refuseConnection(QTcpSocket *socket, int status, const QByteArray &message,
+                                       const QByteArray &extraHeaders) {
+    socket->readAll();
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
+                                  {"error_code", QString::fromLatin1(errorCodeFor(status))}})
+            .toJson(QJsonDocument::Compact);
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     response += "Content-Type: application/json\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n";
+    response += extraHeaders;
     response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    m_socket->write(response);
-    qCWarning(lcHttp) << "rejected a request from" << m_socket->peerAddress().toString() << "with" << status;
-    m_socket->disconnectFromHost();
+    socket->write(response);
+    new LingeringClose(socket);
 }
 
 } // namespace nav::http

@@ -1,45 +1,59 @@
 #pragma once
-// Watches one client connection before QHttpServer parses it. QHttpServer 6.4 has no request-size limits and
-// no idle timeout, so this guard reads each request's header block as it arrives and:
-//  - answers 413 and closes when Content-Length is over the body limit, without buffering the body;
-//  - answers 431 when the header block is over 64 KiB, and 411 for chunked request bodies (no length to
-//  check);
-//  - answers "100 Continue" itself (6.4 ignores Expect: 100-continue, which stalls curl for a second);
-//  - closes the connection after an idle timeout, but never while a request is being handled.
+// Watches one client connection before QHttpServer parses it (QHttpServer 6.4 has no request limits or
+// timeouts of its own). Every byte goes through FramingScanner first, so a request reaches Qt only when its
+// framing is unambiguous; the guard then:
+//  - refuses bad framing with 400, bodies over MAX_BODY_SIZE with 413 (before buffering them), header blocks
+//    over 64 KiB with 431 and Transfer-Encoding bodies with 411, and closes the connection only after the
+//    answer is written, reading and dropping what the client still sends for a short while (so the client
+//    reads the answer instead of a connection reset);
+//  - reserves each body's Content-Length from the shared BodyBudget, answering 503 + Retry-After when full;
+//  - times out a head that is not complete within HTTP_HEADER_TIMEOUT and a body not complete within
+//    HTTP_BODY_TIMEOUT (408), and closes a connection idle for HTTP_IDLE_TIMEOUT, but never while a request
+//    is being handled (long polls, downloads, WebSockets);
+//  - answers "100 Continue" itself (6.4 ignores Expect: 100-continue, which stalls curl for a second).
+#include "server/http/ConnectionLimits.h"
+#include "server/http/RequestFraming.h"
+
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
+#include <QQueue>
 #include <QTimer>
 
 class QTcpSocket;
 
 namespace nav::http {
 
-struct ConnectionLimits {
-    qint64 maxBodyBytes = 50LL * 1024 * 1024;
-    qint64 idleTimeoutMs = 60'000;
-    qint64 maxHeaderBytes = 64 * 1024;
-};
-
 class ConnectionGuard : public QObject {
     Q_OBJECT
 public:
     ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits);
+    ~ConnectionGuard() override;
     static ConnectionGuard *of(QObject *socket);
     void responseSent();
 
+    // Writes a complete error answer and closes the connection once it is sent (see closeAfterAnswer).
+    static void refuseConnection(QTcpSocket *socket, int status, const QByteArray &message,
+                                 const QByteArray &extraHeaders = {});
+
 private:
     void onReadyRead();
-    void onIdle();
-    void reject(int status, const QByteArray &reason, const QByteArray &message);
-    bool inspectHeaders(const QByteArray &block);
+    void onDeadline();
+    void reject(int status, const QByteArray &message, const QByteArray &extraHeaders = {});
+    void updateDeadline();
+    void closeNow();
+    void releaseAll();
 
     QTcpSocket *m_socket;
     ConnectionLimits m_limits;
-    QTimer m_idle;
-    QByteArray m_headerBuffer;  // bytes of the current header block seen so far
-    qint64 m_bodyRemaining = 0; // body bytes of the current request still to come
-    int m_inFlight = 0;         // requests received and not yet answered
-    bool m_rejected = false;
+    FramingScanner m_scanner;
+    QTimer m_deadline;
+    QElapsedTimer m_headClock;   // running while a head is awaited or arriving
+    QElapsedTimer m_bodyClock;   // running while a body is arriving
+    QQueue<qint64> m_reserved;   // budget reserved by each request not yet answered, oldest first
+    int m_inFlight = 0;          // requests received and not yet answered
+    bool m_answeredOnce = false; // after the first answer, waiting for the next head is idle time
+    bool m_closing = false;
 };
 
 } // namespace nav::http

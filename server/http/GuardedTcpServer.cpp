@@ -1,8 +1,34 @@
 #include "server/http/GuardedTcpServer.h"
 
+#include <QLoggingCategory>
+#include <QPointer>
 #include <QTcpSocket>
 
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+
 namespace nav::http {
+
+namespace {
+
+// Gives a connection's place back when its socket is destroyed. A destructor, not a destroyed() connection:
+// Qt 6.4 disconnects every signal of a socket it hands to its WebSocket server.
+class ConnectionTally : public QObject {
+public:
+    ConnectionTally(QObject *socket, std::function<void()> release)
+        : QObject(socket), m_release(std::move(release)) {}
+    ~ConnectionTally() override { m_release(); }
+
+private:
+    std::function<void()> m_release;
+};
+
+QString addressKey(const QHostAddress &address) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : address.toString();
+}
+
+} // namespace
 
 GuardedTcpServer::GuardedTcpServer(const ConnectionLimits &limits, QObject *parent)
     : QTcpServer(parent), m_limits(limits) {}
@@ -13,6 +39,32 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor) {
         delete socket;
         return;
     }
+    const QHostAddress peer = socket->peerAddress();
+    const QString key = addressKey(peer);
+    const bool counted = m_limits.maxConnectionsPerAddress > 0 &&
+                         !(m_limits.exemptFromAddressLimit && m_limits.exemptFromAddressLimit(peer));
+    QByteArray refusal;
+    if (m_open >= m_limits.maxConnections)
+        refusal = "Too many open connections (HTTP_MAX_CONNECTIONS)";
+    else if (counted && m_perAddress.value(key) >= m_limits.maxConnectionsPerAddress)
+        refusal = "Too many open connections from your address (HTTP_MAX_CONNECTIONS_PER_IP)";
+    if (!refusal.isEmpty()) {
+        qCWarning(lcHttp).noquote() << "refusing a connection from" << key << "on port" << serverPort() << ":"
+                                    << refusal;
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        ConnectionGuard::refuseConnection(socket, 503, refusal, "Retry-After: 5\r\n");
+        return;
+    }
+    ++m_open;
+    if (counted)
+        ++m_perAddress[key];
+    new ConnectionTally(socket, [self = QPointer<GuardedTcpServer>(this), key, counted] {
+        if (!self)
+            return;
+        --self->m_open;
+        if (counted && --self->m_perAddress[key] <= 0)
+            self->m_perAddress.remove(key);
+    });
     new ConnectionGuard(socket, m_limits);
     addPendingConnection(socket);
 }

@@ -1,7 +1,10 @@
 #pragma once
-// A QTcpServer that puts a ConnectionGuard on every accepted socket before QHttpServer sees it.
+// A QTcpServer that puts a ConnectionGuard on every accepted socket before QHttpServer sees it, and caps the
+// open connections in total (HTTP_MAX_CONNECTIONS) and per client address (HTTP_MAX_CONNECTIONS_PER_IP).
+// A connection over a cap is answered 503 and closed without reaching QHttpServer.
 #include "server/http/ConnectionGuard.h"
 
+#include <QHash>
 #include <QTcpServer>
 
 namespace nav::http {
@@ -10,12 +13,15 @@ class GuardedTcpServer : public QTcpServer {
     Q_OBJECT
 public:
     GuardedTcpServer(const ConnectionLimits &limits, QObject *parent = nullptr);
+    int openConnections() const { return m_open; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
     ConnectionLimits m_limits;
+    int m_open = 0;
+    QHash<QString, int> m_perAddress;
 };
 
 } // namespace nav::http

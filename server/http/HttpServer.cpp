@@ -56,7 +56,7 @@ void HttpServer::dispatch(Request request, Responder responder, Responder::State
     const QByteArray lookup = request.method == "HEAD" ? QByteArray("GET") : request.method;
     QStringList allowed;
     for (const Route &route : m_routes) {
-        auto params = route.pattern.match(request.path);
+        auto params = route.pattern.match(request.encodedPath);
         if (!params)
             continue;
         if (route.method != lookup) {

@@ -41,6 +41,7 @@ Request Request::fromQt(const QHttpServerRequest &request) {
     r.method = methodName(request.method());
     r.url = request.url();
     r.path = r.url.path(QUrl::FullyDecoded);
+    r.encodedPath = r.url.path(QUrl::FullyEncoded);
     r.query = request.query();
     for (const auto &pair : request.headers())
         r.headers.insert(pair.first.toLower(), pair.second);

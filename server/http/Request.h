@@ -15,7 +15,8 @@ namespace nav::http {
 struct Request {
     QByteArray method; // upper case: GET, POST, ...
     QUrl url;
-    QString path; // decoded path, e.g. /api/images/abc
+    QString path;        // decoded path, e.g. /api/images/abc (for logs and messages)
+    QString encodedPath; // the path as sent, percent-encoded: what routes are matched against
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers; // lower-case names
     QByteArray body;

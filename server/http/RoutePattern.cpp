@@ -1,5 +1,7 @@
 #include "server/http/RoutePattern.h"
 
+#include <QUrl>
+
 namespace nav::http {
 
 RoutePattern::RoutePattern(const QString &pattern) : m_text(pattern) {
@@ -10,8 +12,16 @@ RoutePattern::RoutePattern(const QString &pattern) : m_text(pattern) {
     }
 }
 
-std::optional<QHash<QString, QString>> RoutePattern::match(const QString &path) const {
-    const QStringList parts = path.split('/', Qt::SkipEmptyParts);
+namespace {
+QString decodeSegment(const QString &segment) {
+    return segment.contains(QLatin1Char('%')) ? QUrl::fromPercentEncoding(segment.toUtf8()) : segment;
+}
+} // namespace
+
+std::optional<QHash<QString, QString>> RoutePattern::match(const QString &encodedPath) const {
+    QStringList parts = encodedPath.split('/', Qt::SkipEmptyParts);
+    for (QString &part : parts)
+        part = decodeSegment(part);
     if (parts.size() < m_segments.size() || (!m_wildcard && parts.size() != m_segments.size()))
         return std::nullopt;
     QHash<QString, QString> params;

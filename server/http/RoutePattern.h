@@ -1,6 +1,8 @@
 #pragma once
 // Express-style path patterns: "/api/user/image/:id" captures one segment; a final "*" captures the rest
-// of the path (possibly empty) under the name "*".
+// of the path (possibly empty) under the name "*". match() takes the path as sent (percent-encoded), splits
+// it into segments first and decodes each one after, so an encoded slash (%2F) stays inside its segment and
+// can never make a path reach another route.
 #include <QHash>
 #include <QString>
 #include <QStringList>
@@ -11,7 +13,7 @@ namespace nav::http {
 class RoutePattern {
 public:
     explicit RoutePattern(const QString &pattern);
-    std::optional<QHash<QString, QString>> match(const QString &path) const;
+    std::optional<QHash<QString, QString>> match(const QString &encodedPath) const;
     const QString &text() const { return m_text; }
 
 private:

@@ -79,7 +79,7 @@ QHash<QString, int> EngineServer::sessionsByTransport() const {
 }
 
 bool EngineServer::listen(const QHostAddress &address, quint16 port) {
-    nav::http::ConnectionLimits limits;
+    nav::http::ConnectionLimits limits = m_settings.connection;
     limits.maxBodyBytes = m_settings.maxPayload;
     limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
     auto *tcp = new nav::http::GuardedTcpServer(limits, this);

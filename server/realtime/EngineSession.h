@@ -25,6 +25,7 @@ public:
 
     QString id() const { return m_id; }
     const HandshakeInfo &handshake() const { return m_handshake; }
+    const EngineSettings &settings() const { return m_settings; }
     Transport *transport() const { return m_transport; }
     bool isUpgrading() const { return m_probe != nullptr; }
     bool isOpen() const { return !m_closed; }

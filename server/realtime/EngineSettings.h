@@ -1,6 +1,8 @@
 #pragma once
 // Settings of the Engine.IO layer. Defaults are those of the Node engine.io server, plus the limits that keep
 // a slow or hostile client from growing memory without bound.
+#include "server/http/ConnectionLimits.h"
+
 #include <QStringList>
 
 namespace nav::realtime {
@@ -16,6 +18,9 @@ struct EngineSettings {
     qint64 maxBufferedBytes = 16LL * 1024 * 1024; // bytes waiting for a slow client (both transports)
     qint64 idleConnectionTimeoutMs = 0; // HTTP keep-alive idle timeout; 0: pingInterval + pingTimeout + 5 s
     QByteArray corsOrigin = "*";
+    // Timeouts, connection caps and the body budget of the port (maxBodyBytes and idleTimeoutMs are
+    // replaced by maxPayload and idleConnectionTimeoutMs).
+    nav::http::ConnectionLimits connection;
 };
 
 } // namespace nav::realtime

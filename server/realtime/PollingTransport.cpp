@@ -40,10 +40,10 @@ void PollingTransport::onPoll(QHttpServerResponder &&responder) {
         return;
     }
     QTcpSocket *socket = responder.socket();
-    m_get = std::make_unique<HeldGet>(HeldGet{std::move(responder), QPointer<QTcpSocket>(socket)});
+    m_get.reset(new HeldGet{std::move(responder), QPointer<QTcpSocket>(socket), {}});
     // Qt 6.4 deletes the socket (and the request the responder points into) when the client goes away; a
     // poll that ends early closes the session, as in the Node server.
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+    m_get->onDisconnect = connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         if (m_get && m_get->socket == socket) {
             m_get.reset();
             emit error(QStringLiteral("poll connection closed prematurely"));

@@ -36,6 +36,9 @@ private:
     struct HeldGet {
         QHttpServerResponder responder;
         QPointer<QTcpSocket> socket;
+        QMetaObject::Connection onDisconnect; // removed when the poll is answered (keep-alive sockets
+                                              // carry many polls)
+        ~HeldGet() { QObject::disconnect(onDisconnect); }
     };
     void onPoll(QHttpServerResponder &&responder);
     void onPush(const QHttpServerRequest &request, QHttpServerResponder &&responder);

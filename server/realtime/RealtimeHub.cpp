@@ -1,6 +1,5 @@
 #include "server/realtime/RealtimeHub.h"
 
-#include "server/realtime/ClientAddress.h"
 #include "server/realtime/EngineServer.h"
 #include "server/realtime/SocketIoNamespace.h"
 #include "server/realtime/SocketIoServer.h"
@@ -22,6 +21,7 @@ EngineSettings engineSettings(const RealtimeSettings &s) {
     e.maxPayload = s.maxPayload;
     e.maxSessions = s.maxSessions;
     e.corsOrigin = s.corsOrigin;
+    e.connection = s.connection;
     return e;
 }
 
@@ -29,7 +29,7 @@ QString userRoom(const QString &id) {
     return QStringLiteral("user:") + id;
 }
 QString ipRoom(const QString &ip) {
-    return QStringLiteral("ip:") + normalizeIp(ip);
+    return QStringLiteral("ip:") + nav::config::normalizeAddress(ip);
 }
 const QString kAdminsRoom = QStringLiteral("admins");
 
@@ -68,7 +68,7 @@ void RealtimeHub::authenticate(SocketIoSocket *socket, std::function<void(std::o
     if (token.isUndefined() || token.isNull()) {
         const HandshakeInfo &h = socket->handshake();
         socket->join(
-            ipRoom(clientAddress(h.address, h.forwardedFor, h.cfConnectingIp, m_settings.trustProxy)));
+            ipRoom(m_settings.trustProxy.clientAddress(h.address, h.forwardedFor, h.cfConnectingIp)));
         next(std::nullopt);
         return;
     }
@@ -113,6 +113,29 @@ void RealtimeHub::emitJobEvent(const QString &ownerId, const QString &originIp, 
     if (!originIp.isEmpty())
         rooms << ipRoom(originIp);
     emitTo(rooms, event, payload);
+}
+
+void RealtimeHub::userRoleChanged(const QString &discordId, int role) {
+    if (role <= 0)
+        return userRemoved(discordId);
+    const auto sockets = m_root->socketsIn({userRoom(discordId)});
+    for (SocketIoSocket *socket : sockets) {
+        if (role >= kAdminRole)
+            socket->join(kAdminsRoom);
+        else
+            socket->leave(kAdminsRoom);
+    }
+    if (!sockets.isEmpty())
+        qCInfo(lcRealtime).noquote() << "role of" << discordId << "is now" << role << "on" << sockets.size()
+                                     << "open socket(s)";
+}
+
+void RealtimeHub::userRemoved(const QString &discordId) {
+    const auto sockets = m_root->socketsIn({userRoom(discordId)});
+    for (SocketIoSocket *socket : sockets)
+        socket->disconnectFromNamespace();
+    if (!sockets.isEmpty())
+        qCInfo(lcRealtime).noquote() << "disconnected" << sockets.size() << "socket(s) of" << discordId;
 }
 
 int RealtimeHub::connectedClients() const {

@@ -39,6 +39,12 @@ public:
     // Engine.IO sessions by transport ("polling", "websocket"), for GET /metrics.
     QHash<QString, int> clientsByTransport() const;
 
+    // Privileges follow the user on open sockets, at once: a user whose role drops below admin leaves the
+    // admins room (and one raised to admin joins it); a disabled user (role 0) or a deleted one is
+    // disconnected.
+    void userRoleChanged(const QString &discordId, int role);
+    void userRemoved(const QString &discordId);
+
 private:
     void authenticate(SocketIoSocket *socket, std::function<void(std::optional<QJsonObject>)> next);
     void emitTo(const QStringList &rooms, const QString &event, const QJsonObject &payload);

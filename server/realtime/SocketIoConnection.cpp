@@ -14,6 +14,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 namespace nav::realtime {
 
 namespace {
+// At most this many binary attachments per packet; together they count against RT_MAX_PAYLOAD.
+constexpr int kMaxAttachments = 10;
+
 QString newSocketId() {
     QByteArray bytes(15, Qt::Uninitialized);
     QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
@@ -22,7 +25,8 @@ QString newSocketId() {
 } // namespace
 
 SocketIoConnection::SocketIoConnection(EngineSession *session, SocketIoServer *server, int connectTimeoutMs)
-    : QObject(session), m_session(session), m_server(server) {
+    : QObject(session), m_session(session), m_server(server),
+      m_decoder(SocketIoDecoder::Limits{kMaxAttachments, session->settings().maxPayload}) {
     connect(session, &EngineSession::message, this, &SocketIoConnection::onMessage);
     connect(session, &EngineSession::closed, this, &SocketIoConnection::onClosed);
     m_connectTimer.setSingleShot(true);

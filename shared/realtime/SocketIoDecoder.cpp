@@ -10,7 +10,14 @@ SocketIoDecoder::Result SocketIoDecoder::addText(const QByteArray &text) {
     auto header = SocketIoCodec::decode(text, &m_error);
     if (!header)
         return Result::Error;
+    if (header->expectedAttachments > m_limits.maxAttachments) {
+        m_error = QStringLiteral("a packet announced %1 attachments; at most %2 are accepted")
+                      .arg(header->expectedAttachments)
+                      .arg(m_limits.maxAttachments);
+        return Result::Error;
+    }
     if (header->expectedAttachments > 0) {
+        m_pendingBytes = text.size();
         m_pending = std::move(header->packet);
         m_expected = header->expectedAttachments;
         return Result::NeedMore;
@@ -22,6 +29,11 @@ SocketIoDecoder::Result SocketIoDecoder::addText(const QByteArray &text) {
 SocketIoDecoder::Result SocketIoDecoder::addBinary(const QByteArray &bytes) {
     if (!m_pending) {
         m_error = QStringLiteral("got binary data when not reconstructing a packet");
+        return Result::Error;
+    }
+    m_pendingBytes += bytes.size();
+    if (m_pendingBytes > m_limits.maxBytes) {
+        m_error = QStringLiteral("a packet and its attachments exceed %1 bytes").arg(m_limits.maxBytes);
         return Result::Error;
     }
     m_pending->attachments.append(bytes);
@@ -42,6 +54,7 @@ void SocketIoDecoder::reset() {
     m_pending.reset();
     m_ready.reset();
     m_expected = 0;
+    m_pendingBytes = 0;
     m_error.clear();
 }
 

@@ -86,6 +86,15 @@ private slots:
         const QByteArray architect = token(kArchitect);
         QCOMPARE(as(architect, "GET", "/api/admin/authorize-user/abc").status, 400);
         QCOMPARE(as(architect, "GET", "/api/admin/authorize-user/12e3").status, 400);
+        // Issue 12: ids of the wrong shape are 400, never 500.
+        for (const char *path : {"/api/admin/authorize-user/0", "/api/admin/authorize-user/007",
+                                 "/api/admin/disable-user/00", "/api/admin/users/0/role"}) {
+            const HttpReply reply =
+                as(architect, path == QByteArray("/api/admin/users/0/role") ? "PUT" : "GET",
+                   QString::fromLatin1(path), {{"role", 1}});
+            QCOMPARE(reply.status, 400);
+            QCOMPARE(reply.json().value("error_code").toString(), QString("INVALID_DISCORD_ID"));
+        }
         QCOMPARE(as(architect, "GET", "/api/admin/authorize-user/" + kArchitect).status, 400); // self
         QCOMPARE(roleOf(kArchitect), 3);
         // An architect cannot reset another architect or the apex user.

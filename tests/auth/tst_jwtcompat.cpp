@@ -42,8 +42,8 @@ class JwtCompatTest : public QObject {
 private slots:
     void initTestCase() {
         m_compatDir = QStringLiteral(NAVIGATOR_SOURCE_DIR "/tests/compat");
-        if (!QFile::exists(m_compatDir + "/node_modules/jsonwebtoken/package.json"))
-            QSKIP("npm jsonwebtoken is not installed: run `npm ci` in tests/compat (scripts/test.sh does)");
+        NAV_REQUIRE_DEPENDENCY(QFile::exists(m_compatDir + "/node_modules/jsonwebtoken/package.json"),
+                               "npm jsonwebtoken is not installed: run `npm ci` in tests/compat");
         m_npmTokens = node({"sign", m_secret});
         QVERIFY2(m_npmTokens.contains("login72h"), "node jwt-compat.js sign produced no tokens");
     }

@@ -26,6 +26,11 @@ private slots:
         QTest::newRow("spaces") << " 12" << false;
         QTest::newRow("arabic-indic digits") << QString::fromUtf8("١٢٣") << false;
         QTest::newRow("demo") << "demo_user" << false;
+        // Issue 12: these answered 500 on the admin endpoints.
+        QTest::newRow("zero") << "0" << false;
+        QTest::newRow("leading zeros") << "007" << false;
+        QTest::newRow("zeros") << "00" << false;
+        QTest::newRow("twenty-one digits") << "123456789012345678901" << false;
     }
     void discordIds() {
         QFETCH(QString, id);

@@ -296,8 +296,8 @@ private slots:
 
     void npmTokenAcceptedEndToEnd() {
         const QString compat = QStringLiteral(NAVIGATOR_SOURCE_DIR "/tests/compat");
-        if (!QFile::exists(compat + "/node_modules/jsonwebtoken/package.json"))
-            QSKIP("npm jsonwebtoken is not installed: run `npm ci` in tests/compat (scripts/test.sh does)");
+        NAV_REQUIRE_DEPENDENCY(QFile::exists(compat + "/node_modules/jsonwebtoken/package.json"),
+                               "npm jsonwebtoken is not installed: run `npm ci` in tests/compat");
         QProcess node;
         node.setWorkingDirectory(compat);
         node.start("node", {"jwt-compat.js", "sign", m_nav->secretKey()});

@@ -1,7 +1,7 @@
 // A libFuzzer-compatible driver for compilers without -fsanitize=fuzzer (the suite builds with g++): runs the
 // fuzz entry point over the corpus files given on the command line and over deterministic mutations of them
 // (byte flips, insertions of protocol characters, truncations, splices).
-// Usage: fuzz_realtime_codec_driver [-runs=N] FILE...
+// Usage: fuzz_<name>_driver [-runs=N] FILE...
 #include <QByteArray>
 #include <QFile>
 #include <QList>
@@ -21,8 +21,9 @@ void run(const QByteArray &input) {
 }
 
 QByteArray mutate(QByteArray input, const QList<QByteArray> &corpus, std::mt19937 &rng) {
+    // Characters that mean something to one of the parsers (Socket.IO, HTTP heads, URLs, JSON, dotenv).
     static const char interesting[] = "0123456789/,-[]{}\":\x1e"
-                                      "b_placeholdernum";
+                                      "b_placeholdernum\r\n \t%.=#'`\\";
     const int steps = 1 + static_cast<int>(rng() % 4);
     for (int i = 0; i < steps; ++i) {
         const qsizetype pos = input.isEmpty() ? 0 : static_cast<qsizetype>(rng() % input.size());
@@ -67,7 +68,7 @@ int main(int argc, char **argv) {
         corpus.append(file.readAll());
     }
     if (corpus.isEmpty())
-        corpus.append(QByteArray("4hello"));
+        corpus.append(QByteArray("seed"));
     for (const QByteArray &input : corpus)
         run(input);
     std::mt19937 rng(20261126);

@@ -1,6 +1,6 @@
 // Fuzz target for the Engine.IO and Socket.IO parsers in shared/realtime. Besides "never crash, never hang",
 // it checks that whatever decodes also re-encodes to something that decodes to the same packets.
-// Built with libFuzzer (clang, NAVIGATOR_BUILD_FUZZERS or run_fuzzer.sh) or with fuzz_driver.cpp (any
+// Built with libFuzzer (clang, NAVIGATOR_BUILD_FUZZERS; scripts/sanitize.sh) or with fuzz_driver.cpp (any
 // compiler).
 #include "shared/realtime/EnginePacket.h"
 #include "shared/realtime/SocketIoBinary.h"

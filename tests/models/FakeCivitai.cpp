@@ -104,6 +104,12 @@ void FakeCivitai::handle(QTcpSocket *socket, const QByteArray &method, const QBy
         return sendJson(socket, 405, {{"error", "GET only"}});
     if (path.startsWith("/files/")) {
         const QString name = QUrl::fromPercentEncoding(path.mid(7).toUtf8());
+        if (redirects.contains(name)) {
+            socket->write("HTTP/1.1 302 Found\r\nLocation: " + redirects.value(name).toUtf8() +
+                          "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+            socket->disconnectFromHost();
+            return;
+        }
         if (!files.contains(name))
             return sendJson(socket, 404, {{"error", "no such file"}});
         return sendFile(socket, files.value(name));

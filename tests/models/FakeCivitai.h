@@ -37,6 +37,7 @@ public:
     QHash<QString, QJsonObject> versionsById;   // model-versions/<id>
     QHash<QString, QJsonObject> versionsByHash; // model-versions/by-hash/<hash> (upper- or lower-case)
     QHash<QString, File> files;                 // /files/<name>
+    QHash<QString, QString> redirects;          // /files/<name> answered 302 to this Location
     QList<Seen> seen;
 
     // A model version whose primary file is served at /files/<fileName> with the right SHA-256.

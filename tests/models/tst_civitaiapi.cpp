@@ -178,6 +178,54 @@ private slots:
         client.close();
     }
 
+    void downloadsRefuseInternalAddresses_data() {
+        QTest::addColumn<QString>("host");
+        // Loopback in its many spellings, private and link-local; the fake's origin is the trusted base.
+        for (const char *host : {"127.0.0.2", "2130706433", "0x7f.1", "[::1]", "[::ffff:127.0.0.1]",
+                                 "localhost", "10.1.2.3", "169.254.169.254", "[fd00::1]"})
+            QTest::newRow(host) << QString::fromLatin1(host);
+    }
+    void downloadsRefuseInternalAddresses() {
+        QFETCH(QString, host);
+        static int nextId = 600;
+        const int id = nextId++;
+        const QString name = QStringLiteral("ssrf%1.safetensors").arg(id);
+        QJsonObject version = m_civitai->addVersion(id, "Checkpoint", name, pattern(1000, 3));
+        // Another port than the fake's own origin (an internal service); QUrl writes 2130706433 and 0x7f.1 as
+        // 127.0.0.1, which on the fake's own port would be the trusted origin itself.
+        const QString internal =
+            QStringLiteral("http://%1:%2/files/%3").arg(host).arg(m_civitai->base().port() + 1).arg(name);
+        QJsonArray files = version.value("files").toArray();
+        QJsonObject primary = files.at(1).toObject();
+        primary.insert("downloadUrl", internal);
+        files.replace(1, primary);
+        version.insert("files", files);
+        version.insert("downloadUrl", internal);
+        m_civitai->versionsById.insert(QString::number(id), version);
+        const HttpReply direct = download(id);
+        QCOMPARE(direct.status, 502);
+        QCOMPARE(direct.json().value("error_code").toString(), QStringLiteral("UNSAFE_URL"));
+
+        // The same address reached through a redirect from the trusted origin is refused too.
+        const int viaRedirect = id + 1000;
+        const QString redirected = QStringLiteral("r%1.safetensors").arg(viaRedirect);
+        m_civitai->addVersion(viaRedirect, "Checkpoint", redirected, pattern(1000, 4));
+        m_civitai->redirects.insert(redirected, internal);
+        const HttpReply hop = download(viaRedirect);
+        QCOMPARE(hop.status, 502);
+        QCOMPARE(hop.json().value("error_code").toString(), QStringLiteral("UNSAFE_URL"));
+        QCOMPARE(entries("Stable-diffusion"), QStringList());
+    }
+
+    void redirectWithinTheOriginIsFollowed() {
+        const QByteArray content = pattern(5000, 5);
+        m_civitai->addVersion(590, "Checkpoint", "moved.safetensors", content);
+        m_civitai->files.insert("storage.bin", m_civitai->files.value("moved.safetensors"));
+        m_civitai->redirects.insert("moved.safetensors", m_civitai->fileUrl("storage.bin"));
+        QCOMPARE(download(590).status, 200);
+        QCOMPARE(entries("Stable-diffusion"), QStringList{"moved.safetensors"});
+    }
+
     void downloadFailuresLeaveNoFile() {
         m_civitai->addVersion(502, "Checkpoint", "tampered.safetensors", pattern(300'000, 1));
         m_civitai->files["tampered.safetensors"].content[10] ^= 1;

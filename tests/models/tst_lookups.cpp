@@ -4,6 +4,7 @@
 // that rarely change, and its clearing by GET /api/models?refresh=true.
 #include "shared/realtime/SocketIoClient.h"
 #include "tests/models/ForgeSimProcess.h"
+#include "tests/models/TestUsers.h"
 
 #include <QSqlQuery>
 
@@ -18,6 +19,29 @@ class TestLookups : public QObject {
     std::unique_ptr<NavigatorInstance> m_nav;
 
     HttpReply get(const QString &path) { return http("GET", m_nav->url(path)); }
+    // refresh=true rescans Forge only for role 2 or more (issue 12).
+    HttpReply refreshAs(int role) {
+        const QString id = QStringLiteral("40000000000000000%1").arg(role);
+        if (!seedUser(*m_db, id, role))
+            return {};
+        return http("GET", m_nav->url("/api/models?refresh=true"), {},
+                    {{"Authorization", bearerToken(m_nav->secretKey(), id, role)}});
+    }
+    // Counts models-refreshed events on a socket.io client while `action` runs (and a second after).
+    int refreshEventsDuring(const std::function<void()> &action) {
+        nav::realtime::SocketIoClient client;
+        client.setUrl(m_nav->rtUrl());
+        int events = 0;
+        connect(&client, &nav::realtime::SocketIoClient::event, this,
+                [&](const QString &name, const QJsonArray &) { events += name == "models-refreshed"; });
+        client.open();
+        if (!QTest::qWaitFor([&] { return client.isConnected(); }, 15000))
+            return -1;
+        action();
+        QTest::qWait(1500);
+        client.close();
+        return events;
+    }
 
     void startAll() {
         m_sim = std::make_unique<ForgeSimProcess>();
@@ -84,11 +108,35 @@ private slots:
         client.open();
         QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), 15000);
         QCOMPARE(get("/api/models?refresh=false").status, 200);
-        const HttpReply reply = get("/api/models?refresh=true");
+        const HttpReply reply = refreshAs(2);
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.json().value("models").isArray());
         QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 15000);
         client.close();
+    }
+
+    void refreshNeedsRoleTwo() {
+        // Issue 12: anyone could make Forge rescan. Without role 2 the cached list is the answer.
+        HttpReply anonymous, apprentice;
+        const int events = refreshEventsDuring([&] {
+            anonymous = get("/api/models?refresh=true");
+            apprentice = refreshAs(1);
+        });
+        QCOMPARE(anonymous.status, 200);
+        QVERIFY(anonymous.json().value("models").isArray());
+        QCOMPARE(apprentice.status, 200);
+        QCOMPARE(events, 0);
+    }
+
+    void refreshAtMostOncePerInterval() {
+        HttpReply first, second;
+        const int events = refreshEventsDuring([&] {
+            first = refreshAs(2);
+            second = refreshAs(4);
+        });
+        QCOMPARE(first.status, 200);
+        QCOMPARE(second.status, 200); // the cached answer
+        QCOMPARE(events, 1);
     }
 
     void samplersAreCutTo24WithoutAll() {
@@ -153,7 +201,7 @@ private slots:
         QCOMPARE(get("/api/schedulers").status, 200);
         QCOMPARE(get("/api/models/embeddings").status, 502);
         // A refresh clears the cache (and fails itself, since Forge is down).
-        QCOMPARE(get("/api/models?refresh=true").status, 502);
+        QCOMPARE(refreshAs(3).status, 502);
         const HttpReply after = get("/api/samplers");
         QCOMPARE(after.status, 502);
         QCOMPARE(after.json().value("error_code").toString(), QStringLiteral("BACKEND_UNAVAILABLE"));

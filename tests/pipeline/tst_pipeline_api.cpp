@@ -190,15 +190,20 @@ private slots:
 
     void missingParameters_data() {
         QTest::addColumn<QJsonObject>("body");
-        QTest::newRow("no model") << QJsonObject{{"prompt", "x"}};
-        QTest::newRow("no prompt") << QJsonObject{{"model_name", kModelA}};
-        QTest::newRow("empty") << QJsonObject{};
+        QTest::addColumn<QString>("error");
+        QTest::newRow("no model") << QJsonObject{{"prompt", "x"}}
+                                  << "Missing required parameters: model_name";
+        QTest::newRow("no prompt") << QJsonObject{{"model_name", kModelA}}
+                                   << "Missing required parameters: prompt";
+        QTest::newRow("empty") << QJsonObject{} << "Missing required parameters: model_name, prompt";
     }
     void missingParameters() {
         QFETCH(QJsonObject, body);
+        QFETCH(QString, error);
         const HttpReply reply = m_h->as(kAlice, "POST", "/api/queue/user/txt2img", body);
         QCOMPARE(reply.status, 400);
-        QCOMPARE(reply.json().value("error").toString(), QString("Missing required parameters"));
+        QCOMPARE(reply.json().value("error").toString(), error);
+        QCOMPARE(reply.json().value("error_code").toString(), QString("MISSING_PARAMETERS"));
     }
 
     void pixelLimit() {

@@ -82,8 +82,8 @@ class PipelineEventsTest : public QObject {
 
 private slots:
     void initTestCase() {
-        if (!clientInstalled())
-            QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
+        NAV_REQUIRE_DEPENDENCY(clientInstalled(),
+                               "socket.io-client is not installed: run `npm ci --prefix tests/compat`");
         m_h = std::make_unique<PipelineHarness>(QStringList{"--step-ms", "30", "--preview-every", "2"});
         const QString error = m_h->start({kAlice, kBob});
         QVERIFY2(error.isEmpty(), qPrintable(error));

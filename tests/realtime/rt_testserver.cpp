@@ -29,9 +29,11 @@ int main(int argc, char *argv[]) {
     const QCommandLineOption maxSessions("max-sessions", "count", "count", "10000");
     const QCommandLineOption maxPayload("max-payload", "bytes", "bytes", "1000000");
     const QCommandLineOption connectTimeout("connect-timeout", "ms", "ms", "45000");
-    const QCommandLineOption trustProxy("trust-proxy", "use X-Forwarded-For / CF-Connecting-IP");
-    parser.addOptions(
-        {port, control, pingInterval, pingTimeout, maxSessions, maxPayload, connectTimeout, trustProxy});
+    const QCommandLineOption trustProxy("trust-proxy", "TRUST_PROXY value (hops or addresses)", "spec",
+                                        "false");
+    const QCommandLineOption trustCf("trust-cf-connecting-ip", "TRUST_CF_CONNECTING_IP=true");
+    parser.addOptions({port, control, pingInterval, pingTimeout, maxSessions, maxPayload, connectTimeout,
+                       trustProxy, trustCf});
     parser.process(app);
 
     nav::realtime::RealtimeSettings settings;
@@ -40,7 +42,17 @@ int main(int argc, char *argv[]) {
     settings.maxSessions = parser.value(maxSessions).toInt();
     settings.maxPayload = parser.value(maxPayload).toLongLong();
     settings.connectTimeoutMs = parser.value(connectTimeout).toInt();
-    settings.trustProxy = parser.isSet(trustProxy);
+    QString trustError;
+    const auto trust = nav::config::TrustProxy::parse(parser.value(trustProxy), &trustError);
+    if (!trust) {
+        std::fprintf(stderr, "--trust-proxy: %s\n", qPrintable(trustError));
+        return 2;
+    }
+    settings.trustProxy = *trust;
+    settings.trustProxy.readCfConnectingIp = parser.isSet(trustCf);
+    // The suites and bench_realtime connect thousands of clients from 127.0.0.1.
+    settings.connection.maxConnectionsPerAddress = 0;
+    settings.connection.maxConnections = 100'000;
     auto verifier = [](const QString &token, std::function<void(std::optional<Identity>)> done) {
         const QStringList parts = token.split(':');
         bool roleOk = false;

@@ -19,6 +19,17 @@
 
 #include <memory>
 
+// Skips a test whose dependency (an npm module, say) is missing, except under CI=true, where a skipped suite
+// would read as a pass: there it fails.
+#define NAV_REQUIRE_DEPENDENCY(present, message)                                                             \
+    do {                                                                                                     \
+        if (!(present)) {                                                                                    \
+            if (qEnvironmentVariable("CI") == QLatin1String("true"))                                         \
+                QFAIL(message " (CI=true: a missing dependency is a failure, not a skip)");                  \
+            QSKIP(message);                                                                                  \
+        }                                                                                                    \
+    } while (false)
+
 namespace nav::test {
 
 // A TCP port that was free a moment ago on 127.0.0.1.

@@ -159,6 +159,16 @@ private slots:
                                 << "-5";
         QTest::newRow("body size") << "MAX_BODY_SIZE"
                                    << "lots";
+        QTest::newRow("trust proxy") << "TRUST_PROXY"
+                                     << "sometimes";
+        QTest::newRow("trust proxy hops") << "TRUST_PROXY"
+                                          << "64";
+        QTest::newRow("header timeout") << "HTTP_HEADER_TIMEOUT"
+                                        << "5ms";
+        QTest::newRow("body budget") << "HTTP_BODY_BUDGET"
+                                     << "plenty";
+        QTest::newRow("connections per ip") << "HTTP_MAX_CONNECTIONS_PER_IP"
+                                            << "-1";
     }
     void badValues() {
         QFETCH(QString, variable);

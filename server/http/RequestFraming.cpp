@@ -1,0 +1,223 @@
+#include "server/http/RequestFraming.h"
+
+namespace nav::http {
+
+namespace {
+
+// RFC 9110 token characters (method and header field names).
+bool isTokenChar(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isToken(const QByteArray &s) {
+    if (s.isEmpty())
+        return false;
+    for (char c : s)
+        if (!isTokenChar(c))
+            return false;
+    return true;
+}
+
+// Field values may hold visible characters, spaces, tabs and obs-text, but no other control characters.
+bool isFieldValue(const QByteArray &s) {
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+bool isRequestLine(const QByteArray &line) {
+    const qsizetype first = line.indexOf(' ');
+    const qsizetype last = line.lastIndexOf(' ');
+    if (first <= 0 || last <= first + 1)
+        return false;
+    const QByteArray target = line.mid(first + 1, last - first - 1);
+    const QByteArray version = line.mid(last + 1);
+    // Only the methods the routers know: Qt's parser drops a connection on others without an answer.
+    static const QList<QByteArray> methods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    if (!methods.contains(line.left(first)) || (version != "HTTP/1.1" && version != "HTTP/1.0"))
+        return false;
+    for (char c : target) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) // no spaces, controls or raw non-ASCII in the target
+            return false;
+    }
+    return true;
+}
+
+HeadVerdict refusal(int status, const QByteArray &message) {
+    HeadVerdict v;
+    v.status = status;
+    v.message = message;
+    return v;
+}
+
+} // namespace
+
+QByteArray errorCodeFor(int status) {
+    switch (status) {
+    case 408:
+        return "REQUEST_TIMEOUT";
+    case 411:
+        return "LENGTH_REQUIRED";
+    case 413:
+        return "PAYLOAD_TOO_LARGE";
+    case 431:
+        return "HEADERS_TOO_LARGE";
+    case 503:
+        return "SERVER_BUSY";
+    default:
+        return "BAD_REQUEST";
+    }
+}
+
+QByteArray reasonPhrase(int status) {
+    switch (status) {
+    case 408:
+        return "Request Timeout";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Bad Request";
+    }
+}
+
+HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
+    const QList<QByteArray> lines = head.split('\n');
+    // Lines end in CRLF (the scanner guarantees it); strip the CR.
+    auto lineAt = [&lines](qsizetype i) {
+        const QByteArray &l = lines[i];
+        return l.endsWith('\r') ? l.chopped(1) : l;
+    };
+    if (!isRequestLine(lineAt(0)))
+        return refusal(400, "Malformed request line");
+    HeadVerdict verdict;
+    bool haveLength = false;
+    bool haveTransferEncoding = false;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lineAt(i);
+        if (line.startsWith(' ') || line.startsWith('\t'))
+            return refusal(400, "Folded header lines (obs-fold) are not accepted");
+        const qsizetype colon = line.indexOf(':');
+        const QByteArray name = line.left(colon).toLower();
+        if (colon <= 0 || !isToken(name))
+            return refusal(400, "Malformed header line");
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (!isFieldValue(value))
+            return refusal(400, "Control characters in a header value");
+        if (name == "content-length") {
+            if (haveLength)
+                return refusal(400, "More than one Content-Length header");
+            haveLength = true;
+            if (value.isEmpty() || value.size() > 18)
+                return refusal(400, "Invalid Content-Length header");
+            for (char c : value)
+                if (c < '0' || c > '9')
+                    return refusal(400, "Invalid Content-Length header");
+            verdict.contentLength = value.toLongLong();
+        } else if (name == "transfer-encoding") {
+            haveTransferEncoding = true;
+        } else if (name == "expect" && value.compare("100-continue", Qt::CaseInsensitive) == 0) {
+            verdict.expectContinue = true;
+        }
+    }
+    if (haveTransferEncoding && haveLength)
+        return refusal(400, "Content-Length and Transfer-Encoding together are not accepted");
+    if (haveTransferEncoding)
+        return refusal(411, "Transfer-Encoding request bodies are not accepted; send a Content-Length");
+    if (verdict.contentLength > limits.maxBodyBytes)
+        return refusal(413, "The request body is larger than the limit of " +
+                                QByteArray::number(limits.maxBodyBytes) + " bytes (MAX_BODY_SIZE)");
+    return verdict;
+}
+
+HeadVerdict FramingScanner::refuse(int status, const QByteArray &message) {
+    m_refused = true;
+    m_head.clear();
+    return refusal(status, message);
+}
+
+QList<HeadVerdict> FramingScanner::feed(const char *data, qsizetype size) {
+    QList<HeadVerdict> verdicts;
+    qsizetype pos = 0;
+    while (pos < size && !m_refused) {
+        if (m_bodyRemaining > 0) {
+            const qint64 take = qMin<qint64>(m_bodyRemaining, size - pos);
+            m_bodyRemaining -= take;
+            pos += take;
+            continue;
+        }
+        const char c = data[pos++];
+        if (m_expectLf) {
+            m_expectLf = false;
+            if (c != '\n') {
+                verdicts << refuse(400, "Bare CR in the request head");
+                break;
+            }
+            if (!m_lineEmpty) { // end of a line
+                m_head += '\n';
+                m_lineEmpty = true;
+                continue;
+            }
+            if (m_head.isEmpty()) // an empty line between requests is allowed (RFC 9112 §2.2)
+                continue;
+            m_head.chop(1); // the head ends with the empty line
+            HeadVerdict verdict = judgeHead(m_head, m_limits);
+            m_head.clear();
+            if (!verdict.accepted()) {
+                m_refused = true;
+                verdicts << verdict;
+                break;
+            }
+            m_bodyRemaining = verdict.contentLength;
+            verdicts << verdict;
+            continue;
+        }
+        if (c == '\r') {
+            m_expectLf = true;
+            continue;
+        }
+        if (c == '\n') {
+            verdicts << refuse(400, "Bare LF in the request head; lines must end in CRLF");
+            break;
+        }
+        m_head += c;
+        m_lineEmpty = false;
+        if (m_head.size() > m_limits.maxHeaderBytes) {
+            verdicts << refuse(431, "The request headers are too large");
+            break;
+        }
+    }
+    return verdicts;
+}
+
+} // namespace nav::http
