@@ -27,6 +27,13 @@ void SocketIoSocket::join(const QString &room) {
         m_nsp->joinRoom(this, room);
 }
 
+void SocketIoSocket::leave(const QString &room) {
+    if (!m_rooms.remove(room))
+        return;
+    if (m_connected)
+        m_nsp->leaveRoom(this, room);
+}
+
 void SocketIoSocket::emitEvent(const QString &event, const QJsonArray &args,
                                const QList<QByteArray> &attachments) {
     if (!m_connected || !m_connection)

@@ -30,6 +30,7 @@ public:
     bool isConnected() const { return m_connected; }
 
     void join(const QString &room);
+    void leave(const QString &room);
 
     // Sends an event; `attachments` are the binary buffers its {"_placeholder":true} objects refer to.
     void emitEvent(const QString &event, const QJsonArray &args = {},
