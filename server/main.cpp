@@ -15,6 +15,7 @@
 #include "server/api/QueueRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/api/UserRoutes.h"
+#include "server/common/Broadcast.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/FileDescriptorLimit.h"
@@ -24,7 +25,6 @@
 #include "server/ops/ServiceNotify.h"
 #include "server/queue/BackendRouting.h"
 #include "server/queue/JobQueue.h"
-#include "server/realtime/ConformanceServer.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/Database.h"
 #include "server/store/DiscordProfileRepository.h"
@@ -32,7 +32,6 @@
 #include "server/store/JobRepository.h"
 #include "server/store/ModelMetadataRepository.h"
 #include "server/store/ModelRepository.h"
-#include "server/thirdparty/Broadcast.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -88,17 +87,8 @@ int main(int argc, char *argv[]) {
         QStringLiteral("Validate the configuration, print every variable's effective value (secrets hidden) "
                        "and where it came from, then exit."));
     parser.addOption(envFile);
-    const QCommandLineOption conformance(
-        QStringLiteral("socketio-conformance"),
-        QStringLiteral(
-            "Run only a bare socket.io server on <port>, set up for the official engine.io-protocol and "
-            "socket.io-protocol test suites."),
-        QStringLiteral("port"));
     parser.addOption(checkConfig);
-    parser.addOption(conformance);
     parser.process(app);
-    if (parser.isSet(conformance))
-        return nav::realtime::runConformanceServer(parser.value(conformance).toUShort());
 
     const auto loaded = nav::config::loadConfigFromFile(parser.value(envFile), parser.isSet(envFile));
     if (const auto *error = std::get_if<nav::config::ConfigError>(&loaded))
@@ -187,22 +177,22 @@ int main(int argc, char *argv[]) {
     QObject::connect(&administration, &nav::auth::UserAdministration::roleChanged, &realtime,
                      &nav::realtime::RealtimeHub::userRoleChanged);
 
-    const nav::thirdparty::Broadcast broadcast =
+    const nav::common::Broadcast broadcast =
         [&realtime](const QString &event, const QJsonObject &payload) { realtime.emitToAll(event, payload); };
     nav::store::ModelRepository models(*database);
     nav::store::ModelMetadataRepository modelMetadata(*database);
     nav::store::FileHashRepository fileHashes(*database);
-    nav::thirdparty::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
+    nav::civitai::CivitaiClient civitai(config.civitaiApiBase, config.civitaiApiKey,
                                            {int(config.civitaiTimeoutMs), config.civitaiProxyMaxBytes});
-    nav::thirdparty::ModelDownloadService::Options downloadOptions;
+    nav::civitai::ModelDownloadService::Options downloadOptions;
     downloadOptions.modelDir = config.modelDir;
     downloadOptions.maxConcurrent = config.maxConcurrentDownloads;
     downloadOptions.minFreeSpacePercent = config.minFreeSpacePercent;
     downloadOptions.supportsFlux = config.supportsFlux;
-    nav::thirdparty::ModelDownloadService downloads(
-        &civitai, &catalog, downloadOptions, nav::thirdparty::freeSpaceProbe(config.testFreeSpacePercent),
+    nav::civitai::ModelDownloadService downloads(
+        &civitai, &catalog, downloadOptions, nav::civitai::freeSpaceProbe(config.testFreeSpacePercent),
         broadcast);
-    nav::thirdparty::LoraService loras(
+    nav::loras::LoraService loras(
         &catalog, &civitai, &modelMetadata, &fileHashes,
         {config.enableLoraSupport, config.modelDir, config.loraMetadataMaxAgeMs});
     nav::api::registerModelRoutes(http, auth, catalog, models, broadcast, config.modelRefreshIntervalMs);

@@ -1,6 +1,6 @@
 #include "server/api/CivitaiRoutes.h"
 
-#include "server/thirdparty/CivitaiProxyUrl.h"
+#include "server/civitai/CivitaiProxyUrl.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,7 +12,7 @@ namespace {
 
 const QString kProxyPrefix = QStringLiteral("/3papi/civitai/api-proxy/");
 
-void relay(http::Responder &res, const thirdparty::CivitaiReply &reply) {
+void relay(http::Responder &res, const civitai::CivitaiReply &reply) {
     if (reply.errorCode == QLatin1String("CIVITAI_TIMEOUT"))
         return res.error(504, reply.errorMessage, reply.errorCode);
     if (!reply.errorCode.isEmpty())
@@ -27,8 +27,8 @@ void relay(http::Responder &res, const thirdparty::CivitaiReply &reply) {
 
 } // namespace
 
-void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth,
-                           thirdparty::CivitaiClient &civitai, thirdparty::ModelDownloadService &downloads) {
+void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth, civitai::CivitaiClient &civitai,
+                           civitai::ModelDownloadService &downloads) {
     server.get("/3papi/test_civitai", [&civitai](const http::Request &, http::Responder res) {
         civitai.checkAuthenticated([res](bool ok) mutable {
             res.json(200, QJsonObject{{"isAuthenticated", ok}});
@@ -60,7 +60,7 @@ void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth,
                 return res.error(400, QStringLiteral("modelVersionId must be a positive whole number"),
                                  QStringLiteral("INVALID_MODEL_VERSION_ID"));
             // Compass waits for this answer: it comes when the file is in place (or the download failed).
-            downloads.download(id.toLongLong(), [res](const thirdparty::DownloadAnswer &answer) mutable {
+            downloads.download(id.toLongLong(), [res](const civitai::DownloadAnswer &answer) mutable {
                 if (answer.errorCode.isEmpty())
                     return res.json(answer.status, QJsonObject{{"message", answer.message}});
                 res.error(answer.status, answer.message, answer.errorCode);
@@ -74,13 +74,13 @@ void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth,
             const QString encodedPath = req.url.path(QUrl::FullyEncoded);
             const auto url =
                 encodedPath.startsWith(kProxyPrefix)
-                    ? thirdparty::civitaiProxyUrl(civitai.base(), encodedPath.mid(kProxyPrefix.size()),
-                                                  req.url.query(QUrl::FullyEncoded))
+                    ? civitai::civitaiProxyUrl(civitai.base(), encodedPath.mid(kProxyPrefix.size()),
+                                               req.url.query(QUrl::FullyEncoded))
                     : std::nullopt;
             if (!url)
                 return res.error(400, QStringLiteral("This path cannot be proxied to CivitAI"),
                                  QStringLiteral("INVALID_PROXY_PATH"));
-            civitai.get(*url, [res](const thirdparty::CivitaiReply &reply) mutable { relay(res, reply); });
+            civitai.get(*url, [res](const civitai::CivitaiReply &reply) mutable { relay(res, reply); });
         });
     });
 }

@@ -3,13 +3,13 @@
 // /3papi/civitai/download/:modelVersionId (role 2+, answers when the file is in place) and
 // /3papi/civitai/api-proxy/<path>?<query> (GET only, fixed CivitAI base, key added on the server).
 #include "server/auth/AuthService.h"
+#include "server/civitai/CivitaiClient.h"
+#include "server/civitai/ModelDownloadService.h"
 #include "server/http/HttpServer.h"
-#include "server/thirdparty/CivitaiClient.h"
-#include "server/thirdparty/ModelDownloadService.h"
 
 namespace nav::api {
 
-void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth,
-                           thirdparty::CivitaiClient &civitai, thirdparty::ModelDownloadService &downloads);
+void registerCivitaiRoutes(http::HttpServer &server, auth::AuthService &auth, civitai::CivitaiClient &civitai,
+                           civitai::ModelDownloadService &downloads);
 
 } // namespace nav::api

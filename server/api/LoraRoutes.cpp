@@ -5,7 +5,7 @@
 
 namespace nav::api {
 
-void registerLoraRoutes(http::HttpServer &server, auth::AuthService &auth, thirdparty::LoraService &loras) {
+void registerLoraRoutes(http::HttpServer &server, auth::AuthService &auth, loras::LoraService &loras) {
     server.get("/api/models/loras", [&](const http::Request &req, http::Responder res) {
         auth.require(req, res, auth::RoleApprentice, [&, req, res](const auth::Caller &caller) mutable {
             const bool forgeOnly = queryBoolean(req, QStringLiteral("forge_only"));
@@ -34,8 +34,7 @@ void registerLoraRoutes(http::HttpServer &server, auth::AuthService &auth, third
                                  QStringLiteral("INVALID_HASH"));
             const auto body = req.jsonBody();
             QString problem = QStringLiteral("The body must be a JSON object");
-            const auto override =
-                body ? thirdparty::LoraService::validOverride(*body, &problem) : std::nullopt;
+            const auto override = body ? loras::LoraService::validOverride(*body, &problem) : std::nullopt;
             if (!override)
                 return res.error(400, QStringLiteral("Invalid override format: ") + problem,
                                  QStringLiteral("INVALID_OVERRIDE"));

@@ -3,10 +3,10 @@
 // POST /api/models/loras/override/:hash (role 3+).
 #include "server/auth/AuthService.h"
 #include "server/http/HttpServer.h"
-#include "server/thirdparty/LoraService.h"
+#include "server/loras/LoraService.h"
 
 namespace nav::api {
 
-void registerLoraRoutes(http::HttpServer &server, auth::AuthService &auth, thirdparty::LoraService &loras);
+void registerLoraRoutes(http::HttpServer &server, auth::AuthService &auth, loras::LoraService &loras);
 
 } // namespace nav::api

@@ -18,7 +18,7 @@ constexpr int kSamplersWithoutAll = 24;
 using Fetch = void (forge::ForgeCatalog::*)(forge::ListCallback);
 
 void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
-                      const thirdparty::Broadcast &broadcast, http::Responder res);
+                      const common::Broadcast &broadcast, http::Responder res);
 void registerLookupRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog);
 
 // A route that answers one catalog list, after `shape` (which may drop or trim entries).
@@ -77,7 +77,7 @@ void answerModels(forge::ForgeCatalog &catalog, store::ModelRepository &models, 
 } // namespace
 
 void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, thirdparty::Broadcast broadcast,
+                         store::ModelRepository &models, common::Broadcast broadcast,
                          qint64 refreshIntervalMs) {
     auto lastRefresh = std::make_shared<QElapsedTimer>();
     server.get("/api/models", [&auth, &catalog, &models, broadcast, lastRefresh,
@@ -104,7 +104,7 @@ void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forg
 namespace {
 
 void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
-                      const thirdparty::Broadcast &broadcast, http::Responder res) {
+                      const common::Broadcast &broadcast, http::Responder res) {
     catalog.refresh(
         {QStringLiteral("refresh-checkpoints")},
         [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {

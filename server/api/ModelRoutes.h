@@ -5,15 +5,15 @@
 // only for a caller of role 2 or more, at most once per MODEL_REFRESH_INTERVAL; everyone else gets the cached
 // answer.
 #include "server/auth/AuthService.h"
+#include "server/common/Broadcast.h"
 #include "server/forge/ForgeCatalog.h"
 #include "server/http/HttpServer.h"
 #include "server/store/ModelRepository.h"
-#include "server/thirdparty/Broadcast.h"
 
 namespace nav::api {
 
 void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, thirdparty::Broadcast broadcast,
+                         store::ModelRepository &models, common::Broadcast broadcast,
                          qint64 refreshIntervalMs);
 
 } // namespace nav::api

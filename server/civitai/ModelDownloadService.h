@@ -3,9 +3,9 @@
 // Resolves the version, picks the folder by model type and the primary file, checks the name, free space,
 // duplicates and the concurrency limit, streams the file with SHA-256 verification (FileDownload), then asks
 // Forge to rescan and tells every realtime client. Progress goes out as model-download-progress events.
+#include "server/civitai/CivitaiClient.h"
+#include "server/common/Broadcast.h"
 #include "server/forge/ForgeCatalog.h"
-#include "server/thirdparty/Broadcast.h"
-#include "server/thirdparty/CivitaiClient.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -14,7 +14,7 @@
 #include <functional>
 #include <optional>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 // Free space of the file system holding `dir`, in percent; nullopt when it cannot be read.
 using FreeSpaceProbe = std::function<std::optional<int>(const QString &dir)>;
@@ -39,7 +39,7 @@ public:
         bool supportsFlux = false;   // SUPPORTS_FLUX: otherwise versions based on Flux are refused
     };
     ModelDownloadService(CivitaiClient *civitai, forge::ForgeCatalog *catalog, const Options &options,
-                         FreeSpaceProbe freeSpace, Broadcast broadcast, QObject *parent = nullptr);
+                         FreeSpaceProbe freeSpace, common::Broadcast broadcast, QObject *parent = nullptr);
 
     bool modelDirSet() const { return !m_options.modelDir.isEmpty(); }
     void download(qint64 modelVersionId, std::function<void(const DownloadAnswer &)> done);
@@ -55,9 +55,9 @@ private:
     forge::ForgeCatalog *m_catalog;
     Options m_options;
     FreeSpaceProbe m_freeSpace;
-    Broadcast m_broadcast;
+    common::Broadcast m_broadcast;
     int m_active = 0;
     QSet<QString> m_targets; // files being downloaded now
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -19,7 +19,7 @@
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 class OutboundPolicy;
 
@@ -45,7 +45,7 @@ public:
 
 signals:
     void progress(qint64 bytes, qint64 total); // total is -1 when unknown
-    void finished(const nav::thirdparty::FileDownload::Result &result);
+    void finished(const nav::civitai::FileDownload::Result &result);
 
 private:
     void request();
@@ -78,4 +78,4 @@ private:
     bool m_done = false;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

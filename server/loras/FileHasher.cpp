@@ -1,11 +1,11 @@
-#include "server/thirdparty/FileHasher.h"
+#include "server/loras/FileHasher.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFuture>
 #include <QtConcurrent>
 
-namespace nav::thirdparty {
+namespace nav::loras {
 
 namespace {
 
@@ -41,4 +41,4 @@ void FileHasher::sha256(const QString &path, std::function<void(const QString &)
     });
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::loras

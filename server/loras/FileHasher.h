@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-namespace nav::thirdparty {
+namespace nav::loras {
 
 class FileHasher : public QObject {
     Q_OBJECT
@@ -26,4 +26,4 @@ private:
     QHash<QString, std::vector<std::function<void(const QString &)>>> m_waiting;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::loras

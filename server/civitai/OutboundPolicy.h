@@ -15,7 +15,7 @@
 #include <functional>
 #include <optional>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 class OutboundPolicy {
 public:
@@ -34,4 +34,4 @@ private:
     QUrl m_trusted;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

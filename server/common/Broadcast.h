@@ -6,8 +6,8 @@
 
 #include <functional>
 
-namespace nav::thirdparty {
+namespace nav::common {
 
 using Broadcast = std::function<void(const QString &event, const QJsonObject &payload)>;
 
-} // namespace nav::thirdparty
+} // namespace nav::common

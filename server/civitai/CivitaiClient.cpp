@@ -1,4 +1,4 @@
-#include "server/thirdparty/CivitaiClient.h"
+#include "server/civitai/CivitaiClient.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -9,7 +9,7 @@
 
 Q_LOGGING_CATEGORY(lcCivitai, "navigator.civitai")
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 namespace {
 constexpr qint64 kAuthCacheMs = 60'000;
@@ -148,4 +148,4 @@ QUrl CivitaiClient::authorizedDownloadUrl(const QUrl &downloadUrl) const {
     return url;
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

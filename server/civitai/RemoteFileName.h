@@ -4,8 +4,8 @@
 // dot (hidden files and our own temporary files), at most 255 bytes.
 #include <QString>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 bool isSafeRemoteFileName(const QString &name);
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

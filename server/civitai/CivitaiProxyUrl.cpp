@@ -1,9 +1,9 @@
-#include "server/thirdparty/CivitaiProxyUrl.h"
+#include "server/civitai/CivitaiProxyUrl.h"
 
 #include <QRegularExpression>
 #include <QStringList>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 std::optional<QUrl> civitaiProxyUrl(const QUrl &base, const QString &encodedPath,
                                     const QString &encodedQuery) {
@@ -35,4 +35,4 @@ std::optional<QUrl> civitaiProxyUrl(const QUrl &base, const QString &encodedPath
     return url;
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -9,11 +9,11 @@
 
 #include <optional>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 // `encodedPath` is the part of the request path after the proxy prefix, still percent-encoded;
 // `encodedQuery` is the request's query string as received. nullopt when the path is not acceptable.
 std::optional<QUrl> civitaiProxyUrl(const QUrl &base, const QString &encodedPath,
                                     const QString &encodedQuery);
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -1,4 +1,4 @@
-#include "server/realtime/ConformanceServer.h"
+#include "tests/realtime/ConformanceServer.h"
 
 #include "server/realtime/EngineServer.h"
 #include "server/realtime/EngineSession.h"

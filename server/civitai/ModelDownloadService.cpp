@@ -1,8 +1,8 @@
-#include "server/thirdparty/ModelDownloadService.h"
+#include "server/civitai/ModelDownloadService.h"
 
-#include "server/thirdparty/FileDownload.h"
-#include "server/thirdparty/ModelFolders.h"
-#include "server/thirdparty/RemoteFileName.h"
+#include "server/civitai/FileDownload.h"
+#include "server/civitai/ModelFolders.h"
+#include "server/civitai/RemoteFileName.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -13,7 +13,7 @@
 
 Q_LOGGING_CATEGORY(lcModelDownload, "navigator.download")
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 namespace {
 constexpr qint64 kProgressEveryMs = 500;
@@ -40,7 +40,7 @@ FreeSpaceProbe freeSpaceProbe(int testPercent) {
 
 ModelDownloadService::ModelDownloadService(CivitaiClient *civitai, forge::ForgeCatalog *catalog,
                                            const Options &options, FreeSpaceProbe freeSpace,
-                                           Broadcast broadcast, QObject *parent)
+                                           common::Broadcast broadcast, QObject *parent)
     : QObject(parent), m_civitai(civitai), m_catalog(catalog), m_options(options),
       m_freeSpace(std::move(freeSpace)), m_broadcast(std::move(broadcast)) {}
 
@@ -203,4 +203,4 @@ void ModelDownloadService::finish(const std::shared_ptr<Attempt> &attempt, const
     attempt->done(answer);
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

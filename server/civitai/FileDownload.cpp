@@ -1,6 +1,6 @@
-#include "server/thirdparty/FileDownload.h"
+#include "server/civitai/FileDownload.h"
 
-#include "server/thirdparty/OutboundPolicy.h"
+#include "server/civitai/OutboundPolicy.h"
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -9,7 +9,7 @@
 
 Q_LOGGING_CATEGORY(lcDownload, "navigator.download")
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 namespace {
 // Qt buffers at most this much when the disk is slower than the network, which throttles the transfer.
@@ -207,4 +207,4 @@ void FileDownload::fail(const QString &code, const QString &message) {
     emit finished(Result{false, code, message, {}, m_bytes});
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

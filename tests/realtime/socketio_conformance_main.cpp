@@ -1,6 +1,6 @@
 // socketio-conformance: the bare server the official Engine.IO / Socket.IO protocol suites run against.
 // Usage: socketio-conformance [PORT]   (the suites expect 3000)
-#include "server/realtime/ConformanceServer.h"
+#include "tests/realtime/ConformanceServer.h"
 
 #include <QCoreApplication>
 

@@ -4,10 +4,10 @@
 
 #include <optional>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 // The sub-folder for a CivitAI model type ("Checkpoint", "LORA", "TextualInversion", "VAE", ...), or
 // nullopt when Forge cannot use that type.
 std::optional<QString> folderForModelType(const QString &civitaiType);
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -2,7 +2,7 @@
 // Asynchronous calls to the CivitAI REST API (CIVITAI_API_BASE, https://civitai.com/api/v1 by default).
 // The API key is added here and never leaves the server. Every call has a timeout and a size limit, and
 // redirects are followed only within the same origin so the key cannot be carried elsewhere.
-#include "server/thirdparty/OutboundPolicy.h"
+#include "server/civitai/OutboundPolicy.h"
 
 #include <QByteArray>
 #include <QJsonDocument>
@@ -13,7 +13,7 @@
 
 class QNetworkAccessManager;
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 struct CivitaiReply {
     int status = 0;    // upstream HTTP status, 0 when there was no complete answer
@@ -68,4 +68,4 @@ private:
     bool m_authCached = false;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -1,8 +1,8 @@
-#include "server/thirdparty/ModelFolders.h"
+#include "server/civitai/ModelFolders.h"
 
 #include <QHash>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 std::optional<QString> folderForModelType(const QString &civitaiType) {
     static const QHash<QString, QString> folders{
@@ -23,4 +23,4 @@ std::optional<QString> folderForModelType(const QString &civitaiType) {
     return *it;
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -1,6 +1,6 @@
-#include "server/thirdparty/RemoteFileName.h"
+#include "server/civitai/RemoteFileName.h"
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 bool isSafeRemoteFileName(const QString &name) {
     if (name.isEmpty() || name.toUtf8().size() > 255 || name.startsWith('.') || name.trimmed() != name)
@@ -16,4 +16,4 @@ bool isSafeRemoteFileName(const QString &name) {
     return !name.contains(QStringLiteral(".."));
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

@@ -7,11 +7,11 @@
 // loop), or else its alias. CivitAI metadata older than LORA_METADATA_MAX_AGE is fetched again (unless
 // updates are disabled for it); hashes CivitAI does not know are remembered for a while so that they are
 // not asked for on every call. A LoRA without any metadata is left out of the list, as in the original.
+#include "server/civitai/CivitaiClient.h"
 #include "server/forge/ForgeCatalog.h"
+#include "server/loras/FileHasher.h"
 #include "server/store/FileHashRepository.h"
 #include "server/store/ModelMetadataRepository.h"
-#include "server/thirdparty/CivitaiClient.h"
-#include "server/thirdparty/FileHasher.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -23,7 +23,7 @@
 #include <optional>
 #include <vector>
 
-namespace nav::thirdparty {
+namespace nav::loras {
 
 using LoraCallback = std::function<void(const std::optional<QJsonObject> &lora)>;
 
@@ -37,7 +37,7 @@ public:
         qint64 unresolvedTtlMs = 6LL * 3'600'000; // how long a hash unknown to CivitAI is not asked again
         int parallelLookups = 4;
     };
-    LoraService(forge::ForgeCatalog *catalog, CivitaiClient *civitai,
+    LoraService(forge::ForgeCatalog *catalog, civitai::CivitaiClient *civitai,
                 store::ModelMetadataRepository *metadata, store::FileHashRepository *fileHashes,
                 const Options &options, QObject *parent = nullptr);
 
@@ -67,7 +67,7 @@ private:
     void remember(const QString &key, const QJsonObject &version, bool existed);
 
     forge::ForgeCatalog *m_catalog;
-    CivitaiClient *m_civitai;
+    civitai::CivitaiClient *m_civitai;
     store::ModelMetadataRepository *m_metadata;
     store::FileHashRepository *m_fileHashes;
     FileHasher m_hasher;
@@ -76,4 +76,4 @@ private:
     QHash<QString, std::vector<std::function<void(const std::optional<QJsonObject> &, bool)>>> m_fetching;
 };
 
-} // namespace nav::thirdparty
+} // namespace nav::loras

@@ -1,9 +1,9 @@
-#include "server/thirdparty/OutboundPolicy.h"
+#include "server/civitai/OutboundPolicy.h"
 
 #include <QHostInfo>
 #include <QPointer>
 
-namespace nav::thirdparty {
+namespace nav::civitai {
 
 namespace {
 
@@ -71,4 +71,4 @@ void OutboundPolicy::check(const QUrl &url, QObject *context,
     });
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::civitai

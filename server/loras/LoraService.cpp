@@ -1,4 +1,4 @@
-#include "server/thirdparty/LoraService.h"
+#include "server/loras/LoraService.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -7,7 +7,7 @@
 
 Q_LOGGING_CATEGORY(lcLora, "navigator.lora")
 
-namespace nav::thirdparty {
+namespace nav::loras {
 
 namespace {
 
@@ -67,7 +67,7 @@ struct LoraService::ListJob {
     forge::ListCallback done;
 };
 
-LoraService::LoraService(forge::ForgeCatalog *catalog, CivitaiClient *civitai,
+LoraService::LoraService(forge::ForgeCatalog *catalog, civitai::CivitaiClient *civitai,
                          store::ModelMetadataRepository *metadata, store::FileHashRepository *fileHashes,
                          const Options &options, QObject *parent)
     : QObject(parent), m_catalog(catalog), m_civitai(civitai), m_metadata(metadata), m_fileHashes(fileHashes),
@@ -242,7 +242,7 @@ void LoraService::fetchVersion(const QString &key, std::optional<qint64> version
     waiters.push_back(std::move(done));
     if (waiters.size() > 1)
         return;
-    auto finish = [this, key](const CivitaiReply &reply) {
+    auto finish = [this, key](const civitai::CivitaiReply &reply) {
         std::optional<QJsonObject> version;
         QJsonObject object = reply.json().object();
         if (reply.ok() && isCivitaiVersion(object)) {
@@ -322,4 +322,4 @@ void LoraService::setOverride(const QString &hash, const QJsonObject &override,
         .onFailed(this, [done](const store::DbError &error) { done(error.message()); });
 }
 
-} // namespace nav::thirdparty
+} // namespace nav::loras
