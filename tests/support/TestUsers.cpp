@@ -1,4 +1,4 @@
-#include "tests/models/TestUsers.h"
+#include "tests/support/TestUsers.h"
 
 #include "server/auth/JwtCodec.h"
 

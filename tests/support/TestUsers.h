@@ -1,5 +1,5 @@
 #pragma once
-// Users for the integration tests of this area: a row in `users` with a role, and a login token (HS256 JWT
+// Users for the integration tests: a row in `users` with a role, and a login token (HS256 JWT
 // {discord_id, role}) signed with the instance's SECRET_KEY, as POST /api/auth/login would issue it.
 #include "tests/support/TestSupport.h"
 
