@@ -1,6 +1,7 @@
 // Navigator: wiring only. Config -> store -> backends -> queue -> http + realtime.
 #include "server/api/AccessRequestRoutes.h"
 #include "server/api/AdminBackendRoutes.h"
+#include "server/api/AdminHistoryRoutes.h"
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AdminStatusService.h"
@@ -258,9 +259,13 @@ int main(int argc, char *argv[]) {
         http, auth, adminStatus, &adminQueue,
         [&profiles](const QStringList &ids) { return profiles.displayNames(ids); });
     nav::api::registerAdminBackendRoutes(http, auth, queue);
+    nav::store::JobStatsRepository jobStats(*database);
+    nav::api::registerAdminHistoryRoutes(
+        http, auth, jobStats, [&profiles](const QStringList &ids) { return profiles.displayNames(ids); });
     QObject::connect(&queue, &nav::queue::JobQueue::backendStateChanged, &realtime,
                      [&realtime](nav::queue::BackendWorker *worker) {
-                         realtime.emitToAdmins(QStringLiteral("backend-state"), nav::api::backendJson(*worker));
+                         realtime.emitToAdmins(QStringLiteral("backend-state"),
+                                               nav::api::backendJson(*worker));
                      });
     nav::api::ReadinessCheck readiness(*database, [&queue] { return queue.backends(); }, {});
     nav::api::registerOpsRoutes(http, {config, queue, realtime, readiness});
