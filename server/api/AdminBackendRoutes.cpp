@@ -46,6 +46,7 @@ QJsonObject backendJson(const queue::BackendWorker &worker) {
         {"jobs_done", worker.jobsDone()},
         {"jobs_failed", worker.jobsFailed()},
         {"last_error", orNull(worker.lastError())},
+        {"firstpass_patch", queue::firstPassPatchName(worker.firstPassPatch())},
     };
 }
 

@@ -10,8 +10,8 @@
 // A backend: {"name": "host:port", "url": SD_API_HOST entry without credentials,
 //   "state": "up"|"down"|"paused"|"draining", "reachable": bool, "loaded_checkpoint": string|null,
 //   "running_job": {"job_id", "owner_id", "model_name", "started_at"}|null, "jobs_done": n, "jobs_failed": n,
-//   "last_error": string|null}. The same object is sent to admin sockets as the "backend-state" event
-//   whenever a backend's state changes.
+//   "last_error": string|null, "firstpass_patch": "unknown"|"patched"|"unpatched"}. The same object is sent
+//   to admin sockets as the "backend-state" event whenever a backend's state changes.
 #include "server/api/Route.h"
 #include "server/queue/BackendWorker.h"
 

@@ -5,6 +5,7 @@
 
 #include "server/api/AccessRequestRoutes.h"
 #include "server/api/AdminBackendRoutes.h"
+#include "server/api/AdminHistoryRoutes.h"
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminRoutes.h"
 #include "server/api/AuthRoutes.h"
@@ -92,6 +93,9 @@ const std::vector<Route> &routes() {
         {"POST",   "/api/admin/backends/:name/pause",              RoleArchitect,  "pauseBackend", pauseBackend},
         {"POST",   "/api/admin/backends/:name/resume",             RoleArchitect,  "resumeBackend", resumeBackend},
         {"POST",   "/api/admin/backends/:name/drain",              RoleArchitect,  "drainBackend", drainBackend},
+        {"GET",    "/api/admin/history",                           RoleArchitect,  "getAdminHistory", getAdminHistory},
+        {"GET",    "/api/admin/usage",                             RoleArchitect,  "getAdminUsage", getAdminUsage},
+        {"GET",    "/api/admin/activity",                          RoleArchitect,  "getAdminActivity", getAdminActivity},
     };
     // clang-format on
     return table;

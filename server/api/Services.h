@@ -24,6 +24,7 @@ class CategoryRepository;
 class DiscordProfileRepository;
 class ImageRepository;
 class JobRepository;
+class JobStatsRepository;
 class ModelRepository;
 class UserRepository;
 } // namespace nav::store
@@ -65,6 +66,7 @@ struct Services {
     store::ImageRepository *images = nullptr;
     store::CategoryRepository *categories = nullptr;
     store::JobRepository *jobs = nullptr;
+    store::JobStatsRepository *jobStats = nullptr;
     store::ModelRepository *models = nullptr;
     store::DiscordProfileRepository *profiles = nullptr;
     forge::ForgeClient *forge = nullptr; // the lookup client: follows a backend that is up

@@ -136,7 +136,7 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
           [this](const QString &owner, const QString &origin, const QString &event,
                  const QJsonObject &payload) { m_realtime.emitJobEvent(owner, origin, event, payload); },
           queueSettings(m_config)),
-      m_adminStatus(&m_forge, adminStatusSources()), m_adminQueue(m_queue, m_jobs),
+      m_adminStatus(&m_forge, adminStatusSources()), m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database),
       m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
       m_modelRefresh(m_config.modelRefreshIntervalMs) {
     m_http.setAccessLog(accessLog(m_config));
@@ -179,6 +179,7 @@ void Navigator::fillServices() {
     m_services.images = &m_images;
     m_services.categories = &m_categories;
     m_services.jobs = &m_jobs;
+    m_services.jobStats = &m_jobStats;
     m_services.models = &m_models;
     m_services.profiles = &m_profiles;
     m_services.forge = &m_forge;

@@ -29,6 +29,7 @@
 #include "server/store/ImageCache.h"
 #include "server/store/ImageRepository.h"
 #include "server/store/JobRepository.h"
+#include "server/store/JobStatsRepository.h"
 #include "server/store/ModelMetadataRepository.h"
 #include "server/store/ModelRepository.h"
 #include "server/store/UserRepository.h"
@@ -100,6 +101,7 @@ private:
     queue::JobQueue m_queue; // owns one BackendWorker (and its ForgeClient) per SD_API_HOST entry
     api::AdminStatusService m_adminStatus;
     api::JobQueueAdminSource m_adminQueue;
+    store::JobStatsRepository m_jobStats;
     api::ReadinessCheck m_readiness;
     api::RefreshThrottle m_modelRefresh;
     api::Services m_services;

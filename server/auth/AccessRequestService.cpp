@@ -8,7 +8,12 @@ namespace nav::auth {
 
 namespace {
 
-PolicyRefusal databaseRefusal() {
+PolicyRefusal databaseRefusal(const std::exception &e) {
+    qCWarning(lcAccess).noquote() << "database error:" << e.what();
+    const auto *error = dynamic_cast<const store::DbError *>(&e);
+    if (error && error->unavailable())
+        return PolicyRefusal{503, QStringLiteral("The database is unreachable; try again later"),
+                             QStringLiteral("DATABASE_UNAVAILABLE")};
     return PolicyRefusal{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")};
 }
 
@@ -102,7 +107,7 @@ void AccessRequestService::answerRequest(const QString &id, Callback<store::Acce
                       return done(noRequest());
                   done(*request);
               })
-        .onFailed(this, [done] { done(databaseRefusal()); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
 }
 
 void AccessRequestService::approve(const Caller &caller, const QString &id, int role,
@@ -112,16 +117,26 @@ void AccessRequestService::approve(const Caller &caller, const QString &id, int 
               [this, caller, id, role, done](const std::optional<store::AccessRequest> &request) {
                   if (!request)
                       return done(noRequest());
+                  m_approving.insert(id);
                   m_administration.grant(caller, id, role, [this, caller, id, done](const auto &outcome) {
-                      if (const auto *refusal = std::get_if<PolicyRefusal>(&outcome))
+                      if (const auto *refusal = std::get_if<PolicyRefusal>(&outcome)) {
+                          m_approving.remove(id);
                           return done(*refusal);
-                      // roleDecided closed an open request; this also approves one approved before.
+                      }
+                      // Closes the request whatever its state (one approved before is approved again).
                       m_profiles.decide(id, QStringLiteral("approved"), caller.discordId)
-                          .then(this, [this, id, done](bool) { answerRequest(id, done); })
-                          .onFailed(this, [done] { done(databaseRefusal()); });
+                          .then(this,
+                                [this, id, done](bool) {
+                                    m_approving.remove(id);
+                                    answerRequest(id, done);
+                                })
+                          .onFailed(this, [this, id, done](const std::exception &e) {
+                              m_approving.remove(id);
+                              done(databaseRefusal(e));
+                          });
                   });
               })
-        .onFailed(this, [done] { done(databaseRefusal()); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
 }
 
 void AccessRequestService::deny(const Caller &caller, const QString &id,
@@ -143,12 +158,14 @@ void AccessRequestService::deny(const Caller &caller, const QString &id,
                                     << caller.discordId << "denied the access request of" << id;
                                 answerRequest(id, done);
                             })
-                      .onFailed(this, [done] { done(databaseRefusal()); });
+                      .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
               })
-        .onFailed(this, [done] { done(databaseRefusal()); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
 }
 
 void AccessRequestService::onRoleChanged(const QString &callerId, const QString &id, int role) {
+    if (m_approving.contains(id))
+        return;
     // Granting closes a pending or denied request; disabling closes a pending one.
     const QStringList from =
         role >= RoleApprentice ? QStringList{"pending", "denied"} : QStringList{"pending"};

@@ -13,6 +13,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 #include <variant>
@@ -50,6 +51,9 @@ private:
     UserAdministration &m_administration;
     int m_maxRequests;
     Notify m_notifyAdmins;
+    // Ids whose approval closes the request itself: onRoleChanged leaves them alone, because two UPDATEs of
+    // the same row on two pool connections can deadlock on MariaDB.
+    QSet<QString> m_approving;
 };
 
 } // namespace nav::auth
