@@ -15,7 +15,9 @@ namespace nav::admin {
 ConnectDialog::ConnectDialog(ServerConnection *connection, const ConnectionSettings &initial, QWidget *parent)
     : QDialog(parent), m_connection(connection), m_httpUrl(new QLineEdit(this)),
       m_realtimeUrl(new QLineEdit(this)), m_token(new QLineEdit(this)),
-      m_remember(new QCheckBox(QStringLiteral("Remember the token on this computer"), this)),
+      m_remember(new QCheckBox(QStringLiteral("Remember the token on this computer (kept in plain text in "
+                                              "the settings file: this build of Qt offers no keychain)"),
+                               this)),
       m_error(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setWindowTitle(QStringLiteral("Connect to Navigator"));

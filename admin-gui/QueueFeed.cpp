@@ -104,4 +104,16 @@ void QueueFeed::cancel(const QString &jobId, std::function<void(bool, const QStr
         });
 }
 
+void QueueFeed::promote(const QString &jobId, std::function<void(bool, const QString &)> done) {
+    m_connection->api()->post(
+        QStringLiteral("/api/admin/queue/%1/promote").arg(QString::fromUtf8(QUrl::toPercentEncoding(jobId))),
+        {}, this, [this, done](const ApiReply &reply) {
+            if (!reply.ok())
+                return done(false, reply.error.message);
+            reload(); // every waiting job's position changed
+            done(true,
+                 QStringLiteral("position %1").arg(reply.object().value(QStringLiteral("position")).toInt()));
+        });
+}
+
 } // namespace nav::admin

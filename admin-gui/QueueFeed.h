@@ -28,6 +28,9 @@ public:
     // POST /api/queue/interrupt/:jobId. Calls back with the server's status ("removed", "interrupted")
     // or an error message.
     void cancel(const QString &jobId, std::function<void(bool ok, const QString &statusOrError)> done);
+    // POST /api/admin/queue/:jobId/promote: the waiting job goes to the front of the dispatch order. Calls
+    // back with "position 1" or an error message; the queue is reloaded for the new positions.
+    void promote(const QString &jobId, std::function<void(bool ok, const QString &positionOrError)> done);
 
     bool loaded() const { return m_loaded; }
     // True when the server has no admin queue (an older Navigator): the tab says so instead of failing.

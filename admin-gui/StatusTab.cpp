@@ -1,23 +1,72 @@
 #include "admin-gui/StatusTab.h"
 
 #include "admin-gui/ServerConnection.h"
+#include "admin-gui/StatsFeed.h"
 #include "admin-gui/UsersModel.h"
 
+#include <QDateTimeAxis>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
+#include <QLineSeries>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QValueAxis>
+#include <QtCharts/QChartView>
 
 namespace nav::admin {
 
-StatusTab::StatusTab(ServerConnection *connection, QWidget *parent)
+namespace {
+
+QChart *newChart(const QString &title) {
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    return chart;
+}
+
+// Replaces the chart's series with one line per (name, colour, values) over the points' minutes.
+void plot(QChart *chart, const QList<ActivityPoint> &points,
+          const QList<std::tuple<QString, QColor, std::function<int(const ActivityPoint &)>>> &lines) {
+    chart->removeAllSeries();
+    for (QAbstractAxis *axis : chart->axes())
+        chart->removeAxis(axis);
+    auto *time = new QDateTimeAxis;
+    time->setFormat(QStringLiteral("HH:mm"));
+    time->setTickCount(7);
+    if (!points.isEmpty())
+        time->setRange(points.first().minute.toLocalTime(), points.last().minute.toLocalTime());
+    auto *count = new QValueAxis;
+    count->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(time, Qt::AlignBottom);
+    chart->addAxis(count, Qt::AlignLeft);
+    int most = 1;
+    for (const auto &[name, colour, value] : lines) {
+        auto *series = new QLineSeries;
+        series->setName(name);
+        series->setColor(colour);
+        for (const ActivityPoint &point : points) {
+            series->append(qreal(point.minute.toMSecsSinceEpoch()), value(point));
+            most = std::max(most, value(point));
+        }
+        chart->addSeries(series);
+        series->attachAxis(time);
+        series->attachAxis(count);
+    }
+    count->setRange(0, most);
+}
+
+} // namespace
+
+StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *parent)
     : QWidget(parent), m_connection(connection), m_server(new QLabel(this)),
       m_connectionState(new QLabel(this)), m_realtime(new QLabel(QStringLiteral("not connected"), this)),
       m_version(new QLabel(this)), m_uptime(new QLabel(this)), m_queue(new QLabel(this)),
-      m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_backends(new QTreeWidget(this)) {
+      m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_backends(new QTreeWidget(this)),
+      m_stats(stats) {
     auto *form = new QFormLayout;
     form->addRow(QStringLiteral("Server:"), m_server);
     form->addRow(QStringLiteral("Connection:"), m_connectionState);
@@ -42,6 +91,20 @@ StatusTab::StatusTab(ServerConnection *connection, QWidget *parent)
     layout->addLayout(form);
     layout->addWidget(new QLabel(QStringLiteral("Backends:"), this));
     layout->addWidget(m_backends, 1);
+    if (stats) {
+        m_queueChart = newChart(QStringLiteral("Queue length, last hour"));
+        m_throughputChart = newChart(QStringLiteral("Jobs per minute, last hour"));
+        auto *charts = new QHBoxLayout;
+        for (QChart *chart : {m_queueChart, m_throughputChart}) {
+            auto *view = new QChartView(chart, this);
+            view->setRenderHint(QPainter::Antialiasing);
+            view->setMinimumHeight(220);
+            charts->addWidget(view);
+        }
+        layout->addLayout(charts, 2);
+        connect(stats, &StatsFeed::activityReloaded, this, &StatusTab::showActivity);
+        connect(refresh, &QPushButton::clicked, stats, &StatsFeed::reloadActivity);
+    }
     layout->addWidget(refresh, 0, Qt::AlignRight);
 
     connect(connection, &ServerConnection::statusUpdated, this, &StatusTab::showStatus);
@@ -60,6 +123,19 @@ QString StatusTab::formatUptime(qint64 seconds) {
     if (hours > 0)
         return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes);
     return QStringLiteral("%1 min %2 s").arg(minutes).arg(seconds % 60);
+}
+
+void StatusTab::showActivity() {
+    const QList<ActivityPoint> points = m_stats->activity();
+    plot(m_queueChart, points,
+         {{QStringLiteral("waiting"), QColor(0x20, 0x60, 0xb0),
+           [](const ActivityPoint &p) { return p.queued; }},
+          {QStringLiteral("running"), QColor(0x20, 0x90, 0x40),
+           [](const ActivityPoint &p) { return p.running; }}});
+    plot(m_throughputChart, points,
+         {{QStringLiteral("ended"), QColor(0x20, 0x60, 0xb0), [](const ActivityPoint &p) { return p.ended; }},
+          {QStringLiteral("failed"), QColor(0xb0, 0x20, 0x20),
+           [](const ActivityPoint &p) { return p.failed; }}});
 }
 
 void StatusTab::setRealtimeState(const QString &text) {

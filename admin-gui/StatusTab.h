@@ -1,20 +1,26 @@
 #pragma once
 // The Status tab: what GET /api/admin/status says (version, uptime, queue depth, backends with their
-// reachability and loaded checkpoint, connected clients) plus the window's own connection state.
+// reachability and loaded checkpoint, connected clients), the window's own connection state, and two charts
+// of the last hour from GET /api/admin/activity: queue length (waiting, running) and jobs ended per minute.
 #include <QJsonObject>
 #include <QWidget>
 
+class QChart;
 class QLabel;
 class QTreeWidget;
 
 namespace nav::admin {
 
 class ServerConnection;
+class StatsFeed;
 
 class StatusTab : public QWidget {
     Q_OBJECT
 public:
-    explicit StatusTab(ServerConnection *connection, QWidget *parent = nullptr);
+    // `stats` may be null (no charts).
+    explicit StatusTab(ServerConnection *connection, StatsFeed *stats = nullptr, QWidget *parent = nullptr);
+    QChart *queueChart() const { return m_queueChart; }
+    QChart *throughputChart() const { return m_throughputChart; }
 
     // Shown on the tab; the realtime line is set by the window, which owns the socket.
     void setRealtimeState(const QString &text);
@@ -24,6 +30,7 @@ public:
 private:
     void showStatus(const QJsonObject &status);
     void showConnection();
+    void showActivity();
 
     ServerConnection *m_connection;
     QLabel *m_server;
@@ -35,6 +42,9 @@ private:
     QLabel *m_clients;
     QLabel *m_caller;
     QTreeWidget *m_backends;
+    StatsFeed *m_stats;
+    QChart *m_queueChart = nullptr;
+    QChart *m_throughputChart = nullptr;
 };
 
 } // namespace nav::admin

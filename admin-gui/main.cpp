@@ -43,17 +43,20 @@ int main(int argc, char *argv[]) {
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "navigator-admin: watch and manage a Navigator instance (queue, access requests, users, status).\n"
+        "navigator-admin: watch and manage a Navigator instance (queue, backends, history, usage, access "
+        "requests, "
+        "users, status).\n"
         "Without options it shows a connect dialog (URLs are remembered; the token only if you tick the "
         "box).\n"
         "The token is SUPERUSER_ADMIN_TOKEN (sent raw) or the JWT of a user with role 3 or more (sent as "
         "Bearer).\n"
         "The token may also come from the NAVIGATOR_ADMIN_TOKEN environment variable, which keeps it out of "
         "the process list.\n"
-        "Screenshot mode: --server URL --token T --screenshot FILE [--tab queue|requests|users|status] "
-        "connects, "
-        "waits "
-        "until the status, queue, requests and users are loaded, saves a PNG of the window and exits.\n"
+        "Screenshot mode: --server URL --token T --screenshot FILE "
+        "[--tab queue|backends|history|usage|requests|users|status] connects, waits until every tab's data "
+        "is "
+        "loaded, saves a PNG of the window and exits.\n"
+        "Shortcuts: Ctrl+I interrupt/cancel the selected jobs, Ctrl+P promote the selected job, F5 refresh.\n"
         "Avatars come from Discord's CDN (NAVIGATOR_ADMIN_AVATAR_CDN overrides it, empty: initials only).\n"
         "Exit codes: 2 bad arguments, 3 connection refused or timed out, 4 screenshot not saved."));
     parser.addHelpOption();
@@ -71,9 +74,10 @@ int main(int argc, char *argv[]) {
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the window once loaded, then exit."),
                                         QStringLiteral("file"));
-    const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QStringLiteral("Tab to show: queue, requests, users or status."),
-                                 QStringLiteral("name"), QStringLiteral("queue"));
+    const QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QStringLiteral("Tab to show: queue, backends, history, usage, requests, users or status."),
+        QStringLiteral("name"), QStringLiteral("queue"));
     const QCommandLineOption select(QStringLiteral("select-job"),
                                     QStringLiteral("Select this job in the queue (its preview is shown)."),
                                     QStringLiteral("id"));
@@ -107,9 +111,11 @@ int main(int argc, char *argv[]) {
         settings.token = qEnvironmentVariable("NAVIGATOR_ADMIN_TOKEN");
 
     nav::admin::MainWindow window;
-    if (!window.showTab(parser.value(tab)))
+    // Without --tab the window opens on the tab it was closed on.
+    if (parser.isSet(tab) && !window.showTab(parser.value(tab)))
         die(kExitUsage,
-            QStringLiteral("--tab must be queue, requests, users or status, not ") + parser.value(tab));
+            QStringLiteral("--tab must be one of %1, not %2")
+                .arg(nav::admin::MainWindow::tabNames().join(QStringLiteral(", ")), parser.value(tab)));
 
     if (parser.isSet(screenshot)) {
         if (settings.httpUrl.isEmpty() || settings.token.isEmpty())

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Makes the README screenshots of navigator-admin (docs/screenshots/{queue,requests,users,status}.png) from a
-# real run: starts forge-sim, a small stand-in for Discord's API (so logins store names and refused ones become
-# access requests) and navigator on free ports with a throw-away SQLite database, authorizes a few users, logs
-# them in, submits a few jobs through the public API, then runs `navigator-admin --screenshot` once per tab.
+# Makes the README screenshots of navigator-admin (docs/screenshots/<tab>.png for every tab) from a real run:
+# starts three forge-sims (different checkpoints and speeds), a small stand-in for Discord's API (so logins
+# store names and refused ones become access requests) and navigator on free ports with a throw-away SQLite
+# database, authorizes a few users, logs them in, submits a few hundred jobs through the public API (a few of
+# them fail in Forge), pauses one backend, then runs `navigator-admin --screenshot` once per tab.
+# With ADMIN_FIXTURES_DIR set it also saves the admin answers the model tests replay
+# (backends.json, history.json, history-failed.json, usage.json, activity.json; tests/admin-gui/fixtures holds
+# one such capture).
 # Needs a build (scripts/build.sh), curl and openssl. Usage: scripts/admin-screenshots.sh [output dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,15 +38,20 @@ secret=$(openssl rand -hex 32)
 admin=$(openssl rand -hex 24)
 http_port=$(free_port)
 rt_port=$(free_port)
-sim_port=$(free_port)
 api="http://127.0.0.1:$http_port"
 
-if [ -x "$bin/forge-sim" ]; then
-  # Slow steps so that a job is still running when the queue is photographed.
-  "$bin/forge-sim" --port "$sim_port" --step-ms 400 >"$work/forge-sim.log" 2>&1 &
+# Three GPUs: two with the SDXL checkpoint (one faster), one with Flux.
+sim_ports=()
+sim_args=("--step-ms 40" "--step-ms 25" "--step-ms 60 --models flux1-dev-bnb-nf4-v2,sd_xl_base_1.0")
+for i in 0 1 2; do
+  port=$(free_port)
+  sim_ports+=("$port")
+  # shellcheck disable=SC2086 # the arguments are meant to split
+  "$bin/forge-sim" --port "$port" ${sim_args[$i]} >"$work/forge-sim-$i.log" 2>&1 &
   pids+=($!)
-  wait_http "http://127.0.0.1:$sim_port/sdapi/v1/options"
-fi
+  wait_http "http://127.0.0.1:$port/sdapi/v1/options"
+done
+sd_hosts=$(printf 'http://127.0.0.1:%s/sdapi/v1,' "${sim_ports[@]}")
 # The stand-in for Discord: the OAuth code "code-<id>" logs in the user <id> with the profile below.
 discord_port=$(free_port)
 cat >"$work/discord.py" <<'PY'
@@ -79,7 +88,7 @@ login() { curl -s -o /dev/null -H 'Content-Type: application/json' -d "{\"code\"
 DB_DRIVER=sqlite DB_PATH="$work/navigator.db" SECRET_KEY=$secret SUPERUSER_ADMIN_TOKEN=$admin \
   HTTP_API_PORT=$http_port RT_API_PORT=$rt_port BIND_ADDRESS=127.0.0.1 \
   DISCORD_API_BASE="http://127.0.0.1:$discord_port/api/v10" \
-  SD_API_HOST="http://127.0.0.1:$sim_port/sdapi/v1" \
+  SD_API_HOST="${sd_hosts%,}" MAX_JOBS_PER_USER=0 \
   "$bin/navigator" --env-file /dev/null >"$work/navigator.log" 2>&1 &
 pids+=($!)
 wait_http "$api/"
@@ -99,29 +108,58 @@ for id in "${users[@]}" 634857261029384756 745968372130495867 856079483241506978
 done
 login 634857261029384756
 
-# Jobs from three users (skipped with a note when this build has no job queue yet).
+# A few hundred jobs from four users, submitted in bursts; a handful fail in Forge (500) on the second GPU.
 prompts=("a lighthouse on a cliff at dusk, oil painting" "isometric cozy library, warm light"
          "portrait of an astronaut cat, studio lighting" "misty pine forest, morning sun rays"
-         "retro robot repairing a bicycle, watercolor")
+         "retro robot repairing a bicycle, watercolor" "neon city street in the rain, cinematic"
+         "still life with lemons and a blue jug" "paper-cut dragon over mountains")
+models=(sd_xl_base_1.0 sd_xl_base_1.0 sd_xl_base_1.0 flux1-dev-bnb-nf4-v2)
+submit() { # owner index
+  local owner=${users[$1]} p=${prompts[$((RANDOM % ${#prompts[@]}))]} m=${models[$((RANDOM % ${#models[@]}))]}
+  local body
+  body=$(printf '{"prompt":"%s","negative_prompt":"","model_name":"%s","sampler_name":"Euler a","steps":%d,"width":%d,"height":%d,"cfg_scale":7,"seed":-1}' \
+    "$p" "$m" $((12 + RANDOM % 20)) $((512 + (RANDOM % 2) * 256)) $((512 + (RANDOM % 3) * 256)))
+  curl -s -H "Authorization: Bearer $(jwt "$owner" 1)" -H 'Content-Type: application/json' -d "$body" \
+    "$api/api/queue/user/txt2img"
+}
+job_of() { python3 -c 'import json,sys; print(json.load(sys.stdin).get("job_id",""))' 2>/dev/null || true; }
+curl -fs -X POST -H 'Content-Type: application/json' -d '{"fail_next":6}' \
+  "http://127.0.0.1:${sim_ports[1]}/sim/faults" >/dev/null
+owners=(0 0 0 1 1 2 2 2 2 3)
+for burst in $(seq 1 ${ADMIN_SCREENSHOT_BURSTS:-6}); do
+  for _ in $(seq 1 40); do submit "${owners[$((RANDOM % ${#owners[@]}))]}" >/dev/null; done
+  while [ "$(curl -fs -H "Authorization: $admin" "$api/api/admin/status" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_depth"])')" -gt 10 ]; do sleep 1; done
+  echo "admin-screenshots: burst $burst submitted" >&2
+done
+# The queue and backends pictures: a fresh burst in progress, one GPU paused.
+curl -fs -X POST -H "Authorization: $admin" "$api/api/admin/backends/127.0.0.1:${sim_ports[2]}/pause" >/dev/null
 running=""
-for i in "${!prompts[@]}"; do
-  owner=${users[$((i % 3 + 1))]}
-  body=$(printf '{"prompt":"%s","negative_prompt":"","model_name":"sd_xl_base_1.0","sampler_name":"Euler a","steps":%d,"width":512,"height":%d,"cfg_scale":7,"seed":-1}' \
-    "${prompts[$i]}" $((20 + i * 5)) $((512 + (i % 2) * 256)))
-  reply=$(curl -s -H "Authorization: Bearer $(jwt "$owner" 1)" -H 'Content-Type: application/json' -d "$body" \
-    "$api/api/queue/user/txt2img" || true)
-  job=$(printf '%s' "$reply" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("job_id",""))' 2>/dev/null || true)
-  if [ -z "$job" ]; then
-    echo "admin-screenshots: job submission not available ($reply); the queue will be empty" >&2
-    break
-  fi
+for _ in $(seq 1 40); do
+  job=$(submit "${owners[$((RANDOM % ${#owners[@]}))]}" | job_of)
   [ -n "$running" ] || running=$job
 done
-[ -z "$running" ] || sleep 3 # let the first job run for a few steps
 
-for tab in queue requests users status; do
-  args=(--server "$api" --realtime "http://127.0.0.1:$rt_port" --token "$admin" --tab "$tab"
-        --screenshot "$out/$tab.png" --size 1200x720)
-  if [ "$tab" = queue ] && [ -n "$running" ]; then args+=(--select-job "$running"); fi
-  QT_QPA_PLATFORM=offscreen "$bin/navigator-admin" "${args[@]}"
-done
+shoot() {
+  local tab=$1
+  shift
+  QT_QPA_PLATFORM=offscreen "$bin/navigator-admin" --server "$api" --realtime "http://127.0.0.1:$rt_port" \
+    --token "$admin" --tab "$tab" --screenshot "$out/$tab.png" --size 1280x760 "$@"
+}
+shoot backends
+shoot queue ${running:+--select-job "$running"}
+if [ -n "${ADMIN_FIXTURES_DIR:-}" ]; then
+  mkdir -p "$ADMIN_FIXTURES_DIR"
+  curl -fs -H "Authorization: $admin" "$api/api/admin/backends" | python3 -m json.tool >"$ADMIN_FIXTURES_DIR/backends.json"
+fi
+# Let the last burst finish for the rest.
+while [ "$(curl -fs -H "Authorization: $admin" "$api/api/admin/status" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["queue_depth"])')" -gt 0 ]; do sleep 1; done
+for tab in history usage status requests users; do shoot "$tab"; done
+if [ -n "${ADMIN_FIXTURES_DIR:-}" ]; then
+  for what in "history?limit=20" "history?status=failed&limit=5" "usage?window=24h" "activity?minutes=15"; do
+    name=${what%%\?*}
+    [[ $what != *failed* ]] || name=history-failed
+    curl -fs -H "Authorization: $admin" "$api/api/admin/$what" | python3 -m json.tool >"$ADMIN_FIXTURES_DIR/$name.json"
+  done
+fi

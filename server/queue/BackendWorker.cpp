@@ -233,7 +233,7 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
 }
 
 void BackendWorker::generate(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
-    m_generation = m_client->postOnce(
+    m_client->postOnce(
         endpoint, body,
         [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
             if (!m_job || m_job->id != job.id)
