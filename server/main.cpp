@@ -7,6 +7,7 @@
 #include "server/api/AdminStatusService.h"
 #include "server/api/AuthRoutes.h"
 #include "server/api/CivitaiRoutes.h"
+#include "server/api/DatabaseStatus.h"
 #include "server/api/EmbedRoutes.h"
 #include "server/api/ImageRoutes.h"
 #include "server/api/JobQueueAdminSource.h"
@@ -253,6 +254,8 @@ int main(int argc, char *argv[]) {
     statusSources.firstPassPatch = [&queue] {
         return nav::queue::firstPassPatchName(queue.backends().first()->firstPassPatch());
     };
+    nav::api::DatabaseStatus databaseStatus(*database);
+    statusSources.database = [&databaseStatus] { return databaseStatus.current(); };
     nav::api::AdminStatusService adminStatus(&forge, statusSources);
     nav::api::JobQueueAdminSource adminQueue(queue, jobs);
     nav::api::registerAdminQueueRoutes(
