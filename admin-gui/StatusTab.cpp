@@ -85,6 +85,7 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     m_backends->setHeaderLabels({QStringLiteral("Backend"), QStringLiteral("Reachable"),
                                  QStringLiteral("Loaded checkpoint"), QStringLiteral("State")});
     m_backends->setRootIsDecorated(false);
+    m_backends->setMinimumHeight(60);
     m_backends->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
     auto *refresh = new QPushButton(QStringLiteral("Refresh"), this);
@@ -100,7 +101,7 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
         for (QChart *chart : {m_queueChart, m_throughputChart}) {
             auto *view = new QChartView(chart, this);
             view->setRenderHint(QPainter::Antialiasing);
-            view->setMinimumHeight(220);
+            view->setMinimumHeight(150);
             charts->addWidget(view);
         }
         layout->addLayout(charts, 2);
