@@ -6,14 +6,15 @@
 //   POST /api/admin/access-requests/:discordId/deny                 the updated request
 // A request: {discord_id, name, username, global_name, avatar, status, attempts, first_attempt_at,
 // last_attempt_at, decided_at, decided_by}.
-#include "server/auth/AccessRequestService.h"
-#include "server/auth/AuthService.h"
-#include "server/http/HttpServer.h"
+#include "server/api/Route.h"
 
 namespace nav::api {
 
-void registerAccessRequestRoutes(http::HttpServer &server, auth::AuthService &auth,
-                                 auth::AccessRequestService &access,
-                                 store::DiscordProfileRepository &profiles);
+void listAccessRequests(Services &s, const http::Request &req, http::Responder res,
+                        const auth::Caller &caller);
+void approveAccessRequest(Services &s, const http::Request &req, http::Responder res,
+                          const auth::Caller &caller);
+void denyAccessRequest(Services &s, const http::Request &req, http::Responder res,
+                       const auth::Caller &caller);
 
 } // namespace nav::api

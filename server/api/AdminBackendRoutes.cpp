@@ -1,8 +1,27 @@
 #include "server/api/AdminBackendRoutes.h"
 
+#include "server/queue/JobQueue.h"
+
 #include <QJsonArray>
 
 namespace nav::api {
+
+namespace {
+
+// pause, resume or drain the backend named in the path; 404 BACKEND_NOT_FOUND for an unknown name.
+void act(Services &s, const http::Request &req, http::Responder &res,
+         void (queue::BackendWorker::*action)()) {
+    queue::BackendWorker *worker = s.queue->backend(req.param("name"));
+    if (!worker)
+        return res.error(404,
+                         QStringLiteral("No backend named \"%1\"; GET /api/admin/backends lists them")
+                             .arg(req.param("name")),
+                         QStringLiteral("BACKEND_NOT_FOUND"));
+    (worker->*action)();
+    res.json(200, QJsonObject{{"backend", backendJson(*worker)}});
+}
+
+} // namespace
 
 QJsonObject backendJson(const queue::BackendWorker &worker) {
     QJsonValue running = QJsonValue::Null;
@@ -31,48 +50,31 @@ QJsonObject backendJson(const queue::BackendWorker &worker) {
     };
 }
 
-void registerAdminBackendRoutes(http::HttpServer &server, auth::AuthService &auth, queue::JobQueue &queue) {
-    auth::AuthService *guard = &auth;
-    queue::JobQueue *jobs = &queue;
-    server.get("/api/admin/backends", [guard, jobs](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [res, jobs](const auth::Caller &) mutable {
-            QJsonArray list;
-            for (const queue::BackendWorker *worker : jobs->backends())
-                list.append(backendJson(*worker));
-            res.json(200, QJsonObject{{"backends", list}});
-        });
-    });
-    using Action = void (queue::BackendWorker::*)();
-    const QList<QPair<QString, Action>> actions{{QStringLiteral("pause"), &queue::BackendWorker::pause},
-                                                {QStringLiteral("resume"), &queue::BackendWorker::resume},
-                                                {QStringLiteral("drain"), &queue::BackendWorker::drain}};
-    for (const auto &[verb, action] : actions) {
-        server.post("/api/admin/backends/:name/" + verb, [guard, jobs, action = action](
-                                                             const http::Request &req, http::Responder res) {
-            guard->require(req, res, auth::RoleArchitect,
-                           [req, res, jobs, action](const auth::Caller &) mutable {
-                               queue::BackendWorker *worker = jobs->backend(req.param("name"));
-                               if (!worker)
-                                   return res.error(404,
-                                                    QStringLiteral("No backend named \"%1\"; GET "
-                                                                   "/api/admin/backends lists them")
-                                                        .arg(req.param("name")),
-                                                    QStringLiteral("BACKEND_NOT_FOUND"));
-                               (worker->*action)();
-                               res.json(200, QJsonObject{{"backend", backendJson(*worker)}});
-                           });
-        });
-    }
-    server.post(
-        "/api/admin/queue/:jobId/promote", [guard, jobs](const http::Request &req, http::Responder res) {
-            guard->require(req, res, auth::RoleArchitect, [req, res, jobs](const auth::Caller &) mutable {
-                const QString id = req.param("jobId");
-                if (!jobs->promote(id))
-                    return res.error(404, QStringLiteral("Job %1 is not waiting in the queue").arg(id),
-                                     QStringLiteral("JOB_NOT_WAITING"));
-                res.json(200, QJsonObject{{"job_id", id}, {"position", jobs->position(id)}});
-            });
-        });
+void getAdminBackends(Services &s, const http::Request &, http::Responder res, const auth::Caller &) {
+    QJsonArray list;
+    for (const queue::BackendWorker *worker : s.queue->backends())
+        list.append(backendJson(*worker));
+    res.json(200, QJsonObject{{"backends", list}});
+}
+
+void pauseBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    act(s, req, res, &queue::BackendWorker::pause);
+}
+
+void resumeBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    act(s, req, res, &queue::BackendWorker::resume);
+}
+
+void drainBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    act(s, req, res, &queue::BackendWorker::drain);
+}
+
+void promoteJob(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QString id = req.param("jobId");
+    if (!s.queue->promote(id))
+        return res.error(404, QStringLiteral("Job %1 is not waiting in the queue").arg(id),
+                         QStringLiteral("JOB_NOT_WAITING"));
+    res.json(200, QJsonObject{{"job_id", id}, {"position", s.queue->position(id)}});
 }
 
 } // namespace nav::api

@@ -12,9 +12,8 @@
 //   "running_job": {"job_id", "owner_id", "model_name", "started_at"}|null, "jobs_done": n, "jobs_failed": n,
 //   "last_error": string|null, "firstpass_patch": "unknown"|"patched"|"unpatched"}. The same object is sent
 //   to admin sockets as the "backend-state" event whenever a backend's state changes.
-#include "server/auth/AuthService.h"
-#include "server/http/HttpServer.h"
-#include "server/queue/JobQueue.h"
+#include "server/api/Route.h"
+#include "server/queue/BackendWorker.h"
 
 #include <QJsonObject>
 
@@ -22,6 +21,10 @@ namespace nav::api {
 
 QJsonObject backendJson(const queue::BackendWorker &worker);
 
-void registerAdminBackendRoutes(http::HttpServer &server, auth::AuthService &auth, queue::JobQueue &queue);
+void getAdminBackends(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void pauseBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void resumeBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void drainBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void promoteJob(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

@@ -2,6 +2,7 @@
 
 #include "server/api/DbReply.h"
 #include "server/api/Pagination.h"
+#include "server/store/JobStatsRepository.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -206,24 +207,16 @@ void answerActivity(const http::Request &req, http::Responder res, store::JobSta
 
 } // namespace
 
-void registerAdminHistoryRoutes(http::HttpServer &server, auth::AuthService &auth,
-                                store::JobStatsRepository &stats, OwnerNameLookup names) {
-    auth::AuthService *guard = &auth;
-    store::JobStatsRepository *repo = &stats;
-    server.get("/api/admin/history", [guard, repo, names](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [req, res, repo, names](const auth::Caller &) {
-            answerHistory(req, res, *repo, names);
-        });
-    });
-    server.get("/api/admin/usage", [guard, repo, names](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [req, res, repo, names](const auth::Caller &) {
-            answerUsage(req, res, *repo, names);
-        });
-    });
-    server.get("/api/admin/activity", [guard, repo](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect,
-                       [req, res, repo](const auth::Caller &) { answerActivity(req, res, *repo); });
-    });
+void getAdminHistory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerHistory(req, res, *s.jobStats, s.ownerNames);
+}
+
+void getAdminUsage(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerUsage(req, res, *s.jobStats, s.ownerNames);
+}
+
+void getAdminActivity(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerActivity(req, res, *s.jobStats);
 }
 
 } // namespace nav::api

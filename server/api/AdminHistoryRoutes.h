@@ -15,16 +15,15 @@
 //   GET /api/admin/activity?minutes=N        (1..1440, default 60; 400 INVALID_MINUTES otherwise)
 //       {"interval_seconds": 60, "points": [{minute, queued, running, submitted, finished, failed,
 //        interrupted}]}, oldest first; the last point is the current minute.
-#include "server/api/AdminQueueRoutes.h"
-#include "server/auth/AuthService.h"
-#include "server/http/HttpServer.h"
-#include "server/store/JobStatsRepository.h"
+// Owner names come from Services::ownerNames (null without it).
+#include "server/api/Route.h"
 
 namespace nav::api {
 
 constexpr int kMaxActivityMinutes = 1440;
 
-void registerAdminHistoryRoutes(http::HttpServer &server, auth::AuthService &auth,
-                                store::JobStatsRepository &stats, OwnerNameLookup names = {});
+void getAdminHistory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void getAdminUsage(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void getAdminActivity(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

@@ -1,5 +1,7 @@
 #include "server/api/AdminQueueRoutes.h"
 
+#include "server/api/AdminStatusService.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 
@@ -81,51 +83,39 @@ QJsonObject adminJobJson(const AdminQueueJob &job) {
     };
 }
 
-// The services outlive the server (all are owned by main), so the handlers hold plain pointers.
-void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth, AdminStatusService &status,
-                              AdminQueueSource *queue, OwnerNameLookup names) {
-    auth::AuthService *guard = &auth;
-    AdminStatusService *service = &status;
-    server.get("/api/admin/status", [guard, service](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [res, service](const auth::Caller &caller) {
-            service->status([res, caller](const QJsonObject &status) mutable {
-                QJsonObject body = status;
-                body.insert(QStringLiteral("caller"), callerJson(caller));
-                res.json(200, body);
-            });
-        });
+void getAdminStatus(Services &s, const http::Request &, http::Responder res, const auth::Caller &caller) {
+    s.adminStatus->status([res, caller](const QJsonObject &status) mutable {
+        QJsonObject body = status;
+        body.insert(QStringLiteral("caller"), callerJson(caller));
+        res.json(200, body);
     });
+}
 
-    server.get("/api/admin/queue", [guard, queue, names](const http::Request &req, http::Responder res) {
-        guard->require(req, res, auth::RoleArchitect, [req, res, queue, names](const auth::Caller &) mutable {
-            int recent = 0;
-            if (const auto value = req.queryValue(QStringLiteral("include_recent"))) {
-                bool ok = false;
-                recent = value->toInt(&ok);
-                if (!ok || recent < 0 || recent > kMaxRecent)
-                    return res.error(
-                        400,
-                        QStringLiteral("include_recent must be a whole number from 0 to %1").arg(kMaxRecent),
-                        QStringLiteral("INVALID_INCLUDE_RECENT"));
-            }
-            if (!queue)
-                return res.error(503, QStringLiteral("The job queue is not running"),
-                                 QStringLiteral("QUEUE_UNAVAILABLE"));
-            queue->adminSnapshot(recent, [res, recent, names](const AdminQueueSnapshot &taken,
-                                                              const QString &error) mutable {
-                if (!error.isEmpty())
-                    return res.error(500, error, QStringLiteral("QUEUE_SNAPSHOT_FAILED"));
-                withOwnerNames(taken, names, [res, recent](const AdminQueueSnapshot &snapshot) mutable {
-                    int running = 0;
-                    for (const AdminQueueJob &job : snapshot.active)
-                        running += job.status == QLatin1String("running") ? 1 : 0;
-                    res.json(200,
-                             QJsonObject{{QStringLiteral("jobs"), render(snapshot.active)},
-                                         {QStringLiteral("recent"), render(snapshot.recent.mid(0, recent))},
-                                         {QStringLiteral("queue_depth"), snapshot.active.size()},
-                                         {QStringLiteral("running"), running}});
-                });
-            });
+void getAdminQueue(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    int recent = 0;
+    if (const auto value = req.queryValue(QStringLiteral("include_recent"))) {
+        bool ok = false;
+        recent = value->toInt(&ok);
+        if (!ok || recent < 0 || recent > kMaxRecent)
+            return res.error(
+                400, QStringLiteral("include_recent must be a whole number from 0 to %1").arg(kMaxRecent),
+                QStringLiteral("INVALID_INCLUDE_RECENT"));
+    }
+    if (!s.adminQueue)
+        return res.error(503, QStringLiteral("The job queue is not running"),
+                         QStringLiteral("QUEUE_UNAVAILABLE"));
+    s.adminQueue->adminSnapshot(recent, [res, recent, names = s.ownerNames](const AdminQueueSnapshot &taken,
+                                                                            const QString &error) mutable {
+        if (!error.isEmpty())
+            return res.error(500, error, QStringLiteral("QUEUE_SNAPSHOT_FAILED"));
+        withOwnerNames(taken, names, [res, recent](const AdminQueueSnapshot &snapshot) mutable {
+            int running = 0;
+            for (const AdminQueueJob &job : snapshot.active)
+                running += job.status == QLatin1String("running") ? 1 : 0;
+            res.json(200, QJsonObject{{QStringLiteral("jobs"), render(snapshot.active)},
+                                      {QStringLiteral("recent"), render(snapshot.recent.mid(0, recent))},
+                                      {QStringLiteral("queue_depth"), snapshot.active.size()},
+                                      {QStringLiteral("running"), running}});
         });
     });
 }

@@ -10,28 +10,18 @@
 //       ({code, message} or null). N is 0..kMaxRecent (400 INVALID_INCLUDE_RECENT otherwise); without it
 //       "recent" is empty.
 #include "server/api/AdminQueueSource.h"
-#include "server/api/AdminStatusService.h"
-#include "server/auth/AuthService.h"
-#include "server/http/HttpServer.h"
+#include "server/api/Route.h"
 
-#include <QFuture>
-#include <QHash>
 #include <QJsonObject>
-#include <QStringList>
-
-#include <functional>
 
 namespace nav::api {
 
 constexpr int kMaxRecent = 200;
 
-// Display names of owner ids (ids without a name left out).
-using OwnerNameLookup = std::function<QFuture<QHash<QString, QString>>(const QStringList &ownerIds)>;
-
-// `queue` may be null while no job queue is wired: GET /api/admin/queue then answers 503. Without `names`
-// owner_name is always null.
-void registerAdminQueueRoutes(http::HttpServer &server, auth::AuthService &auth, AdminStatusService &status,
-                              AdminQueueSource *queue, OwnerNameLookup names = {});
+void getAdminStatus(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+// Answers 503 while Services::adminQueue is null (no job queue wired); owner_name is always null while
+// Services::ownerNames is empty.
+void getAdminQueue(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 // One job as the admin endpoints render it.
 QJsonObject adminJobJson(const AdminQueueJob &job);

@@ -2,6 +2,9 @@
 
 #include "server/api/DbReply.h"
 #include "server/api/Pagination.h"
+#include "server/auth/RolePolicy.h"
+#include "server/auth/UserAdministration.h"
+#include "server/store/UserRepository.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -45,92 +48,69 @@ void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {
 
 } // namespace
 
-void registerAdminRoutes(http::HttpServer &server, const AdminRoutesDeps &deps) {
-    auth::AuthService &auth = deps.auth;
-    auth::UserAdministration &administration = deps.administration;
-    store::UserRepository &users = deps.users;
-    const int minRole = auth::RoleArchitect;
-
-    server.get("/api/admin/authorize-user/:discordId", [&auth, &administration, minRole](
-                                                           const http::Request &req, http::Responder res) {
-        auth.require(req, res, minRole,
-                     [&administration, id = req.param("discordId"), res](const auth::Caller &caller) {
-                         administration.authorize(caller, id, [id, res](const auto &outcome) mutable {
-                             if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-                                 return refuse(res, *refusal);
-                             const auto &authorized = std::get<auth::Authorized>(outcome);
-                             QJsonObject body{{"message", "User authorized!"},
-                                              {"discord_id", id},
-                                              {"role", authorized.role}};
-                             if (!authorized.discordUser.isEmpty())
-                                 body.insert("user", authorized.discordUser);
-                             res.json(200, body);
-                         });
-                     });
+void authorizeUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const QString id = req.param("discordId");
+    s.administration->authorize(caller, id, [id, res](const auto &outcome) mutable {
+        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
+            return refuse(res, *refusal);
+        const auto &authorized = std::get<auth::Authorized>(outcome);
+        QJsonObject body{{"message", "User authorized!"}, {"discord_id", id}, {"role", authorized.role}};
+        if (!authorized.discordUser.isEmpty())
+            body.insert("user", authorized.discordUser);
+        res.json(200, body);
     });
+}
 
-    server.get("/api/admin/disable-user/:discordId", [&auth, &administration, minRole](
-                                                         const http::Request &req, http::Responder res) {
-        auth.require(req, res, minRole,
-                     [&administration, id = req.param("discordId"), res](const auth::Caller &caller) {
-                         administration.disable(caller, id, [id, res](const auto &outcome) mutable {
-                             if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-                                 return refuse(res, *refusal);
-                             res.json(200, QJsonObject{{"message", "User disabled!"}, {"discord_id", id}});
-                         });
-                     });
+void disableUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const QString id = req.param("discordId");
+    s.administration->disable(caller, id, [id, res](const auto &outcome) mutable {
+        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
+            return refuse(res, *refusal);
+        res.json(200, QJsonObject{{"message", "User disabled!"}, {"discord_id", id}});
     });
+}
 
-    server.get("/api/admin/users", [&auth, &users, minRole](const http::Request &req, http::Responder res) {
-        auth.require(req, res, minRole, [&users, req, res](const auth::Caller &) {
-            const PageRequest page = parsePageRequest(req, kDefaultPageSize, kMaxPageSize);
-            whenReady(users.list(page.offset(), page.limit), res,
-                      [res, page](const store::UserPage &result) mutable {
-                          QJsonArray list;
-                          for (const auto &user : result.users)
-                              list.append(userJson(user));
-                          QJsonObject body = pageFields(result.total, page);
-                          body.insert("users", list);
-                          res.json(200, body);
-                      });
-        });
-    });
+void listUsers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const PageRequest page = parsePageRequest(req, kDefaultPageSize, kMaxPageSize);
+    whenReady(s.users->list(page.offset(), page.limit), res,
+              [res, page](const store::UserPage &result) mutable {
+                  QJsonArray list;
+                  for (const auto &user : result.users)
+                      list.append(userJson(user));
+                  QJsonObject body = pageFields(result.total, page);
+                  body.insert("users", list);
+                  res.json(200, body);
+              });
+}
 
-    server.get("/api/admin/users/:id", [&auth, &users, minRole](const http::Request &req,
-                                                                http::Responder res) {
-        auth.require(req, res, minRole, [&users, id = req.param("id"), res](const auth::Caller &) mutable {
-            if (!auth::RolePolicy::isDiscordId(id))
-                return res.error(400, QStringLiteral("Discord ID must be a number"),
-                                 QStringLiteral("INVALID_DISCORD_ID"));
-            whenReady(users.find(id), res, [res](const std::optional<store::UserRecord> &user) mutable {
-                if (!user)
-                    return res.error(404, QStringLiteral("User not found"), QStringLiteral("NOT_FOUND"));
-                res.json(200, userJson(*user));
-            });
-        });
+void getUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QString id = req.param("id");
+    if (!auth::RolePolicy::isDiscordId(id))
+        return res.error(400, QStringLiteral("Discord ID must be a number"),
+                         QStringLiteral("INVALID_DISCORD_ID"));
+    whenReady(s.users->find(id), res, [res](const std::optional<store::UserRecord> &user) mutable {
+        if (!user)
+            return res.error(404, QStringLiteral("User not found"), QStringLiteral("NOT_FOUND"));
+        res.json(200, userJson(*user));
     });
+}
 
-    server.put("/api/admin/users/:id/role", [&auth, &administration, minRole](const http::Request &req,
-                                                                              http::Responder res) {
-        auth.require(req, res, minRole, [&administration, req, res](const auth::Caller &caller) mutable {
-            const auto body = req.jsonBody();
-            if (!body)
-                return res.error(400, QStringLiteral("The body must be a JSON object"),
-                                 QStringLiteral("INVALID_JSON"));
-            const QJsonValue role = body->value(QStringLiteral("role"));
-            const double value = role.toDouble(-1);
-            if (!role.isDouble() || value != std::floor(value) || value < auth::RoleNone ||
-                value > auth::RoleApex)
-                return res.error(400, QStringLiteral("role must be an integer from 0 to 4"),
-                                 QStringLiteral("INVALID_ROLE"));
-            administration.setRole(caller, req.param("id"), static_cast<int>(value),
-                                   [res](const auto &outcome) mutable {
-                                       if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-                                           return refuse(res, *refusal);
-                                       res.json(200, userJson(std::get<store::UserRecord>(outcome)));
-                                   });
-        });
-    });
+void setUserRole(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const auto body = req.jsonBody();
+    if (!body)
+        return res.error(400, QStringLiteral("The body must be a JSON object"),
+                         QStringLiteral("INVALID_JSON"));
+    const QJsonValue role = body->value(QStringLiteral("role"));
+    const double value = role.toDouble(-1);
+    if (!role.isDouble() || value != std::floor(value) || value < auth::RoleNone || value > auth::RoleApex)
+        return res.error(400, QStringLiteral("role must be an integer from 0 to 4"),
+                         QStringLiteral("INVALID_ROLE"));
+    s.administration->setRole(caller, req.param("id"), static_cast<int>(value),
+                              [res](const auto &outcome) mutable {
+                                  if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
+                                      return refuse(res, *refusal);
+                                  res.json(200, userJson(std::get<store::UserRecord>(outcome)));
+                              });
 }
 
 } // namespace nav::api

@@ -1,29 +1,28 @@
 #include "server/api/AuthRoutes.h"
 
+#include "server/auth/LoginService.h"
+
 #include <QJsonObject>
 
 namespace nav::api {
 
-void registerAuthRoutes(http::HttpServer &server, auth::LoginService &login) {
-    server.post("/api/auth/login", [&login](const http::Request &req, http::Responder res) {
-        const auto body = req.jsonBody();
-        if (!body)
-            return res.error(400, QStringLiteral("The body must be a JSON object"),
-                             QStringLiteral("INVALID_JSON"));
-        const QString code = body->value(QStringLiteral("code")).toString();
-        if (code.isEmpty()) {
-            // "message" is the field the original used for this answer.
-            return res.json(400, QJsonObject{{"message", "Code is required"},
-                                             {"error", "Code is required"},
-                                             {"error_code", "CODE_REQUIRED"}});
-        }
-        login.login(code, [res](const std::variant<auth::LoginSuccess, auth::LoginFailure> &outcome) mutable {
-            if (const auto *failure = std::get_if<auth::LoginFailure>(&outcome))
-                return res.error(failure->status, failure->message, failure->code);
-            const auto &success = std::get<auth::LoginSuccess>(outcome);
-            res.json(200,
-                     QJsonObject{{"token", success.token}, {"user", success.user}, {"role", success.role}});
-        });
+void login(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const auto body = req.jsonBody();
+    if (!body)
+        return res.error(400, QStringLiteral("The body must be a JSON object"),
+                         QStringLiteral("INVALID_JSON"));
+    const QString code = body->value(QStringLiteral("code")).toString();
+    if (code.isEmpty()) {
+        // "message" is the field the original used for this answer.
+        return res.json(400, QJsonObject{{"message", "Code is required"},
+                                         {"error", "Code is required"},
+                                         {"error_code", "CODE_REQUIRED"}});
+    }
+    s.login->login(code, [res](const std::variant<auth::LoginSuccess, auth::LoginFailure> &outcome) mutable {
+        if (const auto *failure = std::get_if<auth::LoginFailure>(&outcome))
+            return res.error(failure->status, failure->message, failure->code);
+        const auto &success = std::get<auth::LoginSuccess>(outcome);
+        res.json(200, QJsonObject{{"token", success.token}, {"user", success.user}, {"role", success.role}});
     });
 }
 

@@ -1,10 +1,9 @@
 #pragma once
 // POST /api/auth/login {code} -> {token, user, role}.
-#include "server/auth/LoginService.h"
-#include "server/http/HttpServer.h"
+#include "server/api/Route.h"
 
 namespace nav::api {
 
-void registerAuthRoutes(http::HttpServer &server, auth::LoginService &login);
+void login(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

@@ -1,6 +1,9 @@
 #include "server/api/ImageRoutes.h"
 
 #include "server/api/DbReply.h"
+#include "server/forge/ForgeClient.h"
+#include "server/queue/JobQueue.h"
+#include "server/store/JobRepository.h"
 
 #include <QJsonDocument>
 
@@ -39,72 +42,68 @@ void answerImage(http::Responder &res, const store::CachedImage &image, const QB
 
 } // namespace
 
-void registerImageRoutes(http::HttpServer &server, store::JobRepository &jobs, queue::JobQueue &queue,
-                         forge::ForgeClient &forge) {
-    server.get("/api/images/:jobId", [&jobs](const http::Request &req, http::Responder res) {
-        const QString id = imageId(req);
-        const QByteArray ifNoneMatch = req.header("if-none-match");
-        if (const auto cached = jobs.cachedImage(id)) { // the common case: no database, no hashing
-            answerImage(res, *cached, ifNoneMatch);
+void getImage(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QString id = imageId(req);
+    const QByteArray ifNoneMatch = req.header("if-none-match");
+    if (const auto cached = s.jobs->cachedImage(id)) { // the common case: no database, no hashing
+        answerImage(res, *cached, ifNoneMatch);
+        return;
+    }
+    whenReady(s.jobs->loadImage(id), res,
+              [res, id, ifNoneMatch](std::optional<store::CachedImage> image) mutable {
+                  if (!image)
+                      notFound(res, QStringLiteral("No finished image %1").arg(id));
+                  else
+                      answerImage(res, *image, ifNoneMatch);
+              });
+}
+
+void getImageInfo(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QString id = req.param("jobId");
+    store::JobRepository *jobs = s.jobs;
+    forge::ForgeClient *forge = s.forge;
+    whenReady(jobs->image(id), res, [jobs, forge, res, id](std::optional<store::StoredImage> image) mutable {
+        if (!image) {
+            notFound(res, QStringLiteral("No finished image %1").arg(id));
             return;
         }
-        whenReady(jobs.loadImage(id), res,
-                  [res, id, ifNoneMatch](std::optional<store::CachedImage> image) mutable {
-                      if (!image)
-                          notFound(res, QStringLiteral("No finished image %1").arg(id));
-                      else
-                          answerImage(res, *image, ifNoneMatch);
-                  });
-    });
-
-    server.get("/api/images/:jobId/info", [&jobs, &forge](const http::Request &req, http::Responder res) {
-        const QString id = req.param("jobId");
-        whenReady(
-            jobs.image(id), res, [&jobs, &forge, res, id](std::optional<store::StoredImage> image) mutable {
-                if (!image) {
-                    notFound(res, QStringLiteral("No finished image %1").arg(id));
+        if (!image->infoData64.isEmpty()) {
+            const QJsonObject info =
+                QJsonDocument::fromJson(QByteArray::fromBase64(image->infoData64)).object();
+            res.json(200, withOwner(info, image->ownerId));
+            return;
+        }
+        // Not cached yet (an image from before the cache, or png-info failed at completion): ask
+        // Forge once.
+        const QString owner = image->ownerId;
+        forge->post(
+            "/png-info", QJsonObject{{"image", QString::fromLatin1(image->png.toBase64())}},
+            [jobs, res, id, owner](const QJsonDocument &body,
+                                   const std::optional<forge::ForgeError> &error) mutable {
+                if (error) {
+                    res.error(502, QStringLiteral("Forge could not read the image: ") + error->message,
+                              QStringLiteral("BACKEND_UNAVAILABLE"));
                     return;
                 }
-                if (!image->infoData64.isEmpty()) {
-                    const QJsonObject info =
-                        QJsonDocument::fromJson(QByteArray::fromBase64(image->infoData64)).object();
-                    res.json(200, withOwner(info, image->ownerId));
-                    return;
-                }
-                // Not cached yet (an image from before the cache, or png-info failed at completion): ask
-                // Forge once.
-                const QString owner = image->ownerId;
-                forge.post(
-                    "/png-info", QJsonObject{{"image", QString::fromLatin1(image->png.toBase64())}},
-                    [&jobs, res, id, owner](const QJsonDocument &body,
-                                            const std::optional<forge::ForgeError> &error) mutable {
-                        if (error) {
-                            res.error(502,
-                                      QStringLiteral("Forge could not read the image: ") + error->message,
-                                      QStringLiteral("BACKEND_UNAVAILABLE"));
-                            return;
-                        }
-                        jobs.saveInfo(id,
-                                      QJsonDocument(body.object()).toJson(QJsonDocument::Compact).toBase64());
-                        res.json(200, withOwner(body.object(), owner));
-                    });
+                jobs->saveInfo(id, QJsonDocument(body.object()).toJson(QJsonDocument::Compact).toBase64());
+                res.json(200, withOwner(body.object(), owner));
             });
     });
+}
 
-    server.get("/api/previews/:jobId", [&jobs, &queue](const http::Request &req, http::Responder res) {
-        const QString id = imageId(req);
-        const http::HeaderList noCache{{"Cache-Control", "no-store"}};
-        const QByteArray live = queue.latestPreview(id);
-        if (!live.isEmpty()) {
-            res.send(200, live, "image/png", noCache);
-            return;
-        }
-        whenReady(jobs.preview(id), res, [res, id, noCache](std::optional<QByteArray> preview) mutable {
-            if (!preview || preview->isEmpty())
-                notFound(res, QStringLiteral("No preview for %1 yet").arg(id));
-            else
-                res.send(200, *preview, "image/png", noCache);
-        });
+void getPreview(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QString id = imageId(req);
+    const http::HeaderList noCache{{"Cache-Control", "no-store"}};
+    const QByteArray live = s.queue->latestPreview(id);
+    if (!live.isEmpty()) {
+        res.send(200, live, "image/png", noCache);
+        return;
+    }
+    whenReady(s.jobs->preview(id), res, [res, id, noCache](std::optional<QByteArray> preview) mutable {
+        if (!preview || preview->isEmpty())
+            notFound(res, QStringLiteral("No preview for %1 yet").arg(id));
+        else
+            res.send(200, *preview, "image/png", noCache);
     });
 }
 

@@ -1,9 +1,13 @@
 #include "server/api/ModelRoutes.h"
 
 #include "server/api/BackendError.h"
+#include "server/api/DbReply.h"
 #include "server/api/QueryBoolean.h"
+#include "server/api/RefreshThrottle.h"
+#include "server/auth/AuthService.h"
+#include "server/forge/ForgeCatalog.h"
+#include "server/store/ModelRepository.h"
 
-#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcModels, "navigator.models")
@@ -17,21 +21,15 @@ constexpr int kSamplersWithoutAll = 24;
 
 using Fetch = void (forge::ForgeCatalog::*)(forge::ListCallback);
 
-void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
-                      const thirdparty::Broadcast &broadcast, http::Responder res);
-void registerLookupRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog);
-
-// A route that answers one catalog list, after `shape` (which may drop or trim entries).
-http::Handler listRoute(forge::ForgeCatalog &catalog, Fetch fetch,
-                        std::function<QJsonArray(const http::Request &, QJsonArray)> shape = {}) {
-    return [&catalog, fetch, shape](const http::Request &req, http::Responder res) {
-        (catalog.*fetch)(
-            [req, res, shape](const QJsonArray &list, const std::optional<forge::ForgeError> &error) mutable {
-                if (error)
-                    return answerBackendError(res, *error);
-                res.json(200, shape ? shape(req, list) : list);
-            });
-    };
+// Answers one catalog list, after `shape` (which may drop or trim entries).
+void answerList(forge::ForgeCatalog &catalog, Fetch fetch, const http::Request &req, http::Responder res,
+                std::function<QJsonArray(const http::Request &, QJsonArray)> shape = {}) {
+    (catalog.*
+     fetch)([req, res, shape](const QJsonArray &list, const std::optional<forge::ForgeError> &error) mutable {
+        if (error)
+            return answerBackendError(res, *error);
+        res.json(200, shape ? shape(req, list) : list);
+    });
 }
 
 // Forge's checkpoints, each merged with its `models` row: known ones get known:true plus the row (id,
@@ -61,83 +59,73 @@ void answerModels(forge::ForgeCatalog &catalog, store::ModelRepository &models, 
                                                  const std::optional<forge::ForgeError> &error) mutable {
         if (error)
             return answerBackendError(res, *error);
-        models.all()
-            .then(&catalog,
-                  [checkpoints, res](const QList<store::KnownModel> &rows) mutable {
-                      res.json(200, QJsonObject{{"models", mergeModels(checkpoints, rows)}});
-                  })
-            .onFailed(&catalog, [res](const store::DbError &e) mutable {
-                qCWarning(lcModels).noquote() << "reading the models table failed:" << e.message();
-                res.error(500, QStringLiteral("The model list could not be read"),
-                          QStringLiteral("DATABASE_ERROR"));
+        whenReady(models.all(), res, [checkpoints, res](const QList<store::KnownModel> &rows) mutable {
+            res.json(200, QJsonObject{{"models", mergeModels(checkpoints, rows)}});
+        });
+    });
+}
+
+} // namespace
+
+void listModels(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    forge::ForgeCatalog &catalog = *s.catalog;
+    store::ModelRepository &models = *s.models;
+    if (!queryBoolean(req, QStringLiteral("refresh")))
+        return answerModels(catalog, models, res);
+    s.auth->identify(req, [&catalog, &models, throttle = s.modelRefresh, broadcast = s.broadcast,
+                           res](const std::optional<auth::Caller> &caller) mutable {
+        if (!caller || caller->role < auth::RoleArtificer) {
+            qCDebug(lcModels) << "refresh=true without role 2 or more: answering from the cache";
+            return answerModels(catalog, models, res);
+        }
+        if (!throttle->allow()) {
+            qCDebug(lcModels) << "refresh=true within MODEL_REFRESH_INTERVAL: answering from the cache";
+            return answerModels(catalog, models, res);
+        }
+        catalog.refresh(
+            {QStringLiteral("refresh-checkpoints")},
+            [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {
+                if (error)
+                    return answerBackendError(res, *error);
+                broadcast(QStringLiteral("models-refreshed"),
+                          QJsonObject{{"message", "Models have been refreshed!"}});
+                answerModels(catalog, models, res);
             });
     });
 }
 
-} // namespace
-
-void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, thirdparty::Broadcast broadcast,
-                         qint64 refreshIntervalMs) {
-    auto lastRefresh = std::make_shared<QElapsedTimer>();
-    server.get("/api/models", [&auth, &catalog, &models, broadcast, lastRefresh,
-                               refreshIntervalMs](const http::Request &req, http::Responder res) {
-        if (!queryBoolean(req, QStringLiteral("refresh")))
-            return answerModels(catalog, models, res);
-        auth.identify(req, [&catalog, &models, broadcast, lastRefresh, refreshIntervalMs,
-                            res](const std::optional<auth::Caller> &caller) mutable {
-            if (!caller || caller->role < auth::RoleArtificer) {
-                qCDebug(lcModels) << "refresh=true without role 2 or more: answering from the cache";
-                return answerModels(catalog, models, res);
-            }
-            if (lastRefresh->isValid() && lastRefresh->elapsed() < refreshIntervalMs) {
-                qCDebug(lcModels) << "refresh=true within MODEL_REFRESH_INTERVAL: answering from the cache";
-                return answerModels(catalog, models, res);
-            }
-            lastRefresh->start();
-            refreshAndAnswer(catalog, models, broadcast, res);
-        });
-    });
-    registerLookupRoutes(server, catalog);
+void listSamplers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerList(*s.catalog, &forge::ForgeCatalog::samplers, req, res,
+               [](const http::Request &req, QJsonArray list) {
+                   // Like the original, the presence of `all` is enough.
+                   if (!req.queryValue("all"))
+                       while (list.size() > kSamplersWithoutAll)
+                           list.removeLast();
+                   return list;
+               });
 }
 
-namespace {
-
-void refreshAndAnswer(forge::ForgeCatalog &catalog, store::ModelRepository &models,
-                      const thirdparty::Broadcast &broadcast, http::Responder res) {
-    catalog.refresh(
-        {QStringLiteral("refresh-checkpoints")},
-        [&catalog, &models, broadcast, res](const std::optional<forge::ForgeError> &error) mutable {
-            if (error)
-                return answerBackendError(res, *error);
-            broadcast(QStringLiteral("models-refreshed"),
-                      QJsonObject{{"message", "Models have been refreshed!"}});
-            answerModels(catalog, models, res);
-        });
+void listSchedulers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerList(*s.catalog, &forge::ForgeCatalog::schedulers, req, res);
 }
 
-void registerLookupRoutes(http::HttpServer &server, forge::ForgeCatalog &catalog) {
-    server.get("/api/samplers", listRoute(catalog, &forge::ForgeCatalog::samplers,
-                                          [](const http::Request &req, QJsonArray list) {
-                                              // Like the original, the presence of `all` is enough.
-                                              if (!req.queryValue("all"))
-                                                  while (list.size() > kSamplersWithoutAll)
-                                                      list.removeLast();
-                                              return list;
-                                          }));
-    server.get("/api/schedulers", listRoute(catalog, &forge::ForgeCatalog::schedulers));
-    server.get("/api/upscalers", listRoute(catalog, &forge::ForgeCatalog::upscalers,
-                                           [](const http::Request &, const QJsonArray &list) {
-                                               QJsonArray kept;
-                                               for (const QJsonValue &upscaler : list)
-                                                   if (upscaler.toObject().value("name").toString() != "None")
-                                                       kept.append(upscaler);
-                                               return kept;
-                                           }));
-    server.get("/api/modules", listRoute(catalog, &forge::ForgeCatalog::modules));
-    server.get("/api/models/embeddings", listRoute(catalog, &forge::ForgeCatalog::embeddingNames));
+void listUpscalers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerList(*s.catalog, &forge::ForgeCatalog::upscalers, req, res,
+               [](const http::Request &, const QJsonArray &list) {
+                   QJsonArray kept;
+                   for (const QJsonValue &upscaler : list)
+                       if (upscaler.toObject().value("name").toString() != "None")
+                           kept.append(upscaler);
+                   return kept;
+               });
 }
 
-} // namespace
+void listModules(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerList(*s.catalog, &forge::ForgeCatalog::modules, req, res);
+}
+
+void listEmbeddings(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    answerList(*s.catalog, &forge::ForgeCatalog::embeddingNames, req, res);
+}
 
 } // namespace nav::api

@@ -2,18 +2,17 @@
 // Lookups a client needs before it builds a request: GET /api/models[?refresh=true] (Forge's checkpoints
 // merged with the `models` table), /api/samplers[?all], /api/schedulers, /api/upscalers, /api/modules and
 // /api/models/embeddings (answered from the Forge catalog). refresh=true makes Forge rescan its checkpoints
-// only for a caller of role 2 or more, at most once per MODEL_REFRESH_INTERVAL; everyone else gets the cached
-// answer.
-#include "server/auth/AuthService.h"
-#include "server/forge/ForgeCatalog.h"
-#include "server/http/HttpServer.h"
-#include "server/store/ModelRepository.h"
-#include "server/thirdparty/Broadcast.h"
+// only for a caller of role 2 or more, at most once per MODEL_REFRESH_INTERVAL (Services::modelRefresh);
+// everyone else gets the cached answer.
+#include "server/api/Route.h"
 
 namespace nav::api {
 
-void registerModelRoutes(http::HttpServer &server, auth::AuthService &auth, forge::ForgeCatalog &catalog,
-                         store::ModelRepository &models, thirdparty::Broadcast broadcast,
-                         qint64 refreshIntervalMs);
+void listModels(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listSamplers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listSchedulers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listUpscalers(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listModules(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listEmbeddings(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

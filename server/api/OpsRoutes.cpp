@@ -1,6 +1,8 @@
 #include "server/api/OpsRoutes.h"
 
+#include "server/api/ReadinessCheck.h"
 #include "server/auth/ConstantTime.h"
+#include "server/config/Config.h"
 #include "server/ops/ProcessStats.h"
 #include "server/ops/ServiceMetrics.h"
 
@@ -93,38 +95,39 @@ QByteArray renderMetrics(queue::JobQueue &queue, realtime::RealtimeHub &realtime
     return render(readLiveGauges(queue, realtime));
 }
 
-void registerOpsRoutes(http::HttpServer &server, OpsDeps deps) {
-    const QByteArray token = deps.config.metricsToken.toUtf8();
-    server.get("/metrics", [token, &queue = deps.queue, &realtime = deps.realtime](const http::Request &req,
-                                                                                   http::Responder res) {
-        if (!token.isEmpty()) {
-            const QByteArray header = req.header("authorization");
-            const bool bearer = header.startsWith("Bearer ");
-            if (!bearer || !auth::constantTimeEquals(header.mid(7).trimmed(), token)) {
-                res.send(
-                    401,
-                    R"({"error":"GET /metrics needs METRICS_TOKEN as a bearer token","error_code":"UNAUTHORIZED"})",
-                    "application/json; charset=utf-8", {{"WWW-Authenticate", "Bearer"}});
-                return;
-            }
+void getMetrics(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    const QByteArray token = s.config->metricsToken.toUtf8();
+    if (!token.isEmpty()) {
+        const QByteArray header = req.header("authorization");
+        const bool bearer = header.startsWith("Bearer ");
+        if (!bearer || !auth::constantTimeEquals(header.mid(7).trimmed(), token)) {
+            res.send(
+                401,
+                R"({"error":"GET /metrics needs METRICS_TOKEN as a bearer token","error_code":"UNAUTHORIZED"})",
+                "application/json; charset=utf-8", {{"WWW-Authenticate", "Bearer"}});
+            return;
         }
-        // The queue and the hub are read here; /proc and the formatting happen off the event loop.
-        const LiveGauges live = readLiveGauges(queue, realtime);
-        QtConcurrent::run([live] { return render(live); }).then(qApp, [res](const QByteArray &body) mutable {
-            res.send(200, body, kMetricsContentType);
-        });
+    }
+    // The queue and the hub are read here; /proc and the formatting happen off the event loop.
+    const LiveGauges live = readLiveGauges(*s.queue, *s.realtime);
+    QtConcurrent::run([live] { return render(live); }).then(qApp, [res](const QByteArray &body) mutable {
+        res.send(200, body, kMetricsContentType);
     });
-    // The spec is read once from the resource (memory, not disk) at start-up.
-    server.get("/api/openapi.json", [spec = openApiDocument()](const http::Request &, http::Responder res) {
-        res.send(200, spec, "application/json; charset=utf-8");
-    });
-    server.get("/healthz", [](const http::Request &, http::Responder res) {
-        res.json(200, QJsonObject{{"status", "ok"}});
-    });
-    server.get("/readyz", [&readiness = deps.readiness](const http::Request &, http::Responder res) {
-        readiness.check(
-            [res](bool ready, const QJsonObject &body) mutable { res.json(ready ? 200 : 503, body); });
-    });
+}
+
+void getOpenApi(Services &, const http::Request &, http::Responder res, const auth::Caller &) {
+    // Read once from the resource (memory, not disk), on the first request.
+    static const QByteArray spec = openApiDocument();
+    res.send(200, spec, "application/json; charset=utf-8");
+}
+
+void getHealth(Services &, const http::Request &, http::Responder res, const auth::Caller &) {
+    res.json(200, QJsonObject{{"status", "ok"}});
+}
+
+void getReadiness(Services &s, const http::Request &, http::Responder res, const auth::Caller &) {
+    s.readiness->check(
+        [res](bool ready, const QJsonObject &body) mutable { res.json(ready ? 200 : 503, body); });
 }
 
 } // namespace nav::api

@@ -4,8 +4,14 @@
 #include "server/api/GenerationRequest.h"
 #include "server/api/OffLoop.h"
 #include "server/api/UpscaleRequest.h"
+#include "server/auth/AuthService.h"
+#include "server/config/Config.h"
 #include "server/forge/CatalogMatch.h"
+#include "server/forge/ForgeCatalog.h"
 #include "server/queue/JobEvents.h"
+#include "server/queue/JobQueue.h"
+#include "server/store/CategoryRepository.h"
+#include "server/store/JobRepository.h"
 #include "shared/JsonUtil.h"
 
 #include <QHostAddress>
@@ -54,14 +60,15 @@ bool capExempt(const auth::Caller &caller) {
 
 class QueueApi {
 public:
-    explicit QueueApi(QueueServices s) : m(s) {}
+    explicit QueueApi(Services &s)
+        : m{*s.auth, *s.queue, *s.jobs, *s.categories, *s.catalog, *s.forge, *s.config} {}
 
     // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
     // `ownerId` nullopt: the legacy bot endpoints, where the owner comes in the body. Big bodies (img2img
     // with an init image) are parsed and checked off the event loop. `capExempt`: apex users and the
     // superuser token are not held to MAX_JOBS_PER_USER.
     void submit(const http::Request &req, http::Responder res, const std::optional<QString> &ownerId,
-                const QString &taskType, bool capExempt) {
+                const QString &taskType, bool capExempt) const {
         using Parsed = std::variant<std::pair<GenerationRequest, QString>, RequestError>;
         auto parse =
             [body = req.body, ownerId, taskType,
@@ -80,7 +87,7 @@ public:
             return std::pair(std::get<GenerationRequest>(std::move(parsed)), owner);
         };
         runMaybeOffLoop(req.body.size() >= kOffLoopBodyBytes, std::move(parse),
-                        [this, req, res, taskType, capExempt](Parsed parsed) mutable {
+                        [*this, req, res, taskType, capExempt](Parsed parsed) mutable {
                             if (auto *error = std::get_if<RequestError>(&parsed)) {
                                 res.error(error->status, error->message, error->code);
                                 return;
@@ -91,7 +98,7 @@ public:
     }
 
     void queueParsed(const http::Request &req, http::Responder res, GenerationRequest request,
-                     const QString &ownerId, const QString &taskType, bool capExempt) {
+                     const QString &ownerId, const QString &taskType, bool capExempt) const {
         store::Job job;
         job.id = request.jobId;
         job.ownerId = ownerId;
@@ -100,15 +107,15 @@ public:
         job.taskType = taskType;
         job.params = request.params;
         job.modelName = request.params.value("model_name").toString();
-        checkCategory(request, ownerId, res, [=](std::optional<qint64> categoryId) mutable {
-            withInitImage(request, ownerId, res, job, [=](store::Job ready) {
+        checkCategory(request, ownerId, res, [=, *this](std::optional<qint64> categoryId) mutable {
+            withInitImage(request, ownerId, res, job, [=, *this](store::Job ready) {
                 resolveAndQueue(std::move(ready), categoryId, capExempt, res);
             });
         });
     }
 
     void checkCategory(const GenerationRequest &request, const QString &ownerId, http::Responder res,
-                       std::function<void(std::optional<qint64>)> next) {
+                       std::function<void(std::optional<qint64>)> next) const {
         if (!request.categoryId) {
             next(std::nullopt);
             return;
@@ -124,7 +131,7 @@ public:
     }
 
     void withInitImage(const GenerationRequest &request, const QString &ownerId, http::Responder res,
-                       store::Job job, std::function<void(store::Job)> next) {
+                       store::Job job, std::function<void(store::Job)> next) const {
         if (request.initImageJobId.isEmpty()) {
             next(std::move(job));
             return;
@@ -150,16 +157,16 @@ public:
     // lists, then queues. When Forge cannot be asked, the job is queued as it is (it waits for Forge
     // durably).
     void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
-                         http::Responder res) {
-        m.catalog.cachedCheckpoints([this, job, categoryId, capExempt, res](const QJsonArray &cached,
-                                                                            const auto &cachedError) mutable {
+                         http::Responder res) const {
+        m.catalog.cachedCheckpoints([*this, job, categoryId, capExempt,
+                                     res](const QJsonArray &cached, const auto &cachedError) mutable {
             if (cachedError || forge::isKnownCheckpoint(job.modelName, cached)) {
                 resolveNames(std::move(job), categoryId, capExempt, res);
                 return;
             }
             // Not in the cached list: read it fresh once, in case a checkpoint was added meanwhile.
-            m.catalog.checkpoints([this, job, categoryId, capExempt, res](const QJsonArray &fresh,
-                                                                          const auto &freshError) mutable {
+            m.catalog.checkpoints([*this, job, categoryId, capExempt, res](const QJsonArray &fresh,
+                                                                           const auto &freshError) mutable {
                 if (!freshError && !forge::isKnownCheckpoint(job.modelName, fresh)) {
                     res.error(400,
                               QStringLiteral("model_name \"%1\" is not a checkpoint of this server; "
@@ -173,16 +180,17 @@ public:
         });
     }
 
-    void resolveNames(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
+    void resolveNames(store::Job job, std::optional<qint64> categoryId, bool capExempt,
+                      http::Responder res) const {
         // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
         m.catalog.samplers(
-            [this, job, categoryId, capExempt, res](const QJsonArray &samplers, const auto &) mutable {
+            [*this, job, categoryId, capExempt, res](const QJsonArray &samplers, const auto &) mutable {
                 job.params.insert("sampler_name",
                                   resolveSampler(job.params.value("sampler_name").toString(), samplers));
                 // Only an upscaler Forge has: an unknown one fails every hires job with "could not find
                 // upscaler".
-                m.catalog.upscalers([this, job, categoryId, capExempt, res](const QJsonArray &upscalers,
-                                                                            const auto &error) mutable {
+                m.catalog.upscalers([*this, job, categoryId, capExempt, res](const QJsonArray &upscalers,
+                                                                             const auto &error) mutable {
                     if (!error)
                         job.params.insert(
                             "upscaler_name",
@@ -192,7 +200,8 @@ public:
             });
     }
 
-    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt, http::Responder res) {
+    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
+                 http::Responder res) const {
         const int perUser = m.queue.settings().maxJobsPerUser;
         const QByteArray retryAfter = QByteArray::number(m.queue.retryAfterSeconds());
         m.queue.enqueue(
@@ -238,7 +247,7 @@ public:
             });
     }
 
-    void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) const {
         const QString sourceId = req.param("jobId");
         const auto body = req.jsonBody();
         if (!body) {
@@ -247,7 +256,7 @@ public:
             return;
         }
         whenReady(m.jobs.image(sourceId), res,
-                  [this, req, res, caller, sourceId,
+                  [*this, req, res, caller, sourceId,
                    overrides = *body](std::optional<store::StoredImage> image) mutable {
                       if (!image) {
                           res.error(404, QStringLiteral("No finished image %1").arg(sourceId),
@@ -261,7 +270,7 @@ public:
                       }
                       withPngInfo(
                           *image, res,
-                          [this, req, res, caller, sourceId, overrides](const QJsonObject &info) mutable {
+                          [*this, req, res, caller, sourceId, overrides](const QJsonObject &info) mutable {
                               auto built =
                                   buildUpscaleParams(info, overrides, sourceId, m.config.imagePixelLimit);
                               if (auto *error = std::get_if<RequestError>(&built)) {
@@ -284,7 +293,7 @@ public:
 
     // png-info of a stored image: the cached copy, or Forge's answer.
     void withPngInfo(const store::StoredImage &image, http::Responder res,
-                     std::function<void(QJsonObject)> next) {
+                     std::function<void(QJsonObject)> next) const {
         if (!image.infoData64.isEmpty()) {
             next(QJsonDocument::fromJson(QByteArray::fromBase64(image.infoData64)).object());
             return;
@@ -301,7 +310,7 @@ public:
             });
     }
 
-    void interrupt(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    void interrupt(const http::Request &req, http::Responder res, const auth::Caller &caller) const {
         m.queue.cancel(
             req.param("jobId"), caller.discordId, caller.role >= auth::RoleArchitect,
             [res](queue::JobQueue::CancelStatus status) mutable {
@@ -329,7 +338,7 @@ public:
             });
     }
 
-    void listMine(http::Responder res, const auth::Caller &caller) {
+    void listMine(http::Responder res, const auth::Caller &caller) const {
         QJsonArray jobs;
         for (const store::Job &job : m.queue.running())
             if (job.ownerId == caller.discordId)
@@ -342,9 +351,9 @@ public:
         res.json(200, QJsonObject{{"jobs", jobs}, {"queue_size", m.queue.queueSize()}});
     }
 
-    void one(const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    void one(const http::Request &req, http::Responder res, const auth::Caller &caller) const {
         const QString id = req.param("jobId");
-        whenReady(m.jobs.find(id), res, [this, res, caller, id](std::optional<store::Job> job) mutable {
+        whenReady(m.jobs.find(id), res, [*this, res, caller, id](std::optional<store::Job> job) mutable {
             if (!job) {
                 res.error(404, QStringLiteral("No job %1").arg(id), QStringLiteral("JOB_NOT_FOUND"));
                 return;
@@ -359,51 +368,61 @@ public:
         });
     }
 
-    QueueServices m;
+    struct {
+        auth::AuthService &auth;
+        queue::JobQueue &queue;
+        store::JobRepository &jobs;
+        store::CategoryRepository &categories;
+        forge::ForgeCatalog &catalog;
+        forge::ForgeClient &forge;
+        const config::Config &config;
+    } m;
 };
+
+// The original Discord bot's endpoints: no authentication, the owner comes in the body.
+void submitLegacy(Services &s, const http::Request &req, http::Responder res, const QString &type) {
+    if (!s.config->allowLegacyBotEndpoints) {
+        res.json(400, QJsonObject{{"error", QStringLiteral("This endpoint is not enabled. Please use "
+                                                           "/api/queue/user/%1 instead.")
+                                                .arg(type)},
+                                  {"error_code", "LEGACY_ENDPOINT_DISABLED"}});
+        return;
+    }
+    QueueApi(s).submit(req, res, std::nullopt, type, false);
+}
 
 } // namespace
 
-void registerQueueRoutes(http::HttpServer &server, QueueServices services) {
-    auto api = std::make_shared<QueueApi>(services);
-    auto &auth = services.auth;
-    for (const QString type : {QStringLiteral("txt2img"), QStringLiteral("img2img")}) {
-        server.post("/api/queue/user/" + type,
-                    [api, &auth, type](const http::Request &req, http::Responder res) {
-                        auth.require(req, res, auth::RoleApprentice, [=](const auth::Caller &caller) {
-                            api->submit(req, res, caller.discordId, type, capExempt(caller));
-                        });
-                    });
-        // The original Discord bot's endpoints: no authentication, the owner comes in the body.
-        server.post("/api/queue/" + type, [api, type, legacy = services.config.allowLegacyBotEndpoints](
-                                              const http::Request &req, http::Responder res) {
-            if (!legacy) {
-                res.json(400, QJsonObject{{"error", QStringLiteral("This endpoint is not enabled. Please use "
-                                                                   "/api/queue/user/%1 instead.")
-                                                        .arg(type)},
-                                          {"error_code", "LEGACY_ENDPOINT_DISABLED"}});
-                return;
-            }
-            api->submit(req, res, std::nullopt, type, false);
-        });
-    }
-    server.post("/api/queue/user/txt2img/upscale-hrf/:jobId",
-                [api, &auth](const http::Request &req, http::Responder res) {
-                    auth.require(req, res, auth::RoleApprentice,
-                                 [=](const auth::Caller &caller) { api->upscale(req, res, caller); });
-                });
-    server.post("/api/queue/interrupt/:jobId", [api, &auth](const http::Request &req, http::Responder res) {
-        auth.require(req, res, auth::RoleApprentice,
-                     [=](const auth::Caller &caller) { api->interrupt(req, res, caller); });
-    });
-    server.get("/api/queue", [api, &auth](const http::Request &req, http::Responder res) {
-        auth.require(req, res, auth::RoleApprentice,
-                     [=](const auth::Caller &caller) { api->listMine(res, caller); });
-    });
-    server.get("/api/queue/jobs/:jobId", [api, &auth](const http::Request &req, http::Responder res) {
-        auth.require(req, res, auth::RoleApprentice,
-                     [=](const auth::Caller &caller) { api->one(req, res, caller); });
-    });
+void submitTxt2img(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).submit(req, res, caller.discordId, QStringLiteral("txt2img"), capExempt(caller));
+}
+
+void submitImg2img(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).submit(req, res, caller.discordId, QStringLiteral("img2img"), capExempt(caller));
+}
+
+void submitTxt2imgLegacy(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    submitLegacy(s, req, res, QStringLiteral("txt2img"));
+}
+
+void submitImg2imgLegacy(Services &s, const http::Request &req, http::Responder res, const auth::Caller &) {
+    submitLegacy(s, req, res, QStringLiteral("img2img"));
+}
+
+void submitUpscale(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).upscale(req, res, caller);
+}
+
+void interruptJob(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).interrupt(req, res, caller);
+}
+
+void listMyJobs(Services &s, const http::Request &, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).listMine(res, caller);
+}
+
+void getJob(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    QueueApi(s).one(req, res, caller);
 }
 
 } // namespace nav::api

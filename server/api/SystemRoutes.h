@@ -1,10 +1,11 @@
 #pragma once
 // GET / (liveness), GET /api/config/limits and GET /api/config/version.
-#include "server/config/Config.h"
-#include "server/http/HttpServer.h"
+#include "server/api/Route.h"
 
 namespace nav::api {
 
-void registerSystemRoutes(http::HttpServer &server, const config::Config &config);
+void getRoot(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void getLimits(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void getVersion(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

@@ -2,6 +2,8 @@
 
 #include "server/api/DbReply.h"
 #include "server/api/Pagination.h"
+#include "server/store/CategoryRepository.h"
+#include "server/store/ImageRepository.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -82,169 +84,135 @@ void notFound(http::Responder &res, const QString &what) {
 
 } // namespace
 
-void registerUserRoutes(http::HttpServer &server, const UserRoutesDeps &deps) {
-    auth::AuthService &auth = deps.auth;
-    store::ImageRepository &images = deps.images;
-    store::CategoryRepository &categories = deps.categories;
-    const int minRole = auth::RoleApprentice;
+void getMe(Services &, const http::Request &, http::Responder res, const auth::Caller &caller) {
+    QJsonObject user{{"discord_id", caller.discordId}, {"role", caller.role}};
+    if (caller.issuedAt)
+        user.insert("iat", *caller.issuedAt);
+    if (caller.expiresAt)
+        user.insert("exp", *caller.expiresAt);
+    res.json(200, QJsonObject{{"user", user}});
+}
 
-    server.get("/api/user/me", [&auth, minRole](const http::Request &req, http::Responder res) {
-        auth.require(req, res, minRole, [res](const auth::Caller &caller) mutable {
-            QJsonObject user{{"discord_id", caller.discordId}, {"role", caller.role}};
-            if (caller.issuedAt)
-                user.insert("iat", *caller.issuedAt);
-            if (caller.expiresAt)
-                user.insert("exp", *caller.expiresAt);
-            res.json(200, QJsonObject{{"user", user}});
-        });
+void listMyImages(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const PageRequest page = parsePageRequest(req, kDefaultPageSize, kMaxPageSize);
+    const auto category = categoryFilter(req.queryValue(QStringLiteral("category_id")));
+    whenReady(s.images->listByOwner(caller.discordId, category, page.offset(), page.limit), res,
+              [res, page](const store::ImagePage &result) mutable {
+                  QJsonArray list;
+                  for (const auto &image : result.images)
+                      list.append(QJsonObject{{"id", image.id}, {"category_id", nullable(image.categoryId)}});
+                  QJsonObject body = pageFields(result.total, page);
+                  body.insert("images", list);
+                  res.json(200, body);
+              });
+}
+
+void deleteMyImage(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    whenReady(s.images->removeOwned(req.param("id"), caller.discordId), res, [res](bool deleted) mutable {
+        if (deleted)
+            res.noContent();
+        else
+            notFound(res, QStringLiteral("Image"));
     });
+}
 
-    server.get("/api/user/jobs", [&auth, &images, minRole](const http::Request &req, http::Responder res) {
-        auth.require(req, res, minRole, [&images, req, res](const auth::Caller &caller) {
-            const PageRequest page = parsePageRequest(req, kDefaultPageSize, kMaxPageSize);
-            const auto category = categoryFilter(req.queryValue(QStringLiteral("category_id")));
-            whenReady(images.listByOwner(caller.discordId, category, page.offset(), page.limit), res,
-                      [res, page](const store::ImagePage &result) mutable {
-                          QJsonArray list;
-                          for (const auto &image : result.images)
-                              list.append(
-                                  QJsonObject{{"id", image.id}, {"category_id", nullable(image.categoryId)}});
-                          QJsonObject body = pageFields(result.total, page);
-                          body.insert("images", list);
-                          res.json(200, body);
+void getImageMeta(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    whenReady(s.images->meta(req.param("id")), res,
+              [res, owner = caller.discordId](const std::optional<store::ImageMeta> &meta) mutable {
+                  if (!meta)
+                      return notFound(res, QStringLiteral("Image"));
+                  if (meta->ownerId != owner)
+                      return res.error(403, QStringLiteral("You do not own this image"),
+                                       QStringLiteral("NOT_OWNER"));
+                  res.json(200,
+                           QJsonObject{
+                               {"category_id", nullable(meta->categoryId)},
+                               {"created_at", isoTime(meta->createdAt)},
+                               {"message_id", meta->messageId ? QJsonValue(*meta->messageId) : QJsonValue()},
+                               {"owner_id", meta->ownerId},
+                           });
+              });
+}
+
+void setImageCategory(Services &s, const http::Request &req, http::Responder res,
+                      const auth::Caller &caller) {
+    const auto body = req.jsonBody();
+    if (!body)
+        return res.error(400, QStringLiteral("The body must be a JSON object"),
+                         QStringLiteral("INVALID_JSON"));
+    // A JSON number, or a numeric string as the original's Number() allowed; 0 means "no category".
+    const auto categoryId = categoryIdValue(body->value(QStringLiteral("categoryId")));
+    if (!categoryId)
+        return res.error(400, QStringLiteral("categoryId must be a category id or 0"),
+                         QStringLiteral("INVALID_CATEGORY_ID"));
+    const auto category = *categoryId == 0 ? std::nullopt : categoryId;
+    whenReady(s.images->setCategory(req.param("id"), caller.discordId, category), res,
+              [res](store::CategorizeResult result) mutable {
+                  switch (result) {
+                  case store::CategorizeResult::Done:
+                      return res.noContent();
+                  case store::CategorizeResult::ImageNotFound:
+                      return notFound(res, QStringLiteral("Image"));
+                  case store::CategorizeResult::ImageNotOwned:
+                      return res.error(403, QStringLiteral("You do not own this image"),
+                                       QStringLiteral("NOT_OWNER"));
+                  case store::CategorizeResult::CategoryNotOwned:
+                      return res.error(403, QStringLiteral("Category does not exist or you do not own it"),
+                                       QStringLiteral("NOT_OWNER"));
+                  }
+              });
+}
+
+void listCategories(Services &s, const http::Request &, http::Responder res, const auth::Caller &caller) {
+    whenReady(s.categories->listByOwner(caller.discordId), res,
+              [res](const QList<store::CategoryRecord> &list) mutable {
+                  QJsonArray out;
+                  for (const auto &category : list) {
+                      out.append(QJsonObject{
+                          {"id", category.id},
+                          {"owner_id", category.ownerId},
+                          {"name", QString::fromUtf8(QByteArray::fromBase64(category.name64.toLatin1()))},
                       });
-        });
+                  }
+                  res.json(200, out);
+              });
+}
+
+void createCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const auto name64 = categoryName64(req, res);
+    if (!name64)
+        return;
+    whenReady(s.categories->create(caller.discordId, *name64), res, [res](qint64 id) mutable {
+        res.json(200, QJsonObject{{"id", id}});
     });
+}
 
-    server.del(
-        "/api/user/image/:id", [&auth, &images, minRole](const http::Request &req, http::Responder res) {
-            auth.require(req, res, minRole, [&images, id = req.param("id"), res](const auth::Caller &caller) {
-                whenReady(images.removeOwned(id, caller.discordId), res, [res](bool deleted) mutable {
-                    if (deleted)
-                        res.noContent();
-                    else
-                        notFound(res, QStringLiteral("Image"));
-                });
-            });
-        });
-
-    server.get("/api/user/image/:id/meta", [&auth, &images, minRole](const http::Request &req,
-                                                                     http::Responder res) {
-        auth.require(req, res, minRole, [&images, id = req.param("id"), res](const auth::Caller &caller) {
-            whenReady(images.meta(id), res,
-                      [res, owner = caller.discordId](const std::optional<store::ImageMeta> &meta) mutable {
-                          if (!meta)
-                              return notFound(res, QStringLiteral("Image"));
-                          if (meta->ownerId != owner)
-                              return res.error(403, QStringLiteral("You do not own this image"),
-                                               QStringLiteral("NOT_OWNER"));
-                          res.json(200, QJsonObject{
-                                            {"category_id", nullable(meta->categoryId)},
-                                            {"created_at", isoTime(meta->createdAt)},
-                                            {"message_id",
-                                             meta->messageId ? QJsonValue(*meta->messageId) : QJsonValue()},
-                                            {"owner_id", meta->ownerId},
-                                        });
-                      });
-        });
+void renameCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const auto id = pathId(req.param("id"));
+    if (!id)
+        return res.error(400, QStringLiteral("Category ID must be a number"),
+                         QStringLiteral("INVALID_CATEGORY_ID"));
+    const auto name64 = categoryName64(req, res);
+    if (!name64)
+        return;
+    whenReady(s.categories->rename(*id, caller.discordId, *name64), res, [res](bool renamed) mutable {
+        if (renamed)
+            res.noContent();
+        else
+            notFound(res, QStringLiteral("Category"));
     });
+}
 
-    server.put("/api/user/image/:id/category", [&auth, &images, minRole](const http::Request &req,
-                                                                         http::Responder res) {
-        auth.require(req, res, minRole, [&images, req, res](const auth::Caller &caller) mutable {
-            const auto body = req.jsonBody();
-            if (!body)
-                return res.error(400, QStringLiteral("The body must be a JSON object"),
-                                 QStringLiteral("INVALID_JSON"));
-            // A JSON number, or a numeric string as the original's Number() allowed; 0 means "no category".
-            const auto categoryId = categoryIdValue(body->value(QStringLiteral("categoryId")));
-            if (!categoryId)
-                return res.error(400, QStringLiteral("categoryId must be a category id or 0"),
-                                 QStringLiteral("INVALID_CATEGORY_ID"));
-            const auto category = *categoryId == 0 ? std::nullopt : categoryId;
-            whenReady(images.setCategory(req.param("id"), caller.discordId, category), res,
-                      [res](store::CategorizeResult result) mutable {
-                          switch (result) {
-                          case store::CategorizeResult::Done:
-                              return res.noContent();
-                          case store::CategorizeResult::ImageNotFound:
-                              return notFound(res, QStringLiteral("Image"));
-                          case store::CategorizeResult::ImageNotOwned:
-                              return res.error(403, QStringLiteral("You do not own this image"),
-                                               QStringLiteral("NOT_OWNER"));
-                          case store::CategorizeResult::CategoryNotOwned:
-                              return res.error(403,
-                                               QStringLiteral("Category does not exist or you do not own it"),
-                                               QStringLiteral("NOT_OWNER"));
-                          }
-                      });
-        });
-    });
-
-    server.get("/api/user/categories", [&auth, &categories, minRole](const http::Request &req,
-                                                                     http::Responder res) {
-        auth.require(req, res, minRole, [&categories, res](const auth::Caller &caller) {
-            whenReady(
-                categories.listByOwner(caller.discordId), res,
-                [res](const QList<store::CategoryRecord> &list) mutable {
-                    QJsonArray out;
-                    for (const auto &category : list) {
-                        out.append(QJsonObject{
-                            {"id", category.id},
-                            {"owner_id", category.ownerId},
-                            {"name", QString::fromUtf8(QByteArray::fromBase64(category.name64.toLatin1()))},
-                        });
-                    }
-                    res.json(200, out);
-                });
-        });
-    });
-
-    server.post(
-        "/api/user/category", [&auth, &categories, minRole](const http::Request &req, http::Responder res) {
-            auth.require(req, res, minRole, [&categories, req, res](const auth::Caller &caller) mutable {
-                const auto name64 = categoryName64(req, res);
-                if (!name64)
-                    return;
-                whenReady(categories.create(caller.discordId, *name64), res, [res](qint64 id) mutable {
-                    res.json(200, QJsonObject{{"id", id}});
-                });
-            });
-        });
-
-    server.patch("/api/user/category/:id", [&auth, &categories, minRole](const http::Request &req,
-                                                                         http::Responder res) {
-        auth.require(req, res, minRole, [&categories, req, res](const auth::Caller &caller) mutable {
-            const auto id = pathId(req.param("id"));
-            if (!id)
-                return res.error(400, QStringLiteral("Category ID must be a number"),
-                                 QStringLiteral("INVALID_CATEGORY_ID"));
-            const auto name64 = categoryName64(req, res);
-            if (!name64)
-                return;
-            whenReady(categories.rename(*id, caller.discordId, *name64), res, [res](bool renamed) mutable {
-                if (renamed)
-                    res.noContent();
-                else
-                    notFound(res, QStringLiteral("Category"));
-            });
-        });
-    });
-
-    server.del("/api/user/category/:id", [&auth, &categories, minRole](const http::Request &req,
-                                                                       http::Responder res) {
-        auth.require(req, res, minRole, [&categories, req, res](const auth::Caller &caller) mutable {
-            const auto id = pathId(req.param("id"));
-            if (!id)
-                return res.error(400, QStringLiteral("Category ID must be a number"),
-                                 QStringLiteral("INVALID_CATEGORY_ID"));
-            whenReady(categories.remove(*id, caller.discordId), res, [res](bool removed) mutable {
-                if (removed)
-                    res.noContent();
-                else
-                    notFound(res, QStringLiteral("Category"));
-            });
-        });
+void deleteCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
+    const auto id = pathId(req.param("id"));
+    if (!id)
+        return res.error(400, QStringLiteral("Category ID must be a number"),
+                         QStringLiteral("INVALID_CATEGORY_ID"));
+    whenReady(s.categories->remove(*id, caller.discordId), res, [res](bool removed) mutable {
+        if (removed)
+            res.noContent();
+        else
+            notFound(res, QStringLiteral("Category"));
     });
 }
 

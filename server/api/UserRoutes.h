@@ -1,5 +1,5 @@
 #pragma once
-// The signed-in user's own data (all routes need role >= 1; every query is scoped to the caller):
+// The signed-in user's own data (rows with role >= 1 in Routes.cpp; every query is scoped to the caller):
 //   GET    /api/user/me                     {user:{discord_id, role, iat, exp}}
 //   GET    /api/user/jobs?page&limit&category_id   {count, totalPages, currentPage, previousPage, nextPage,
 //                                                   images:[{id, category_id}]}
@@ -10,19 +10,18 @@
 //   POST   /api/user/category               {name} -> {id}
 //   PATCH  /api/user/category/:id           {name} -> 204
 //   DELETE /api/user/category/:id           204
-#include "server/auth/AuthService.h"
-#include "server/http/HttpServer.h"
-#include "server/store/CategoryRepository.h"
-#include "server/store/ImageRepository.h"
+#include "server/api/Route.h"
 
 namespace nav::api {
 
-struct UserRoutesDeps {
-    auth::AuthService &auth;
-    store::ImageRepository &images;
-    store::CategoryRepository &categories;
-};
-
-void registerUserRoutes(http::HttpServer &server, const UserRoutesDeps &deps);
+void getMe(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listMyImages(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void deleteMyImage(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void getImageMeta(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void setImageCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void listCategories(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void createCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void renameCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
+void deleteCategory(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 
 } // namespace nav::api

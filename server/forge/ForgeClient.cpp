@@ -69,10 +69,6 @@ ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body)
     }
 }
 
-ForgeError cancelled() {
-    return {QStringLiteral("ECANCELED"), QStringLiteral("The request to Forge was cancelled"), 0, false};
-}
-
 // JSON bodies that are probably this big or bigger (img2img init images, png-info of a finished image,
 // Forge's answers with the generated images) are serialised and parsed on a worker thread, not on the event
 // loop.
@@ -148,70 +144,42 @@ void ForgeClient::setTarget(const QUrl &sdApiHost, const QUrl &base) {
     m_base = base;
 }
 
-void ForgeCall::abort() {
-    if (!m_state)
-        return;
-    if (m_state->reply) {
-        m_state->reply->abort();
-    } else if (m_state->pendingDone) { // still serialising: never send it
-        const JsonCallback done = std::exchange(m_state->pendingDone, nullptr);
-        done(QJsonDocument(), cancelled());
-    }
-}
-
-bool ForgeCall::active() const {
-    return m_state && (m_state->pendingDone || (m_state->reply && m_state->reply->isRunning()));
-}
-
 ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
     : QObject(parent), m_sdApiHost(sdApiHost), m_base(base), m_network(new QNetworkAccessManager(this)) {
     m_network->setAutoDeleteReplies(true);
 }
 
-ForgeCall ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
-    ForgeCall call;
-    call.m_state = std::make_shared<ForgeCall::State>();
-    send(call.m_state, join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
-    return call;
+void ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
+    send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
-    return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs);
+void ForgeClient::post(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::postOnce(const QString &path, const QJsonObject &body, JsonCallback done,
-                                int timeoutMs) {
-    return sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs, true);
+void ForgeClient::postOnce(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    sendJson(join(m_sdApiHost, path), body, std::move(done), timeoutMs, true);
 }
 
-ForgeCall ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
-                                int timeoutMs) {
-    return sendJson(join(m_base, path), body, std::move(done), timeoutMs);
+void ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs) {
+    sendJson(join(m_base, path), body, std::move(done), timeoutMs);
 }
 
-ForgeCall ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
-                                bool once) {
-    ForgeCall call;
-    call.m_state = std::make_shared<ForgeCall::State>();
+void ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                           bool once) {
     if (approximateSize(body) < kOffLoopJsonBytes) {
-        send(call.m_state, url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done),
-             timeoutMs, once);
-        return call;
+        send(url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done), timeoutMs, once);
+        return;
     }
-    call.m_state->pendingDone = std::move(done);
     QtConcurrent::run([body] {
         return QJsonDocument(body).toJson(QJsonDocument::Compact);
-    }).then(this, [this, state = call.m_state, url, timeoutMs, once](const QByteArray &bytes) {
-        if (!state->pendingDone)
-            return; // aborted meanwhile; its callback has run
-        send(state, url, "POST", bytes, std::exchange(state->pendingDone, nullptr), timeoutMs, once);
+    }).then(this, [this, url, timeoutMs, once, done = std::move(done)](const QByteArray &bytes) {
+        send(url, "POST", bytes, done, timeoutMs, once);
     });
-    return call;
 }
 
-void ForgeClient::send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url,
-                       const QByteArray &method, const QByteArray &body, JsonCallback done, int timeoutMs,
-                       bool once) {
+void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
+                       int timeoutMs, bool once) {
     // Credentials in SD_API_HOST (Forge --api-auth) go out up front as Basic auth: Qt would otherwise wait
     // for the 401 challenge and then re-send, which a postOnce() body refuses. The URL itself never carries
     // them.
@@ -233,7 +201,6 @@ void ForgeClient::send(const std::shared_ptr<ForgeCall::State> &call, const QUrl
     } else {
         reply = m_network->sendCustomRequest(request, method, body);
     }
-    call->reply = reply;
     auto *timer = new QTimer(reply);
     timer->setSingleShot(true);
     auto timedOut = std::make_shared<bool>(false);

@@ -6,11 +6,9 @@
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QObject>
-#include <QPointer>
 #include <QUrl>
 
 #include <functional>
-#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -30,23 +28,6 @@ QString backendName(const QUrl &sdApiHost);
 
 using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
 
-// A call in flight; abort() ends it and its callback runs with ECANCELED. A call with a big body may still be
-// serialising it on a worker thread; it is active then too.
-class ForgeCall {
-public:
-    ForgeCall() = default;
-    void abort();
-    bool active() const;
-
-private:
-    friend class ForgeClient;
-    struct State {
-        QPointer<QNetworkReply> reply;
-        JsonCallback pendingDone; // set while the body is being serialised
-    };
-    std::shared_ptr<State> m_state;
-};
-
 class ForgeClient : public QObject {
     Q_OBJECT
 public:
@@ -56,16 +37,16 @@ public:
     static constexpr int kDefaultTimeoutMs = 15'000;
 
     // `path` is relative to /sdapi/v1, e.g. "/sd-models".
-    ForgeCall get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
-    ForgeCall post(const QString &path, const QJsonObject &body, JsonCallback done,
-                   int timeoutMs = kDefaultTimeoutMs);
+    void get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
+    void post(const QString &path, const QJsonObject &body, JsonCallback done,
+              int timeoutMs = kDefaultTimeoutMs);
     // A generation POST (txt2img/img2img) that is sent at most once: when the connection drops, Qt's HTTP
     // stack would silently send it again and Forge would run the job twice. Here the call fails with
     // ECONNRESET instead, and the caller asks Forge (/internal/progress) what became of the task.
-    ForgeCall postOnce(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs);
+    void postOnce(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs);
     // `path` is relative to the server root, e.g. "/internal/progress".
-    ForgeCall postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
-                       int timeoutMs = kDefaultTimeoutMs);
+    void postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
+                  int timeoutMs = kDefaultTimeoutMs);
 
     QUrl sdApiHost() const { return m_sdApiHost; }
     QUrl base() const { return m_base; }
@@ -74,10 +55,9 @@ public:
 
 private:
     // Serialises `body` (on a worker thread when it is big) and sends it; `once`: see postOnce().
-    ForgeCall sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
-                       bool once = false);
-    void send(const std::shared_ptr<ForgeCall::State> &call, const QUrl &url, const QByteArray &method,
-              const QByteArray &body, JsonCallback done, int timeoutMs, bool once = false);
+    void sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs, bool once = false);
+    void send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
+              int timeoutMs, bool once = false);
 
     QUrl m_sdApiHost;
     QUrl m_base;

@@ -1,6 +1,6 @@
 #pragma once
 // Builds the Forge request bodies from a job's normalised parameters (pure functions, unit-tested).
-// The rules follow the original Navigator and forge-api.md §4 and §7-8:
+// The rules follow the original Navigator and Forge's /sdapi/v1 txt2img/img2img API:
 //  - force_hr_fix: hires fix at 2x, hr_second_pass_steps = min(hrf_steps, steps), denoising 0.35 by default;
 //  - above 1024x1024 pixels: generate at half size (rounded up) with hires fix to the requested size and at
 //    most 30 hires steps;

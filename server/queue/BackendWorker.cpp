@@ -222,7 +222,7 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_loadedModel = job.modelName;
     const ops::LogContext context(job.id, job.ownerId);
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
-    m_generation = m_client->postOnce(
+    m_client->postOnce(
         endpoint, body,
         [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
             if (!m_job || m_job->id != job.id)

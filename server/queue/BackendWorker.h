@@ -112,7 +112,6 @@ private:
     forge::ForgeClient *m_client;
     WorkerSettings m_settings;
     std::optional<store::Job> m_job;
-    forge::ForgeCall m_generation;
     QTimer m_progressTimer;
     QTimer m_firstPoll;
     QTimer m_unloadTimer;

@@ -2,8 +2,8 @@
 // The Engine.IO v4 server on its own port: answers the handshake (polling GET or a WebSocket without sid),
 // finds the session of every later request, refuses bad ones with the Engine.IO error codes, and hands
 // WebSocket upgrades to their session. QHttpServer 6.4 gives polling requests to handleRequest() and
-// WebSocket upgrade requests to newWebSocketConnection (writing nothing for them; see
-// reference/peers-and-protocols.md §2).
+// WebSocket upgrade requests to newWebSocketConnection (writing nothing for them, so the upgrade is ours to
+// answer).
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
 

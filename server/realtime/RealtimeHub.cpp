@@ -101,14 +101,6 @@ void RealtimeHub::emitTo(const QStringList &rooms, const QString &event, const Q
         m_root->emitToRooms(rooms, event, {clean});
 }
 
-void RealtimeHub::emitToUser(const QString &discordId, const QString &event, const QJsonObject &payload) {
-    emitTo({userRoom(discordId)}, event, payload);
-}
-
-void RealtimeHub::emitToIp(const QString &ip, const QString &event, const QJsonObject &payload) {
-    emitTo({ipRoom(ip)}, event, payload);
-}
-
 void RealtimeHub::emitToAdmins(const QString &event, const QJsonObject &payload) {
     emitTo({kAdminsRoom}, event, payload);
 }

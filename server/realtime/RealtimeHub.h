@@ -29,8 +29,6 @@ public:
     quint16 port() const;
     QString errorString() const;
 
-    void emitToUser(const QString &discordId, const QString &event, const QJsonObject &payload);
-    void emitToIp(const QString &ip, const QString &event, const QJsonObject &payload);
     void emitToAdmins(const QString &event, const QJsonObject &payload);
     void emitToAll(const QString &event, const QJsonObject &payload);
     // A job event: to the owner's sockets, the unauthenticated sockets of the submitting address, and admins;

@@ -1,6 +1,7 @@
 #include "tests/admin-gui/AdminTestServer.h"
 
 #include "server/api/AdminQueueRoutes.h"
+#include "server/api/Route.h"
 #include "tests/support/TestSupport.h"
 
 #include <QBuffer>
@@ -51,7 +52,10 @@ bool AdminTestServer::start() {
     sources.connectedClients = [hub] { return hub->connectedClients(); };
     m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
     m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-    api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
+    m_services.auth = m_auth.get();
+    m_services.adminStatus = m_status.get();
+    m_services.adminQueue = &m_queue;
+    api::registerRoutes(*m_server, m_services, api::onlyOperations({"getAdminStatus", "getAdminQueue"}));
     m_server->post("/api/queue/interrupt/:id", [this](const http::Request &req, http::Responder res) {
         m_auth->require(req, res, auth::RoleApprentice, [this, req, res](const auth::Caller &) mutable {
             const QString id = req.param("id");

@@ -4,6 +4,7 @@
 // place of the users table), the real GET /api/admin/status over a fake Forge /options, and the real
 // realtime hub (socket.io) with the auth guard as its token verifier. The job queue is a hand-filled fake.
 #include "server/api/AdminStatusService.h"
+#include "server/api/Services.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeClient.h"
@@ -59,6 +60,7 @@ private:
     std::unique_ptr<forge::ForgeClient> m_forge;
     std::unique_ptr<auth::AuthService> m_auth;
     std::unique_ptr<api::AdminStatusService> m_status;
+    api::Services m_services; // what the admin rows of the route table use; outlives m_server
     std::unique_ptr<http::HttpServer> m_server;
     std::unique_ptr<realtime::RealtimeHub> m_hub;
 };

@@ -3,6 +3,7 @@
 // queue behind GET /api/admin/queue.
 #include "server/api/AdminQueueRoutes.h"
 #include "server/api/AdminStatusService.h"
+#include "server/api/Route.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
 #include "server/forge/ForgeClient.h"
@@ -30,6 +31,17 @@ class AdminEndpointsTest : public QObject {
     std::unique_ptr<api::AdminStatusService> m_status;
     std::unique_ptr<http::HttpServer> m_server;
     test::FakeQueueSource m_queue;
+    api::Services m_services;
+
+    // Serves the two admin rows of the route table on m_server; `queue` null: no job queue wired.
+    void serve(api::AdminQueueSource *queue, api::OwnerNameLookup names = {}) {
+        m_services = {};
+        m_services.auth = m_auth.get();
+        m_services.adminStatus = m_status.get();
+        m_services.adminQueue = queue;
+        m_services.ownerNames = std::move(names);
+        api::registerRoutes(*m_server, m_services, api::onlyOperations({"getAdminStatus", "getAdminQueue"}));
+    }
 
     HttpReply get(const QString &path, const QByteArray &authorization) {
         QHash<QByteArray, QByteArray> headers;
@@ -74,7 +86,7 @@ private slots:
         sources.runningJobs = [] { return 1; };
         m_status = std::make_unique<api::AdminStatusService>(m_forge.get(), sources);
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
+        serve(&m_queue);
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
     }
     void cleanup() {
@@ -232,7 +244,7 @@ private slots:
         m_queue.error.clear();
 
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, nullptr);
+        serve(nullptr);
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
         reply = get("/api/admin/queue", "super-token");
         QCOMPARE(reply.status, 503);
@@ -248,11 +260,10 @@ private slots:
         m_queue.snapshot.recent = {test::FakeQueueSource::job("c", "finished")};
         QStringList asked;
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(
-            *m_server, *m_auth, *m_status, &m_queue, [&asked](const QStringList &ids) {
-                asked = ids;
-                return QtFuture::makeReadyFuture(QHash<QString, QString>{{"100", "Ada Lovelace"}});
-            });
+        serve(&m_queue, [&asked](const QStringList &ids) {
+            asked = ids;
+            return QtFuture::makeReadyFuture(QHash<QString, QString>{{"100", "Ada Lovelace"}});
+        });
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
         const QJsonObject body = get("/api/admin/queue?include_recent=5", "super-token").json();
         QCOMPARE(asked, (QStringList{"100", "200"}));
@@ -264,7 +275,7 @@ private slots:
                  QStringLiteral("Ada Lovelace"));
 
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue, [](const QStringList &) {
+        serve(&m_queue, [](const QStringList &) {
             return QtFuture::makeExceptionalFuture<QHash<QString, QString>>(
                 std::make_exception_ptr(std::runtime_error("db down")));
         });
@@ -278,7 +289,7 @@ private slots:
         m_status =
             std::make_unique<api::AdminStatusService>(m_forge.get(), api::AdminStatusService::Sources{});
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAdminQueueRoutes(*m_server, *m_auth, *m_status, &m_queue);
+        serve(&m_queue);
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
         const QJsonObject body = get("/api/admin/status", "super-token").json();
         QVERIFY(body.value("connected_clients").isNull());

@@ -1,6 +1,6 @@
 // POST /api/auth/login against a fake Discord, with an in-memory role table standing in for the database:
 // success, refusal, Discord down, disabled and unknown users, the demo user on and off, and bad bodies.
-#include "server/api/AuthRoutes.h"
+#include "server/api/Route.h"
 #include "server/auth/AuthService.h"
 #include "server/auth/DiscordClient.h"
 #include "server/auth/LoginService.h"
@@ -22,6 +22,7 @@ class LoginTest : public QObject {
     std::unique_ptr<auth::AuthService> m_auth;
     std::unique_ptr<auth::DiscordClient> m_client;
     std::unique_ptr<auth::LoginService> m_login;
+    api::Services m_services;
     std::unique_ptr<http::HttpServer> m_server;
 
     void start() {
@@ -34,7 +35,8 @@ class LoginTest : public QObject {
             m_discord->url(), "client-id", "client secret+&=", "http://compass.local/?x=1&y=2", {}, 10'000});
         m_login = std::make_unique<auth::LoginService>(*m_auth, *m_client);
         m_server = std::make_unique<http::HttpServer>(http::ConnectionLimits{});
-        api::registerAuthRoutes(*m_server, *m_login);
+        m_services.login = m_login.get();
+        api::registerRoutes(*m_server, m_services, api::onlyOperations({"login"}));
         QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
     }
     HttpReply login(const QByteArray &body) {

@@ -42,7 +42,7 @@ test("polling only: events delivered on held GETs", async (t) => {
   assert.equal(socket.io.engine.transport.name, "polling");
   for (let i = 0; i < 3; i++) {
     const got = once(socket, "task-progress");
-    await emit(server, { to: "ip", ip: "127.0.0.1", event: "task-progress", payload: { step: i } });
+    await emit(server, { to: "job", ip: "127.0.0.1", event: "task-progress", payload: { step: i } });
     assert.deepEqual(await got, { step: i });
   }
 });
@@ -86,12 +86,12 @@ test("auth: a token routes its owner's job events; admins see all; anonymous soc
   assert.deepEqual(ids[2], ["j1", "j2", "j3"], "admin");
   assert.deepEqual(ids[3], ["j2", "j3"], "anonymous socket on 127.0.0.1");
 
-  const userOnly = once(user, "model-changed");
-  await emit(server, { to: "user", id: "123", event: "model-changed", payload: { model_name: "m" } });
-  assert.deepEqual(await userOnly, { model_name: "m" });
-  const adminOnly = once(admin, "queue-changed");
-  await emit(server, { to: "admins", event: "queue-changed", payload: {} });
-  await adminOnly;
+  const toOwner = once(user, "model-changed");
+  await emit(server, { to: "job", id: "123", event: "model-changed", payload: { model_name: "m" } });
+  assert.deepEqual(await toOwner, { model_name: "m" });
+  const toAdmins = once(admin, "queue-changed");
+  await emit(server, { to: "job", event: "queue-changed", payload: {} });
+  await toAdmins;
   assert.equal(await clientCount(server), 4);
 });
 
@@ -148,7 +148,7 @@ test("TRUST_PROXY: the address the nearest trusted proxy saw decides the IP room
     await once(socket, "connected");
     const seen = collect(socket, "task-failed");
     for (const ip of ["127.0.0.1", "10.0.0.2", "203.0.113.7", "198.51.100.9"])
-      await emit(server, { to: "ip", ip, event: "task-failed", payload: { ip } });
+      await emit(server, { to: "job", ip, event: "task-failed", payload: { ip } });
     await barrier(server, [socket]);
     assert.deepEqual(seen, [{ ip: room }], `with ${args.join(" ") || "no TRUST_PROXY"}`);
   }

@@ -3,7 +3,7 @@
 // duplicates, the concurrency limit, roles) and the API proxy (relaying, limits and SSRF attempts).
 #include "shared/realtime/SocketIoClient.h"
 #include "tests/models/FakeCivitai.h"
-#include "tests/models/TestUsers.h"
+#include "tests/support/TestUsers.h"
 
 #include <QDir>
 #include <QNetworkAccessManager>

@@ -1,6 +1,6 @@
 // FileHasher: SHA-256 of a file computed on a worker thread, answered on the caller's thread; shared
 // computation for concurrent requests; empty answer for unreadable files.
-#include "server/thirdparty/FileHasher.h"
+#include "server/loras/FileHasher.h"
 
 #include <QCryptographicHash>
 #include <QTemporaryDir>
@@ -20,7 +20,7 @@ private slots:
         const QString expected =
             QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
 
-        nav::thirdparty::FileHasher hasher;
+        nav::loras::FileHasher hasher;
         QStringList answers;
         QList<QThread *> threads;
         for (int i = 0; i < 3; ++i)
@@ -37,7 +37,7 @@ private slots:
     }
 
     void missingFileGivesEmpty() {
-        nav::thirdparty::FileHasher hasher;
+        nav::loras::FileHasher hasher;
         bool called = false;
         QString answer = "x";
         hasher.sha256("/nonexistent/file.safetensors", [&](const QString &hex) {

@@ -4,7 +4,7 @@
 // that rarely change, and its clearing by GET /api/models?refresh=true.
 #include "shared/realtime/SocketIoClient.h"
 #include "tests/models/ForgeSimProcess.h"
-#include "tests/models/TestUsers.h"
+#include "tests/support/TestUsers.h"
 
 #include <QSqlQuery>
 

@@ -1,7 +1,7 @@
 // LoRA endpoints against navigator without a Forge behind it: authentication, the query-boolean parsing of
 // forge_only / force_update_metadata ("false" is false), the role needed to force a metadata update,
 // ENABLE_LORA_SUPPORT off, 502 when Forge is down, and local overrides (roles, validation, stored format).
-#include "tests/models/TestUsers.h"
+#include "tests/support/TestUsers.h"
 
 #include <QSqlQuery>
 #include <QtTest>

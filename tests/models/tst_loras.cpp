@@ -3,7 +3,7 @@
 // forced updates, refresh of stale metadata (and updates_disabled), local overrides and forge_only.
 #include "tests/models/FakeCivitai.h"
 #include "tests/models/ForgeSimProcess.h"
-#include "tests/models/TestUsers.h"
+#include "tests/support/TestUsers.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,8 +1,8 @@
 // The model downloader against a fake CivitAI in this process: success with the checksum verified, checksum
 // mismatch, cut connection, low disk, hostile file names, duplicates and the concurrency limit. Forge is
 // not running here (its refresh fails and is only logged); the HTTP-level tests cover the wiring.
+#include "server/civitai/ModelDownloadService.h"
 #include "server/forge/ForgeCatalog.h"
-#include "server/thirdparty/ModelDownloadService.h"
 #include "tests/models/FakeCivitai.h"
 #include "tests/support/TestSupport.h"
 
@@ -26,7 +26,7 @@ QByteArray randomBytes(int size) {
 
 struct Outcome {
     bool done = false;
-    thirdparty::DownloadAnswer answer;
+    civitai::DownloadAnswer answer;
 };
 
 } // namespace
@@ -36,18 +36,18 @@ class TestModelDownload : public QObject {
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<FakeCivitai> m_civitai;
-    std::unique_ptr<thirdparty::CivitaiClient> m_client;
+    std::unique_ptr<civitai::CivitaiClient> m_client;
     std::unique_ptr<forge::ForgeClient> m_forge;
     std::unique_ptr<forge::ForgeCatalog> m_catalog;
-    std::unique_ptr<thirdparty::ModelDownloadService> m_service;
+    std::unique_ptr<civitai::ModelDownloadService> m_service;
     QList<QPair<QString, QJsonValue>> m_events;
     int m_freePercent = 50;
 
     void makeService(int maxConcurrent = 2, const QString &modelDir = QStringLiteral("<tmp>"),
                      bool supportsFlux = false) {
-        m_service = std::make_unique<thirdparty::ModelDownloadService>(
+        m_service = std::make_unique<civitai::ModelDownloadService>(
             m_client.get(), m_catalog.get(),
-            thirdparty::ModelDownloadService::Options{modelDir == "<tmp>" ? m_dir->path() : modelDir,
+            civitai::ModelDownloadService::Options{modelDir == "<tmp>" ? m_dir->path() : modelDir,
                                                       maxConcurrent, 10, 10'000, supportsFlux},
             [this](const QString &) { return std::optional<int>(m_freePercent); },
             [this](const QString &event, const QJsonObject &payload) {
@@ -57,14 +57,14 @@ private:
 
     std::shared_ptr<Outcome> start(qint64 versionId) {
         auto outcome = std::make_shared<Outcome>();
-        m_service->download(versionId, [outcome](const thirdparty::DownloadAnswer &answer) {
+        m_service->download(versionId, [outcome](const civitai::DownloadAnswer &answer) {
             outcome->done = true;
             outcome->answer = answer;
         });
         return outcome;
     }
 
-    thirdparty::DownloadAnswer run(qint64 versionId) {
+    civitai::DownloadAnswer run(qint64 versionId) {
         auto outcome = start(versionId);
         if (!QTest::qWaitFor([&] { return outcome->done; }, 30'000))
             qWarning("download %lld did not finish", versionId);
@@ -88,8 +88,8 @@ private slots:
         m_dir = std::make_unique<QTemporaryDir>();
         m_civitai = std::make_unique<FakeCivitai>();
         QVERIFY(m_civitai->listen());
-        m_client = std::make_unique<thirdparty::CivitaiClient>(m_civitai->base(), m_civitai->validKey,
-                                                               thirdparty::CivitaiClient::Limits{});
+        m_client = std::make_unique<civitai::CivitaiClient>(m_civitai->base(), m_civitai->validKey,
+                                                            civitai::CivitaiClient::Limits{});
         const QUrl nowhere(QStringLiteral("http://127.0.0.1:%1").arg(nav::test::freePort()));
         m_forge = std::make_unique<forge::ForgeClient>(nowhere.resolved(QUrl("/sdapi/v1")), nowhere);
         m_catalog = std::make_unique<forge::ForgeCatalog>(m_forge.get(), 60'000);
@@ -235,8 +235,8 @@ private slots:
 
     void wrongKeyIsReported() {
         m_civitai->addVersion(132, "LORA", "x.safetensors", randomBytes(10));
-        m_client = std::make_unique<thirdparty::CivitaiClient>(m_civitai->base(), "wrong-key",
-                                                               thirdparty::CivitaiClient::Limits{});
+        m_client = std::make_unique<civitai::CivitaiClient>(m_civitai->base(), "wrong-key",
+                                                            civitai::CivitaiClient::Limits{});
         makeService();
         bool authenticated = true, called = false;
         m_client->checkAuthenticated([&](bool ok) {

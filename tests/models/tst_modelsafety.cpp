@@ -1,12 +1,12 @@
 // Unit tests of the pure safety checks of the CivitAI area: remote file names, proxy paths (SSRF) and the
 // model-type to folder mapping.
-#include "server/thirdparty/CivitaiProxyUrl.h"
-#include "server/thirdparty/ModelFolders.h"
-#include "server/thirdparty/RemoteFileName.h"
+#include "server/civitai/CivitaiProxyUrl.h"
+#include "server/civitai/ModelFolders.h"
+#include "server/civitai/RemoteFileName.h"
 
 #include <QtTest>
 
-using namespace nav::thirdparty;
+using namespace nav::civitai;
 
 class TestModelSafety : public QObject {
     Q_OBJECT

@@ -1,4 +1,5 @@
-// The Forge request bodies built from a job's parameters (forge-api.md §4, §7, §8 and the original's rules).
+// The Forge request bodies built from a job's parameters (Forge's txt2img/img2img API and the original's
+// rules).
 #include "server/forge/GenerationPayload.h"
 
 #include <QJsonArray>

@@ -5,7 +5,8 @@
 //                      [--max-payload BYTES] [--connect-timeout MS] [--trust-proxy]
 // Tokens: "<name>:<discordId>:<role>" (e.g. "user:123:1", "admin:9:3") are accepted after a short delay, as
 // a database lookup would be; any other token is refused.
-// Control: POST /emit {"to":"user|ip|admins|all|job", "id", "ip", "event", "payload"} and GET /clients.
+// Control: POST /emit {"to":"all|job", "id", "ip", "event", "payload"} and GET /clients. "job" is
+// RealtimeHub::emitJobEvent(id, ip): admins, plus user `id` and the anonymous sockets of `ip` when given.
 // Prints "READY <port> <control-port>" once both listen.
 #include "server/http/HttpServer.h"
 #include "server/realtime/RealtimeHub.h"
@@ -76,13 +77,7 @@ int main(int argc, char *argv[]) {
         const QString to = body.value("to").toString();
         const QString event = body.value("event").toString();
         const QJsonObject payload = body.value("payload").toObject();
-        if (to == "user")
-            hub.emitToUser(body.value("id").toString(), event, payload);
-        else if (to == "ip")
-            hub.emitToIp(body.value("ip").toString(), event, payload);
-        else if (to == "admins")
-            hub.emitToAdmins(event, payload);
-        else if (to == "all")
+        if (to == "all")
             hub.emitToAll(event, payload);
         else if (to == "job")
             hub.emitJobEvent(body.value("id").toString(), body.value("ip").toString(), event, payload);

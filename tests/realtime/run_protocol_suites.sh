@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the official Socket.IO protocol suites against Navigator's conformance server (a bare socket.io server
-# set up the way the suites expect; see server/realtime/ConformanceServer.h).
+# set up the way the suites expect; see tests/realtime/ConformanceServer.h).
 #
 # Usage: tests/realtime/run_protocol_suites.sh SUITES_DIR [BUILD_DIR]
 #   SUITES_DIR holds checkouts of https://github.com/socketio/engine.io-protocol and
@@ -19,11 +19,9 @@ suites=${1:?"usage: $0 SUITES_DIR [BUILD_DIR]"}
 suites=$(cd "$suites" && pwd)
 build=$(cd "${2:-$root/build}" && pwd)
 
-# The conformance server: its own test binary, or the older `navigator --socketio-conformance`.
+# The conformance server: a test-only program (tests/realtime), not part of navigator.
 if [ -x "$build/bin/socketio-conformance" ]; then
   server=("$build/bin/socketio-conformance" 3000)
-elif [ -x "$build/bin/navigator" ] && "$build/bin/navigator" --help | grep -q -- --socketio-conformance; then
-  server=("$build/bin/navigator" --socketio-conformance 3000)
 else
   echo "no conformance server in $build/bin (build the socketio-conformance target)" >&2
   exit 2

@@ -74,9 +74,9 @@ private slots:
         client.open();
         QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(events.count(), 1, 10000);
-        QCOMPARE(server.send({{"to", "user"}, {"id", "42"}, {"event", "mine"}, {"payload", QJsonObject{}}}),
+        QCOMPARE(server.send({{"to", "job"}, {"id", "42"}, {"event", "mine"}, {"payload", QJsonObject{}}}),
                  200);
-        QCOMPARE(server.send({{"to", "admins"}, {"event", "for-admins"}, {"payload", QJsonObject{}}}), 200);
+        QCOMPARE(server.send({{"to", "job"}, {"event", "for-admins"}, {"payload", QJsonObject{}}}), 200);
         QTRY_COMPARE_WITH_TIMEOUT(events.count(), 3, 10000);
         QCOMPARE(events.at(1).at(0).toString(), QString("mine"));
         QCOMPARE(events.at(2).at(0).toString(), QString("for-admins"));

@@ -1,0 +1,44 @@
+#include "server/loras/FileHasher.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFuture>
+#include <QtConcurrent>
+
+namespace nav::loras {
+
+namespace {
+
+QString hashFile(const QString &path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&file))
+        return {};
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+} // namespace
+
+FileHasher::FileHasher(QObject *parent) : QObject(parent) {
+    m_pool.setMaxThreadCount(1);
+}
+
+FileHasher::~FileHasher() {
+    m_pool.waitForDone();
+}
+
+void FileHasher::sha256(const QString &path, std::function<void(const QString &)> done) {
+    auto &waiters = m_waiting[path];
+    waiters.push_back(std::move(done));
+    if (waiters.size() > 1)
+        return; // already being hashed
+    QtConcurrent::run(&m_pool, hashFile, path).then(this, [this, path](const QString &hex) {
+        const auto callbacks = m_waiting.take(path);
+        for (const auto &callback : callbacks)
+            callback(hex);
+    });
+}
+
+} // namespace nav::loras
