@@ -55,8 +55,9 @@ void HttpServer::dispatch(Request request, Responder responder, Responder::State
     }
     const QByteArray lookup = request.method == "HEAD" ? QByteArray("GET") : request.method;
     QStringList allowed;
+    const QStringList segments = RoutePattern::segments(request.encodedPath);
     for (const Route &route : m_routes) {
-        auto params = route.pattern.match(request.encodedPath);
+        auto params = route.pattern.match(segments);
         if (!params)
             continue;
         if (route.method != lookup) {

@@ -18,10 +18,18 @@ QString decodeSegment(const QString &segment) {
 }
 } // namespace
 
-std::optional<QHash<QString, QString>> RoutePattern::match(const QString &encodedPath) const {
+QStringList RoutePattern::segments(const QString &encodedPath) {
     QStringList parts = encodedPath.split('/', Qt::SkipEmptyParts);
     for (QString &part : parts)
         part = decodeSegment(part);
+    return parts;
+}
+
+std::optional<QHash<QString, QString>> RoutePattern::match(const QString &encodedPath) const {
+    return match(segments(encodedPath));
+}
+
+std::optional<QHash<QString, QString>> RoutePattern::match(const QStringList &parts) const {
     if (parts.size() < m_segments.size() || (!m_wildcard && parts.size() != m_segments.size()))
         return std::nullopt;
     QHash<QString, QString> params;

@@ -14,6 +14,10 @@ class RoutePattern {
 public:
     explicit RoutePattern(const QString &pattern);
     std::optional<QHash<QString, QString>> match(const QString &encodedPath) const;
+    // The same for a path already cut by segments(): the server cuts each request path once, not per route.
+    std::optional<QHash<QString, QString>> match(const QStringList &decodedSegments) const;
+    // The path's segments, each percent-decoded after the split.
+    static QStringList segments(const QString &encodedPath);
     const QString &text() const { return m_text; }
 
 private:
