@@ -136,6 +136,14 @@ bool HistoryModel::setPage(const QJsonObject &page) {
     m_jobs.clear();
     for (const QJsonValue &value : jobs.toArray())
         m_jobs.append(value.toObject());
+    // Thumbnails of jobs that left the page are dropped, so a window left open for days stays small.
+    QHash<QString, QImage> kept;
+    for (const QJsonObject &job : m_jobs) {
+        const QString id = job.value(QStringLiteral("job_id")).toString();
+        if (m_thumbnails.contains(id))
+            kept.insert(id, m_thumbnails.value(id));
+    }
+    m_thumbnails = kept;
     m_total = static_cast<qint64>(page.value(QStringLiteral("count")).toDouble());
     m_page = page.value(QStringLiteral("currentPage")).toInt(1);
     m_pageCount = page.value(QStringLiteral("totalPages")).toInt();

@@ -65,8 +65,8 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     : QWidget(parent), m_connection(connection), m_server(new QLabel(this)),
       m_connectionState(new QLabel(this)), m_realtime(new QLabel(QStringLiteral("not connected"), this)),
       m_version(new QLabel(this)), m_uptime(new QLabel(this)), m_queue(new QLabel(this)),
-      m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_backends(new QTreeWidget(this)),
-      m_stats(stats) {
+      m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_database(new QLabel(this)),
+      m_lastHour(new QLabel(this)), m_backends(new QTreeWidget(this)), m_stats(stats) {
     auto *form = new QFormLayout;
     form->addRow(QStringLiteral("Server:"), m_server);
     form->addRow(QStringLiteral("Connection:"), m_connectionState);
@@ -75,14 +75,17 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     form->addRow(QStringLiteral("Uptime:"), m_uptime);
     form->addRow(QStringLiteral("Queue:"), m_queue);
     form->addRow(QStringLiteral("Connected clients:"), m_clients);
+    form->addRow(QStringLiteral("Database:"), m_database);
+    form->addRow(QStringLiteral("Last hour:"), m_lastHour);
     form->addRow(QStringLiteral("Signed in as:"), m_caller);
-    for (QLabel *label :
-         {m_server, m_connectionState, m_realtime, m_version, m_uptime, m_queue, m_clients, m_caller})
+    for (QLabel *label : {m_server, m_connectionState, m_realtime, m_version, m_uptime, m_queue, m_clients,
+                          m_caller, m_database, m_lastHour})
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_backends->setHeaderLabels({QStringLiteral("Backend"), QStringLiteral("Reachable"),
                                  QStringLiteral("Loaded checkpoint"), QStringLiteral("State")});
     m_backends->setRootIsDecorated(false);
+    m_backends->setMinimumHeight(60);
     m_backends->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
     auto *refresh = new QPushButton(QStringLiteral("Refresh"), this);
@@ -98,7 +101,7 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
         for (QChart *chart : {m_queueChart, m_throughputChart}) {
             auto *view = new QChartView(chart, this);
             view->setRenderHint(QPainter::Antialiasing);
-            view->setMinimumHeight(220);
+            view->setMinimumHeight(150);
             charts->addWidget(view);
         }
         layout->addLayout(charts, 2);
@@ -127,6 +130,18 @@ QString StatusTab::formatUptime(qint64 seconds) {
 
 void StatusTab::showActivity() {
     const QList<ActivityPoint> points = m_stats->activity();
+    int ended = 0, failed = 0, submitted = 0, peak = 0;
+    for (const ActivityPoint &point : points) {
+        ended += point.ended;
+        failed += point.failed;
+        submitted += point.submitted;
+        peak = std::max(peak, point.queued);
+    }
+    m_lastHour->setText(QStringLiteral("%1 submitted, %2 ended (%3 failed), longest queue %4")
+                            .arg(submitted)
+                            .arg(ended)
+                            .arg(failed)
+                            .arg(peak));
     plot(m_queueChart, points,
          {{QStringLiteral("waiting"), QColor(0x20, 0x60, 0xb0),
            [](const ActivityPoint &p) { return p.queued; }},
@@ -148,6 +163,8 @@ QString StatusTab::fieldText(const QString &name) const {
                           : name == QLatin1String("queue")    ? m_queue
                           : name == QLatin1String("clients")  ? m_clients
                           : name == QLatin1String("caller")   ? m_caller
+                          : name == QLatin1String("database") ? m_database
+                          : name == QLatin1String("lasthour") ? m_lastHour
                           : name == QLatin1String("realtime") ? m_realtime
                                                               : m_connectionState;
     return label->text();
@@ -170,6 +187,17 @@ void StatusTab::showStatus(const QJsonObject &status) {
                                       : QStringLiteral("unknown"));
     const QJsonValue clients = status.value(QStringLiteral("connected_clients"));
     m_clients->setText(clients.isDouble() ? QString::number(clients.toInt()) : QStringLiteral("unknown"));
+    const QJsonObject database = status.value(QStringLiteral("database")).toObject();
+    if (database.isEmpty()) {
+        m_database->setText(QStringLiteral("unknown (this server does not report it)"));
+    } else {
+        const QJsonValue dbUptime = database.value(QStringLiteral("uptime_seconds"));
+        m_database->setText(QStringLiteral("%1 %2%3").arg(
+            database.value(QStringLiteral("driver")).toString(),
+            database.value(QStringLiteral("version")).toString(QStringLiteral("(version not read yet)")),
+            dbUptime.isDouble() ? QStringLiteral(", up ") + formatUptime(qint64(dbUptime.toDouble()))
+                                : QString()));
+    }
     const Caller caller = m_connection->caller();
     m_caller->setText(
         caller.superuser

@@ -41,6 +41,8 @@ private:
     QLabel *m_queue;
     QLabel *m_clients;
     QLabel *m_caller;
+    QLabel *m_database;
+    QLabel *m_lastHour;
     QTreeWidget *m_backends;
     StatsFeed *m_stats;
     QChart *m_queueChart = nullptr;

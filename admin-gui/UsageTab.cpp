@@ -45,7 +45,7 @@ UsageTab::UsageTab(UsageModel *model, StatsFeed *feed, QWidget *parent)
     m_chart->setTitle(QStringLiteral("Jobs per hour"));
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumHeight(220);
+    m_chartView->setMinimumHeight(160);
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(QStringLiteral("Window:"), this));

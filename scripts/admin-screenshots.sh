@@ -134,10 +134,10 @@ for burst in $(seq 1 ${ADMIN_SCREENSHOT_BURSTS:-6}); do
 done
 # The queue and backends pictures: a fresh burst in progress, one GPU paused.
 curl -fs -X POST -H "Authorization: $admin" "$api/api/admin/backends/127.0.0.1:${sim_ports[2]}/pause" >/dev/null
-running=""
+waiting="" # the last one submitted: still waiting when the queue is photographed
 for _ in $(seq 1 40); do
   job=$(submit "${owners[$((RANDOM % ${#owners[@]}))]}" | job_of)
-  [ -n "$running" ] || running=$job
+  waiting=${job:-$waiting}
 done
 
 shoot() {
@@ -147,7 +147,7 @@ shoot() {
     --token "$admin" --tab "$tab" --screenshot "$out/$tab.png" --size 1280x760 "$@"
 }
 shoot backends
-shoot queue ${running:+--select-job "$running"}
+shoot queue ${waiting:+--select-job "$waiting"}
 if [ -n "${ADMIN_FIXTURES_DIR:-}" ]; then
   mkdir -p "$ADMIN_FIXTURES_DIR"
   curl -fs -H "Authorization: $admin" "$api/api/admin/backends" | python3 -m json.tool >"$ADMIN_FIXTURES_DIR/backends.json"

@@ -77,6 +77,8 @@ QJsonObject AdminStatusService::render() const {
         {QStringLiteral("running_jobs"), running},
         {QStringLiteral("connected_clients"), figure(m_sources.connectedClients)},
         {QStringLiteral("backends"), QJsonArray{backend}},
+        {QStringLiteral("database"),
+         m_sources.database ? QJsonValue(m_sources.database()) : QJsonValue(QJsonValue::Null)},
     };
 }
 

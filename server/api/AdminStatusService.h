@@ -25,6 +25,8 @@ public:
         // "patched", "unpatched" or "unknown": whether the backend has forge_patches/ applied, as the
         // upscales it ran have shown (BackendWorker::firstPassPatch).
         std::function<QString()> firstPassPatch;
+        // The database's driver, version and uptime (DatabaseStatus::current); "database" is null without it.
+        std::function<QJsonObject()> database;
     };
 
     AdminStatusService(forge::ForgeClient *forge, Sources sources, QObject *parent = nullptr);

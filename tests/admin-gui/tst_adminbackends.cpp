@@ -16,13 +16,17 @@
 #include "admin-gui/RealtimeLink.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatsFeed.h"
+#include "admin-gui/StatusTab.h"
 #include "admin-gui/UsageModel.h"
 #include "admin-gui/UsageTab.h"
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSettings>
 #include <QTabWidget>
@@ -186,6 +190,8 @@ private slots:
     }
 
     void failedJobShowsItsReasonInHistory() {
+        m_window->setFailureNotifications(true);
+        QSignalSpy noticed(m_window.get(), &admin::MainWindow::failureNoticed);
         QVERIFY(m_h->sim(1).faults(QJsonObject{{"fail_next", 5}}));
         const QString job = submit(kBob, QStringLiteral("this one fails"));
         QCOMPARE(m_h->waitForFinal(kBob, job).value("status").toString(), QStringLiteral("failed"));
@@ -202,8 +208,33 @@ private slots:
         QCOMPARE(history->index(row, admin::HistoryModel::ColStatus).data().toString(),
                  QStringLiteral("failed"));
         QVERIFY(m_window->historyTab()->pageText().contains("1 jobs"));
+        // The failure was announced (as a tray notification where the desktop has a tray).
+        QTRY_VERIFY_WITH_TIMEOUT(noticed.count() >= 1, 10000);
+        QVERIFY(noticed.first().at(0).toString().contains(job));
+        QVERIFY2(noticed.first().at(1).toString().contains("500"),
+                 qPrintable(noticed.first().at(1).toString()));
+        m_window->setFailureNotifications(false);
         m_window->historyTab()->applyFilter({}, {});
         QTRY_VERIFY_WITH_TIMEOUT(history->total() >= 8, 10000);
+    }
+
+    void historyOpensTheFullImageWithItsPngInfo() {
+        admin::HistoryModel *history = m_window->historyModel();
+        m_window->historyTab()->applyFilter(kAlice, "finished");
+        QTRY_VERIFY_WITH_TIMEOUT(history->rowCount() > 0 &&
+                                     history->index(0, 0).data(admin::HistoryModel::StatusRole) ==
+                                         QStringLiteral("finished"),
+                                 10000);
+        const QString id = history->index(0, 0).data(admin::HistoryModel::JobIdRole).toString();
+        // Its thumbnail arrives on its own.
+        QTRY_VERIFY_WITH_TIMEOUT(history->hasThumbnail(id), 10000);
+        QDialog *dialog = m_window->historyTab()->openImage(id);
+        auto *image = dialog->findChild<QLabel *>("fullImage");
+        auto *info = dialog->findChild<QPlainTextEdit *>("pngInfo");
+        QTRY_VERIFY_WITH_TIMEOUT(!image->pixmap().isNull(), 10000);
+        QCOMPARE(image->pixmap().size(), QSize(512, 512)); // forge-sim's default size, unscaled
+        QVERIFY2(info->toPlainText().contains("Steps: "), qPrintable(info->toPlainText()));
+        dialog->close();
     }
 
     void usageCountsMatchTheJobsSubmitted() {
@@ -222,6 +253,23 @@ private slots:
         for (const admin::HourPoint &hour : usage->perHour())
             perHour += hour.jobs;
         QCOMPARE(perHour, m_submitted.value(kAlice) + m_submitted.value(kBob));
+
+        // The Status tab: the database, and the last hour from the activity series.
+        QSignalSpy activity(m_window->statsFeed(), &admin::StatsFeed::activityReloaded);
+        m_window->statsFeed()->reloadActivity();
+        QTRY_VERIFY_WITH_TIMEOUT(activity.count() >= 1, 10000);
+        const QString total = QString::number(m_submitted.value(kAlice) + m_submitted.value(kBob));
+        // (The queue length is sampled at each minute's end, so a short wait may not show in it.)
+        QVERIFY2(
+            m_window->statusTab()
+                ->fieldText("lasthour")
+                .startsWith(QStringLiteral("%1 submitted, %1 ended (1 failed), longest queue ").arg(total)),
+            qPrintable(m_window->statusTab()->fieldText("lasthour")));
+        m_window->connection()->refreshStatus();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->statusTab()
+                                     ->fieldText("database")
+                                     .startsWith(m_h->db().isMysql() ? "mysql " : "sqlite "),
+                                 10000);
     }
 
     void screenshotsOfTheNewTabs() {

@@ -1,4 +1,5 @@
-// GET /api/admin/history, /api/admin/usage and /api/admin/activity against a real navigator on a fresh
+// GET /api/admin/history, /api/admin/usage and /api/admin/activity (and the database part of
+// /api/admin/status) against a real navigator on a fresh
 // database (SQLite or MariaDB): jobs are seeded with known times, states, backends and errors, and each
 // answer is checked field by field, with the filters, the paging, the windows and the 400s for bad input.
 #include "server/store/JobStatsRepository.h"
@@ -203,6 +204,23 @@ private slots:
         reply = admin("/api/admin/usage?window=1y");
         QCOMPARE(reply.status, 400);
         QCOMPARE(reply.json().value("error_code").toString(), QStringLiteral("INVALID_WINDOW"));
+    }
+
+    void statusNamesTheDatabase() {
+        QJsonObject database;
+        for (int i = 0; i < 100 && database.value("version").toString().isEmpty(); ++i) {
+            if (i > 0)
+                QTest::qWait(100);
+            database = admin("/api/admin/status").json().value("database").toObject();
+        }
+        QCOMPARE(database.value("driver").toString(),
+                 m_db->isMysql() ? QStringLiteral("mysql") : QStringLiteral("sqlite"));
+        QVERIFY2(database.value("version").toString().contains('.'),
+                 qPrintable(database.value("version").toString()));
+        if (m_db->isMysql())
+            QVERIFY(database.value("uptime_seconds").toInt(-1) >= 0);
+        else
+            QVERIFY(database.value("uptime_seconds").isNull());
     }
 
     void activityLaysJobsOverMinutes() {

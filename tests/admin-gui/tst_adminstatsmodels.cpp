@@ -176,6 +176,11 @@ private slots:
                  QSize(32, 32));
         QVERIFY(!model.setPage(QJsonObject{{"jobs", QJsonArray{}}})); // no count: not a page
         QCOMPARE(model.rowCount(), 20);
+        // The same page again keeps the thumbnail; another page drops it.
+        QVERIFY(model.setPage(page));
+        QVERIFY(model.hasThumbnail(first));
+        QVERIFY(model.setPage(fixture("history-failed.json")));
+        QVERIFY(!model.hasThumbnail(first));
     }
 
     void failedJobsShowTheirReason() {
