@@ -3,6 +3,7 @@
 // destruction runs in reverse), fills api::Services for the route table and listens. main.cpp only parses
 // the command line, loads the configuration, creates a Navigator and runs the event loop.
 #include "server/api/AdminStatusService.h"
+#include "server/api/DatabaseStatus.h"
 #include "server/api/JobQueueAdminSource.h"
 #include "server/api/ReadinessCheck.h"
 #include "server/api/RefreshThrottle.h"
@@ -101,6 +102,7 @@ private:
     store::JobRepository m_jobs;
     queue::JobQueue m_queue; // owns one BackendWorker (and its ForgeClient) per SD_API_HOST entry
     queue::SubmissionService m_submissions;
+    api::DatabaseStatus m_databaseStatus; // the database part of GET /api/admin/status
     api::AdminStatusService m_adminStatus;
     api::JobQueueAdminSource m_adminQueue;
     store::JobStatsRepository m_jobStats;
