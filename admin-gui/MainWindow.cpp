@@ -23,6 +23,7 @@
 #include "admin-gui/UsersFeed.h"
 #include "admin-gui/UsersModel.h"
 #include "admin-gui/UsersTab.h"
+#include "shared/api/Backend.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -138,10 +139,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_backendsModel, &BackendsModel::stateChanged, this,
             [this](const QString &name, const QString &previous, const QString &state) {
                 if (state == QLatin1String("down") && !previous.isEmpty())
-                    noticeFailure(
-                        QStringLiteral("Backend %1 is down").arg(name),
-                        m_backendsModel->backend(name).value(QStringLiteral("last_error")).toString(),
-                        QStringLiteral("backends"));
+                    noticeFailure(QStringLiteral("Backend %1 is down").arg(name),
+                                  api::Backend::fromJson(m_backendsModel->backend(name)).lastError,
+                                  QStringLiteral("backends"));
             });
     connect(m_backendsFeed, &BackendsFeed::reloaded, this, &MainWindow::checkLoaded);
     connect(m_backendsFeed, &BackendsFeed::failed, this, &MainWindow::checkLoaded);
