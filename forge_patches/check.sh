@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Checks Navigator's Forge patch.
+# Checks Navigator's Forge patches (every *.patch here, each on its own; they touch different hunks and
+# apply in either order).
 #
-#   forge_patches/check.sh FORGE_DIR   apply the patch to a scratch copy of the files it touches in a Forge
+#   forge_patches/check.sh FORGE_DIR   apply each patch to a scratch copy of the files it touches in a Forge
 #                                      checkout, report whether it applies cleanly (or is already applied),
 #                                      and byte-compile the patched Python with python3 -m py_compile.
-#   forge_patches/check.sh --format    check only the patch file's structure (headers, hunk line counts);
+#   forge_patches/check.sh --format    check only the patch files' structure (headers, hunk line counts);
 #                                      needs no Forge checkout, which is what CI runs.
 #
 # FORGE_DIR itself is never modified. Exit status: 0 when everything checked is fine, 1 otherwise, 2 on
@@ -12,11 +13,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-patch_file="$here/txt2img-firstpass-image.patch"
 expected_commit="dfdcbab6"
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -138,9 +138,14 @@ check_against() {
 
 case "${1:-}" in
   -h | --help | "") usage ;;
-  --format) check_format ;;
-  *)
-    check_format
-    check_against "$1"
-    ;;
 esac
+status=0
+for patch_file in "$here"/*.patch; do
+  echo "== $(basename "$patch_file")"
+  if [ "$1" = --format ]; then
+    check_format || status=1
+  else
+    { check_format && check_against "$1"; } || status=1
+  fi
+done
+exit $status

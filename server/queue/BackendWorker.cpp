@@ -15,6 +15,7 @@ namespace nav::queue {
 namespace {
 
 constexpr int kPollTimeoutMs = 5000;
+constexpr int kCollectTimeoutMs = 60'000; // a kept result is the whole generation reply, images included
 constexpr int kProbeTimeoutMs = 5000;
 constexpr int kFirstRetryMs = 200; // first probe after a failure; doubles up to probeMaxIntervalMs
 
@@ -222,6 +223,16 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
     m_loadedModel = job.modelName;
     const ops::LogContext context(job.id, job.ownerId);
     qCInfo(lcQueue).noquote() << m_name << "starting" << job.id << job.taskType << "on" << job.modelName;
+    if (job.recovered)
+        reclaim(job, endpoint, body);
+    else
+        generate(job, endpoint, body);
+    m_progressTimer.start();
+    if (m_settings.firstPollMs < m_settings.progressIntervalMs)
+        m_firstPoll.start();
+}
+
+void BackendWorker::generate(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
     m_client->postOnce(
         endpoint, body,
         [this, job](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
@@ -234,27 +245,72 @@ void BackendWorker::run(const store::Job &job, const QString &endpoint, const QJ
                 onGenerationError(job, *error, interrupted);
                 return;
             }
-            const QJsonObject object = reply.object();
-            const QJsonArray images = object.value("images").toArray();
-            const QJsonObject info =
-                QJsonDocument::fromJson(object.value("info").toString().toUtf8()).object();
-            finish();
-            if (images.isEmpty()) {
-                ++m_failed;
-                emit failed(job,
-                            forge::ForgeError{QStringLiteral("NO_IMAGES"),
-                                              QStringLiteral("No images were generated.")},
-                            interrupted);
-            } else {
-                ++m_done;
-                emit succeeded(job, images.first().toString().toLatin1(), info, interrupted);
-            }
-            emit becameIdle();
+            deliver(job, reply.object(), interrupted);
         },
         m_settings.generationTimeoutMs);
-    m_progressTimer.start();
-    if (m_settings.firstPollMs < m_settings.progressIntervalMs)
-        m_firstPoll.start();
+}
+
+void BackendWorker::deliver(const store::Job &job, const QJsonObject &reply, bool interrupted) {
+    const QJsonArray images = reply.value("images").toArray();
+    const QJsonObject info = QJsonDocument::fromJson(reply.value("info").toString().toUtf8()).object();
+    finish();
+    if (images.isEmpty()) {
+        ++m_failed;
+        emit failed(
+            job, forge::ForgeError{QStringLiteral("NO_IMAGES"), QStringLiteral("No images were generated.")},
+            interrupted);
+    } else {
+        ++m_done;
+        emit succeeded(job, images.first().toString().toLatin1(), info, interrupted);
+    }
+    emit becameIdle();
+}
+
+void BackendWorker::reclaim(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
+    m_client->postRoot(
+        "/internal/progress", QJsonObject{{"id_task", forge::taskIdFor(job.id)}, {"live_preview", false}},
+        [this, job, endpoint, body](const QJsonDocument &reply,
+                                    const std::optional<forge::ForgeError> &error) {
+            if (!m_job || m_job->id != job.id)
+                return;
+            const QJsonObject state = reply.object();
+            if (!error && (state.value("active").toBool() || state.value("queued").toBool())) {
+                // Still running from before the restart: follow it (the progress polls show it) to its end.
+                QTimer::singleShot(m_settings.progressIntervalMs, this, [this, job, endpoint, body] {
+                    if (m_job && m_job->id == job.id)
+                        reclaim(job, endpoint, body);
+                });
+                return;
+            }
+            if (!error && state.value("completed").toBool()) {
+                collect(job, m_interrupted, [this, job, endpoint, body] {
+                    qCInfo(lcQueue).noquote() << m_name << "kept no result of" << job.id
+                                              << "from before the restart: generating it again";
+                    generate(job, endpoint, body);
+                });
+                return;
+            }
+            generate(job, endpoint, body); // Forge never had it, or forgot it in a restart of its own
+        },
+        kPollTimeoutMs);
+}
+
+void BackendWorker::collect(const store::Job &job, bool interrupted, std::function<void()> missing) {
+    // forge_patches/api-results-by-task.patch keeps the last few results by task id; stock Forge answers 404.
+    m_client->get(
+        QStringLiteral("/navigator/results/") + forge::taskIdFor(job.id),
+        [this, job, interrupted, missing](const QJsonDocument &reply,
+                                          const std::optional<forge::ForgeError> &error) {
+            if (!m_job || m_job->id != job.id)
+                return;
+            if (error || reply.object().value("images").toArray().isEmpty())
+                return missing();
+            qCInfo(lcQueue).noquote() << m_name << "collected the result of" << job.id
+                                      << "that Forge finished without Navigator listening";
+            ops::metrics().generations.inc({m_name, QLatin1String("collected")});
+            deliver(job, reply.object(), interrupted || m_interrupted);
+        },
+        kCollectTimeoutMs);
 }
 
 void BackendWorker::onGenerationError(const store::Job &job, const forge::ForgeError &error,
@@ -299,21 +355,28 @@ void BackendWorker::followDropped(const store::Job &job, bool interrupted) {
                 });
                 return;
             }
+            if (!error && state.value("completed").toBool()) {
+                // It ran to its end with nobody listening: collect the result if Forge kept it.
+                collect(job, interrupted, [this, job, interrupted] {
+                    finish();
+                    ++m_failed;
+                    qCWarning(lcQueue).noquote() << m_name << job.id
+                                                 << "finished on Forge after the connection dropped, and "
+                                                    "Forge kept no result (forge_patches/ not applied)";
+                    emit failed(job, connectionLost(), interrupted);
+                    emit becameIdle();
+                });
+                return;
+            }
             finish();
             if (error) { // Forge went away with the job (killed or restarting): run it again elsewhere
                 setReachable(false, error->message);
                 qCWarning(lcQueue).noquote() << m_name << "lost" << job.id << "- Forge is gone; re-queued";
-                emit returned(job, true);
-            } else if (state.value("completed").toBool()) {
-                ++m_failed;
-                qCWarning(lcQueue).noquote()
-                    << m_name << job.id << "finished on Forge after the connection dropped";
-                emit failed(job, connectionLost(), interrupted);
             } else { // Forge never started it (or forgot it in a restart)
                 qCWarning(lcQueue).noquote()
                     << m_name << "connection dropped before Forge ran" << job.id << "- re-queued";
-                emit returned(job, true);
             }
+            emit returned(job, true);
             emit becameIdle();
         },
         kPollTimeoutMs);

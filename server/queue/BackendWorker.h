@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 
 namespace nav::queue {
@@ -103,6 +104,16 @@ private:
     void setReachable(bool reachable, const QString &error = {});
     void emitStateIfChanged();
     void onGenerationError(const store::Job &job, const forge::ForgeError &error, bool interrupted);
+    // Sends the generation once (see ForgeClient::postOnce).
+    void generate(const store::Job &job, const QString &endpoint, const QJsonObject &body);
+    // A generation reply: the first image succeeds, none fails with NO_IMAGES.
+    void deliver(const store::Job &job, const QJsonObject &reply, bool interrupted);
+    // A job re-queued at start-up: follows it while Forge still runs it from before the restart and collects
+    // its result; generates it only when Forge does not know it or kept nothing.
+    void reclaim(const store::Job &job, const QString &endpoint, const QJsonObject &body);
+    // GET /sdapi/v1/navigator/results/{task} (forge_patches/api-results-by-task.patch); `missing` runs when
+    // Forge kept no result (stock Forge, or evicted).
+    void collect(const store::Job &job, bool interrupted, std::function<void()> missing);
     // After a dropped connection: is the task still on Forge?
     void followDropped(const store::Job &job, bool interrupted);
     // After a timeout: interrupt, then wait until Forge no longer runs or queues the task.

@@ -136,6 +136,7 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
                     }
                     write([=] { return m_repository.markQueued(job.id); }, {});
                     job.status = QStringLiteral("queued");
+                    job.recovered = true;
                     ++requeued;
                 }
                 m_queued.append(job); // already in sequence order

@@ -22,6 +22,9 @@ struct Job {
     QDateTime finishedAt;
     QString errorCode;
     QString errorMessage;
+    // In memory only: re-queued at start-up after a run that Navigator's restart interrupted. Forge may still
+    // run it or have its result, so the backend first asks for it (BackendWorker::reclaim).
+    bool recovered = false;
 };
 
 // Live state of a running job (kept in memory, not in the database).

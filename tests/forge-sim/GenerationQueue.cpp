@@ -58,6 +58,7 @@ struct GenerationQueue::Task {
     std::function<void()> drop;
     std::shared_ptr<RequestLogEntry> log;
     bool dropped = false, willDrop = false;
+    bool forcedId = false; // the client chose the task id (force_task_id)
     // Resolved parameters.
     QString prompt, negative, sampler, scheduleLabel;
     int width = 512, height = 512, hrWidth = 0, hrHeight = 0, steps = 50, hrSteps = 0, nIter = 1,
@@ -121,6 +122,7 @@ void GenerationQueue::enqueue(const QString &kind, const QJsonObject &body, Repl
     t->drop = std::move(drop);
     if (kind != "refresh") {
         t->id = Validation::str(body, "force_task_id");
+        t->forcedId = !t->id.isEmpty();
         if (t->id.isEmpty())
             t->id = newTaskId(kind);
         t->log = std::make_shared<RequestLogEntry>();
@@ -658,6 +660,14 @@ void GenerationQueue::finishJob(bool interrupted) {
                             {"parameters", params},
                             {"info", QString::fromUtf8(QJsonDocument(info).toJson(QJsonDocument::Compact))}});
 
+    // Kept after the reply was built, whether or not the client is still there to read it (the patch).
+    if (!m_config.unpatched && t.forcedId) {
+        m_kept.removeIf([&](const auto &kept) { return kept.first == t.id; });
+        m_kept.append({t.id, body});
+        while (m_kept.size() > 4)
+            m_kept.removeFirst();
+    }
+
     // finish_task()
     m_currentTask.clear();
     m_finished.append(t.id);
@@ -816,12 +826,20 @@ void GenerationQueue::restart() {
     m_pending.clear();
     m_currentTask = QString();
     m_finished.clear();
+    m_kept.clear();
     m_interrupted = m_skipped = false;
     m_job.clear();
     m_jobCount = m_jobNo = m_samplingStep = m_samplingSteps = 0;
     m_preview.clear();
     m_options = defaultOptions();
     m_loaded = m_catalog.models().isEmpty() ? nullptr : &m_catalog.models().first();
+}
+
+QByteArray GenerationQueue::keptResult(const QString &taskId) const {
+    for (const auto &[id, body] : m_kept)
+        if (id == taskId)
+            return body;
+    return {};
 }
 
 QJsonObject GenerationQueue::simState() const {

@@ -22,7 +22,8 @@ struct SimConfig {
     int switchMs = 500;
     int previewEvery = 10;
     quint32 seed = 0;
-    // Stock Forge without Navigator's first-pass-image patch: firstpass_image reaches processing undecoded.
+    // Stock Forge without Navigator's forge_patches/: firstpass_image reaches processing undecoded, and no
+    // result is kept for GET /sdapi/v1/navigator/results/{task_id}.
     bool unpatched = false;
 };
 
@@ -51,6 +52,10 @@ public:
     QJsonObject progress(bool skipCurrentImage) const;
     QJsonObject internalProgress(const QJsonValue &idTask, int idLivePreview, bool livePreview) const;
     QJsonObject pendingTasks() const;
+    // forge_patches/api-results-by-task.patch: the reply body of one of the last 4 generations whose client
+    // chose the task id (force_task_id); empty when none is kept (always so when unpatched).
+    QByteArray keptResult(const QString &taskId) const;
+    bool keepsResults() const { return !m_config.unpatched; }
 
     QJsonObject options() const { return m_options; }
     // Returns an empty string on success, otherwise the Forge error body.
@@ -90,9 +95,10 @@ private:
 
     std::deque<std::shared_ptr<Task>> m_queue;
     std::shared_ptr<Task> m_running;
-    QList<QPair<QString, qint64>> m_pending; // id, enqueue time (ms)
-    QString m_currentTask;                   // null when none
-    QStringList m_finished;                  // last 16
+    QList<QPair<QString, qint64>> m_pending;  // id, enqueue time (ms)
+    QString m_currentTask;                    // null when none
+    QStringList m_finished;                   // last 16
+    QList<QPair<QString, QByteArray>> m_kept; // task id, reply body: the patch's last 4 results
     QList<std::shared_ptr<RequestLogEntry>> m_log;
 
     // Forge's shared "state" (§3).

@@ -207,6 +207,12 @@ void SimServer::route(const std::shared_ptr<Held> &h, const QByteArray &method, 
                 });
             return;
         }
+        if (ep.startsWith("navigator/results/") && q.keepsResults()) { // forge_patches/api-results-by-task
+            if (!get)
+                return wrongMethod();
+            const QByteArray kept = q.keptResult(ep.mid(QStringLiteral("navigator/results/").size()));
+            return kept.isEmpty() ? send(h, 404, detail("No result kept for this task")) : send(h, 200, kept);
+        }
         if (ep == "png-info") {
             if (!post)
                 return wrongMethod();

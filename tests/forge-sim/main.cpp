@@ -35,7 +35,8 @@ int main(int argc, char **argv) {
     const QCommandLineOption delayMs("delay-ms", "Extra latency on every API response. Default: 0.", "ms",
                                      "0");
     const QCommandLineOption unpatched(
-        "unpatched", "Behave as stock Forge without Navigator's forge_patches/: a hires txt2img with "
+        "unpatched", "Behave as stock Forge without Navigator's forge_patches/: no GET "
+                     "/sdapi/v1/navigator/results/{task}, and a hires txt2img with "
                      "firstpass_image fails with 500 ValueError instead of starting from that image.");
     const QCommandLineOption upscalers(
         "upscalers",

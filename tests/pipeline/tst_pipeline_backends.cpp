@@ -1,9 +1,9 @@
 // Several Forge backends behind one navigator (issue 11): parallel runs on forge-sim instances with different
 // checkpoints and speeds, routing by checkpoint, backend names without credentials, outages that jobs wait
-// out (kill and restart mid-queue, JOB_MAX_WAIT -> NO_BACKEND), no blind re-send after a dropped connection,
-// the generation timeout interrupting Forge, fairness and model affinity in the real dispatch order, the
-// per-user and global caps (also under concurrent submissions), and the admin controls
-// pause/resume/drain/promote.
+// out (kill and restart mid-queue, JOB_MAX_WAIT -> NO_BACKEND), no blind re-send after a dropped connection
+// (the result Forge kept is collected; stock Forge keeps none), the generation timeout interrupting Forge,
+// fairness and model affinity in the real dispatch order, the per-user and global caps (also under
+// concurrent submissions), and the admin controls pause/resume/drain/promote.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QElapsedTimer>
@@ -192,8 +192,21 @@ private slots:
         QCOMPARE(state.value("error").toObject().value("class").toString(), QString("backend_unavailable"));
     }
 
-    void droppedConnectionRunsOnceOnForge() {
+    void droppedConnectionCollectsTheKeptResult() {
+        // Forge finishes the job after the connection dropped and keeps its result (forge_patches/, which
+        // forge-sim applies by default): Navigator collects it instead of failing the job.
         PipelineHarness h({"--step-ms", "20"});
+        const QString error = h.start({kAlice});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(h.sim().faults({{"drop_next", 1}}));
+        const QString dropped = submit(h, kAlice, {{"steps", 20}});
+        QCOMPARE(h.waitForFinal(kAlice, dropped).value("status").toString(), QString("finished"));
+        QCOMPARE(http("GET", h.nav().url("/api/images/" + dropped)).status, 200);
+        QCOMPARE(jobsSeenBy(h.sim()).count(dropped), 1);
+    }
+
+    void droppedConnectionOnStockForgeRunsOnceAndFails() {
+        PipelineHarness h({"--step-ms", "20", "--unpatched"});
         const QString error = h.start({kAlice});
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY(h.sim().faults({{"drop_next", 1}}));

@@ -3,7 +3,9 @@
 // again. Expected: new submissions get 503 DATABASE_UNAVAILABLE with Retry-After meanwhile; afterwards every
 // job is finished with its image (none stuck, none failed, no image thrown away), the clients heard exactly
 // one task-finished per job and no task-failed, Forge ran each job once, and every timestamp written after
-// the reconnect is UTC.
+// the reconnect is UTC. /readyz says the database is down during the outage and is ready again after it.
+// OUTAGE_JOBS (default 8) and OUTAGE_SECONDS (default 6) make it the long form for the closing figures, e.g.
+// OUTAGE_JOBS=90 OUTAGE_SECONDS=20 build/bin/tst_pipeline_outage.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QFile>
@@ -111,7 +113,8 @@ private slots:
                                                 {"DB_USER", "navigator"},
                                                 {"DB_PASSWORD", "navigator"},
                                                 {"DB_NAME", "nav_outage"},
-                                                {"DB_RETRY_MAX_DELAY", "1s"}});
+                                                {"DB_RETRY_MAX_DELAY", "1s"},
+                                                {"MAX_JOBS_PER_USER", "0"}});
         const QString error = h.start({});
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY(sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)));
@@ -121,7 +124,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(listener.output().contains("READY"), 20000);
 
         QStringList ids;
-        for (int i = 0; i < 8; ++i) {
+        const int jobs =
+            qEnvironmentVariableIntValue("OUTAGE_JOBS") > 0 ? qEnvironmentVariableIntValue("OUTAGE_JOBS") : 8;
+        const int outageMs = 1000 * (qEnvironmentVariableIntValue("OUTAGE_SECONDS") > 0
+                                         ? qEnvironmentVariableIntValue("OUTAGE_SECONDS")
+                                         : 6);
+        for (int i = 0; i < jobs; ++i) {
             const HttpReply reply =
                 h.txt2img(kAlice, {{"steps", 15}, {"prompt", QStringLiteral("job %1").arg(i)}});
             QCOMPARE(reply.status, 200);
@@ -130,6 +138,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             sql.value("SELECT COUNT(*) FROM jobs WHERE status = 'finished'").toInt() >= 2, 30000);
 
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
         QVERIFY(privateServer("stop", dir.path()));
         const HttpReply refused = h.txt2img(kAlice);
         if (refused.status != 503)
@@ -137,14 +146,22 @@ private slots:
         QCOMPARE(refused.status, 503);
         QCOMPARE(refused.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
         QVERIFY(!refused.header("retry-after").isEmpty());
-        QTest::qWait(6000); // the running job ends during the outage; its image must wait, not be dropped
+        // Health shows the outage and names the database.
+        HttpReply ready;
+        QTRY_VERIFY_WITH_TIMEOUT((ready = http("GET", h.nav().url("/readyz"))).status == 503, 10000);
+        QVERIFY2(ready.json().value("down").toArray().contains(QJsonValue("database")),
+                 ready.body.constData());
+        QCOMPARE(ready.json().value("database").toObject().value("up").toBool(true), false);
+        QTest::qWait(outageMs); // the running job ends during the outage; its image must wait, not be dropped
         QVERIFY(privateServer("start", dir.path(), port));
         QVERIFY(sql.open("nav_outage"));
 
         for (const QString &id : ids) {
-            QCOMPARE(h.waitForFinal(kAlice, id, 60000).value("status").toString(), QString("finished"));
+            QCOMPARE(h.waitForFinal(kAlice, id, 60000 + 1000 * jobs).value("status").toString(),
+                     QString("finished"));
             QCOMPARE(http("GET", h.nav().url("/api/images/" + id)).status, 200);
         }
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt(), 0);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM jobs WHERE status <> 'finished'").toInt(), 0);
         QCOMPARE(sql.value("SELECT COUNT(*) FROM images WHERE image_data IS NULL").toInt(), 0);
