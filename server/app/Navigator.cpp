@@ -138,7 +138,7 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
           queueSettings(m_config)),
       m_submissions(m_queue, m_jobs, m_categories, m_catalog), m_databaseStatus(*m_database),
       m_adminStatus(&m_forge, adminStatusSources()), m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database),
-      m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
+      m_databaseStatus(*m_database), m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
       m_modelRefresh(m_config.modelRefreshIntervalMs) {
     m_http.setAccessLog(accessLog(m_config));
     m_queue.setMaxRetryDelay(static_cast<int>(m_config.dbRetryMaxDelayMs));
@@ -209,6 +209,7 @@ api::AdminStatusService::Sources Navigator::adminStatusSources() {
     sources.firstPassPatch = [this] {
         return queue::firstPassPatchName(m_queue.backends().first()->firstPassPatch());
     };
+    sources.database = [this] { return m_databaseStatus.current(); };
     return sources;
 }
 

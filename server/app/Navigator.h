@@ -106,6 +106,7 @@ private:
     api::AdminStatusService m_adminStatus;
     api::JobQueueAdminSource m_adminQueue;
     store::JobStatsRepository m_jobStats;
+    api::DatabaseStatus m_databaseStatus; // the database part of GET /api/admin/status
     api::ReadinessCheck m_readiness;
     api::RefreshThrottle m_modelRefresh;
     api::Services m_services;

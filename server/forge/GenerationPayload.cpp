@@ -89,11 +89,7 @@ QJsonObject txt2imgPayload(const QJsonObject &p, const QString &jobId, const QSt
 
 QJsonObject img2imgPayload(const QJsonObject &p, const QString &jobId) {
     QJsonObject body = common(p, jobId);
-    body.insert("init_images", QJsonArray{p.value("init_image")});
     body.insert("denoising_strength", p.value("denoising_strength").toDouble(0.75));
-    const QString mask = p.value("mask").toString();
-    if (!mask.isEmpty())
-        body.insert("mask", mask);
     // The inpainting settings the original always sends.
     body.insert("mask_blur", 4);
     body.insert("mask_blur_x", 4);
@@ -105,6 +101,11 @@ QJsonObject img2imgPayload(const QJsonObject &p, const QString &jobId) {
     body.insert("inpainting_mask_invert", 0);
     body.insert("initial_noise_multiplier", 1);
     body.insert("image_cfg_scale", 1.5);
+    // The images last: an insert after them would move their megabytes again.
+    body.insert("init_images", QJsonArray{p.value("init_image")});
+    const QString mask = p.value("mask").toString();
+    if (!mask.isEmpty())
+        body.insert("mask", mask);
     return body;
 }
 

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTimer>
+#include <QtConcurrent>
 
 Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 
@@ -467,11 +468,17 @@ void JobQueue::prepare(BackendWorker *worker, const store::Job &job) {
             [this, worker, job, stillPreparing](store::JobInputs inputs) {
                 if (!stillPreparing())
                     return;
-                QJsonObject params = job.params;
-                params.insert("init_image", inputs.initImage);
-                if (!inputs.mask.isEmpty())
-                    params.insert("mask", inputs.mask);
-                launch(worker, job, forge::img2imgPayload(params, job.id), QStringLiteral("/img2img"));
+                // The payload carries megabytes of base64 (init image, mask); every copy into a JSON object
+                // converts and moves all of it, so it is built off the event loop.
+                QtConcurrent::run([params = job.params, inputs = std::move(inputs), id = job.id]() mutable {
+                    params.insert("init_image", inputs.initImage);
+                    if (!inputs.mask.isEmpty())
+                        params.insert("mask", inputs.mask);
+                    return forge::img2imgPayload(params, id);
+                }).then(this, [this, worker, job, stillPreparing](const QJsonObject &body) {
+                    if (stillPreparing())
+                        launch(worker, job, body, QStringLiteral("/img2img"));
+                });
             },
             notLoaded);
         return;
