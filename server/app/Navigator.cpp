@@ -136,9 +136,9 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
           [this](const QString &owner, const QString &origin, const QString &event,
                  const QJsonObject &payload) { m_realtime.emitJobEvent(owner, origin, event, payload); },
           queueSettings(m_config)),
-      m_submissions(m_queue, m_jobs, m_categories, m_catalog), m_databaseStatus(*m_database),
-      m_adminStatus(&m_forge, adminStatusSources()), m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database),
-      m_databaseStatus(*m_database), m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
+      m_submissions(m_queue, m_jobs, m_categories, m_catalog), m_adminStatus(&m_forge, adminStatusSources()),
+      m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database), m_databaseStatus(*m_database),
+      m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
       m_modelRefresh(m_config.modelRefreshIntervalMs) {
     m_http.setAccessLog(accessLog(m_config));
     m_queue.setMaxRetryDelay(static_cast<int>(m_config.dbRetryMaxDelayMs));
@@ -204,7 +204,6 @@ api::AdminStatusService::Sources Navigator::adminStatusSources() {
     sources.connectedClients = [this] { return m_realtime.connectedClients(); };
     sources.queuedJobs = [this] { return static_cast<int>(m_queue.queued().size()); };
     sources.runningJobs = [this] { return static_cast<int>(m_queue.running().size()); };
-    sources.database = [this] { return m_databaseStatus.current(); };
     // The first backend's first-pass-image patch state (GET /api/admin/backends has every backend).
     sources.firstPassPatch = [this] {
         return queue::firstPassPatchName(m_queue.backends().first()->firstPassPatch());

@@ -102,7 +102,6 @@ private:
     store::JobRepository m_jobs;
     queue::JobQueue m_queue; // owns one BackendWorker (and its ForgeClient) per SD_API_HOST entry
     queue::SubmissionService m_submissions;
-    api::DatabaseStatus m_databaseStatus; // the database part of GET /api/admin/status
     api::AdminStatusService m_adminStatus;
     api::JobQueueAdminSource m_adminQueue;
     store::JobStatsRepository m_jobStats;
