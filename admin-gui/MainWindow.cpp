@@ -57,9 +57,9 @@ MainWindow::MainWindow(QWidget *parent)
       m_usageTab(new UsageTab(m_usageModel, m_statsFeed, this)), m_notifyFailures(nullptr),
       m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
       m_usersTab(new UsersTab(m_connection, m_usersModel, m_usersFeed, this)),
-      m_statusTab(new StatusTab(m_connection, m_statsFeed, this)), m_stateLabel(new QLabel(this)),
-      m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)), m_backendLabel(new QLabel(this)),
-      m_realtimeLabel(new QLabel(this)) {
+      m_statusTab(new StatusTab(m_connection, m_statsFeed, m_backendsModel, this)),
+      m_stateLabel(new QLabel(this)), m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)),
+      m_backendLabel(new QLabel(this)), m_realtimeLabel(new QLabel(this)) {
     setWindowTitle(QStringLiteral("Navigator admin"));
     m_tabs->addTab(m_queueTab, QStringLiteral("Queue"));
     m_tabs->addTab(m_backendsTab, QStringLiteral("Backends"));

@@ -239,7 +239,7 @@ bool Navigator::start(std::function<void(const StartFailure &)> fatal, StartFail
                                    .arg(m_http.port())
                                    .arg(m_realtime.port());
     ops::notifyReady();
-    QObject::connect(qApp, &QCoreApplication::aboutToQuit, [] { ops::notifyStopping(); });
+    QObject::connect(m_shutdown.get(), &lifecycle::GracefulShutdown::started, [] { ops::notifyStopping(); });
     return true;
 }
 

@@ -42,6 +42,7 @@ void GracefulShutdown::begin(int exitCode) {
     if (m_started)
         return;
     m_started = true;
+    emit started();
     m_queue.shutdown(m_graceMs, [this, exitCode] {
         qCInfo(lcLifecycle) << "job states written; closing" << m_realtime.connectedClients()
                             << "realtime client(s)";

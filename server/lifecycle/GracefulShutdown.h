@@ -29,6 +29,10 @@ public:
     // Starts the sequence (what the first signal does); `exitCode` is what the event loop returns.
     void begin(int exitCode = 0);
 
+signals:
+    // The sequence has begun (systemd hears STOPPING=1 from here, while the running job may still finish).
+    void started();
+
 private:
     void onSignal(int number);
 

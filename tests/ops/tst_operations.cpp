@@ -10,6 +10,7 @@
 #include <QUuid>
 #include <QtTest>
 
+#include <csignal>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -220,8 +221,9 @@ private slots:
     }
 
     // Type=notify: systemd passes NOTIFY_SOCKET (a unix datagram socket); navigator sends READY=1 once it
-    // listens. Here the test plays systemd.
-    void notifiesSystemdWhenReady() {
+    // listens, and STOPPING=1 as soon as a SIGTERM starts the graceful shutdown (while the running job still
+    // finishes), so that systemd shows the unit as deactivating. Here the test plays systemd.
+    void notifiesSystemdWhenReadyAndStopping() {
         QTemporaryDir dir;
         const QByteArray path = dir.filePath("notify").toUtf8();
         const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -232,15 +234,31 @@ private slots:
         QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
         const timeval timeout{20, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+        const auto receive = [fd] {
+            char buffer[512] = {};
+            const ssize_t size = ::recv(fd, buffer, sizeof(buffer) - 1, 0);
+            return size > 0 ? QByteArray(buffer, int(size)).split('\n') : QList<QByteArray>{};
+        };
 
-        TestDatabase db;
-        NavigatorInstance nav(db, {{"NOTIFY_SOCKET", QString::fromUtf8(path)}});
-        QVERIFY2(nav.start(), nav.process().output().constData());
-        char buffer[512] = {};
-        const ssize_t size = ::recv(fd, buffer, sizeof(buffer) - 1, 0);
+        PipelineHarness h({"--step-ms", "50"}, {{"NOTIFY_SOCKET", QString::fromUtf8(path)}});
+        const QString error = h.start({kAlice});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(receive().contains("READY=1"), "navigator sent no READY=1 to NOTIFY_SOCKET");
+
+        // A 5 s job is running when SIGTERM arrives: STOPPING=1 comes at once, not after the job.
+        const QString id = h.txt2img(kAlice, {{"steps", 100}}).json().value("job_id").toString();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(h.sim().state().value("busy").toBool(), 20000);
+        ::kill(static_cast<pid_t>(h.nav().process().pid()), SIGTERM);
+        const QList<QByteArray> stopping = receive();
         ::close(fd);
-        QVERIFY2(size > 0, "navigator sent nothing to NOTIFY_SOCKET");
-        QVERIFY2(QByteArray(buffer, int(size)).split('\n').contains("READY=1"), buffer);
+        QVERIFY2(stopping.contains("STOPPING=1"), "navigator sent no STOPPING=1 to NOTIFY_SOCKET");
+        QCOMPARE(scalar(h.db(), "SELECT status FROM jobs WHERE job_id = ?", {id}).toString(),
+                 QString("started"));
+        QVERIFY(h.nav().process().waitForExit(60000));
+        QCOMPARE(h.nav().process().exitCode(), 0);
+        QCOMPARE(scalar(h.db(), "SELECT status FROM jobs WHERE job_id = ?", {id}).toString(),
+                 QString("finished"));
     }
 
     void accessLogModes() {
