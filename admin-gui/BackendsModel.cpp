@@ -1,5 +1,7 @@
 #include "admin-gui/BackendsModel.h"
 
+#include "shared/api/Backend.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QJsonArray>
@@ -8,8 +10,15 @@ namespace nav::admin {
 
 namespace {
 
+// The stored objects are the server's JSON (merged from the list and the events); fields are read through
+// the shared shape, never by key here.
+api::Backend shape(const QJsonObject &backend) {
+    return api::Backend::fromJson(backend);
+}
+
 QString runningJobId(const QJsonObject &backend) {
-    return backend.value(QStringLiteral("running_job")).toObject().value(QStringLiteral("job_id")).toString();
+    const api::Backend b = shape(backend);
+    return b.runningJob ? b.runningJob->jobId : QString();
 }
 
 } // namespace
@@ -40,14 +49,14 @@ QString BackendsModel::patchLabel(const QJsonValue &patch) {
 QVariant BackendsModel::data(const QModelIndex &index, int role) const {
     if (!index.isValid() || index.row() >= m_backends.size())
         return {};
-    const QJsonObject &b = m_backends.at(index.row());
-    const QString state = b.value(QStringLiteral("state")).toString();
-    const QString jobId = runningJobId(b);
+    const api::Backend b = shape(m_backends.at(index.row()));
+    const QString state = b.state;
+    const QString jobId = b.runningJob ? b.runningJob->jobId : QString();
     const std::optional<QueueJob> job =
         m_queue && !jobId.isEmpty() ? m_queue->job(jobId) : std::optional<QueueJob>();
     switch (role) {
     case NameRole:
-        return b.value(QStringLiteral("name")).toString();
+        return b.name;
     case StateRole:
         return state;
     case RunningJobRole:
@@ -73,11 +82,11 @@ QVariant BackendsModel::data(const QModelIndex &index, int role) const {
         return {};
     case Qt::ToolTipRole:
         if (index.column() == ColName)
-            return b.value(QStringLiteral("url")).toString();
+            return b.url;
         if (index.column() == ColJob && job)
             return QStringLiteral("%1 of %2\n%3").arg(job->jobId, job->ownerLabel(), job->prompt);
         if (index.column() == ColError)
-            return b.value(QStringLiteral("last_error")).toString();
+            return b.lastError;
         return {};
     case Qt::TextAlignmentRole:
         return index.column() == ColDone || index.column() == ColFailed
@@ -90,11 +99,11 @@ QVariant BackendsModel::data(const QModelIndex &index, int role) const {
     }
     switch (index.column()) {
     case ColName:
-        return b.value(QStringLiteral("name")).toString();
+        return b.name;
     case ColState:
         return state;
     case ColCheckpoint:
-        return b.value(QStringLiteral("loaded_checkpoint")).toString();
+        return b.loadedCheckpoint;
     case ColJob:
         if (jobId.isEmpty())
             return QStringLiteral("idle");
@@ -102,13 +111,13 @@ QVariant BackendsModel::data(const QModelIndex &index, int role) const {
     case ColProgress:
         return {};
     case ColDone:
-        return b.value(QStringLiteral("jobs_done")).toInt();
+        return b.jobsDone;
     case ColFailed:
-        return b.value(QStringLiteral("jobs_failed")).toInt();
+        return b.jobsFailed;
     case ColPatch:
-        return patchLabel(b.value(QStringLiteral("firstpass_patch")));
+        return patchLabel(b.firstpassPatch);
     case ColError:
-        return b.value(QStringLiteral("last_error")).toString();
+        return b.lastError;
     default:
         return {};
     }
@@ -129,11 +138,11 @@ bool BackendsModel::setList(const QJsonObject &answer) {
     QStringList seen;
     for (const QJsonValue &value : list.toArray()) {
         const QJsonObject backend = value.toObject();
-        seen << backend.value(QStringLiteral("name")).toString();
+        seen << shape(backend).name;
         upsert(backend);
     }
     for (int row = int(m_backends.size()) - 1; row >= 0; --row) {
-        if (seen.contains(m_backends.at(row).value(QStringLiteral("name")).toString()))
+        if (seen.contains(shape(m_backends.at(row)).name))
             continue;
         beginRemoveRows({}, row, row);
         m_backends.removeAt(row);
@@ -143,15 +152,16 @@ bool BackendsModel::setList(const QJsonObject &answer) {
 }
 
 bool BackendsModel::applyEvent(const QString &event, const QJsonObject &payload) {
-    if (event != QLatin1String("backend-state") || payload.value(QStringLiteral("name")).toString().isEmpty())
+    if (event != QLatin1String("backend-state") || shape(payload).name.isEmpty())
         return false;
     upsert(payload);
     return true;
 }
 
 void BackendsModel::upsert(const QJsonObject &backend) {
-    const QString name = backend.value(QStringLiteral("name")).toString();
-    const QString state = backend.value(QStringLiteral("state")).toString();
+    const api::Backend incoming = shape(backend);
+    const QString name = incoming.name;
+    const QString state = incoming.state;
     const int row = rowOf(name);
     if (row < 0) {
         beginInsertRows({}, int(m_backends.size()), int(m_backends.size()));
@@ -160,7 +170,7 @@ void BackendsModel::upsert(const QJsonObject &backend) {
         emit stateChanged(name, {}, state);
         return;
     }
-    const QString previous = m_backends.at(row).value(QStringLiteral("state")).toString();
+    const QString previous = shape(m_backends.at(row)).state;
     // The event and the list carry the same object; a field one of them lacks keeps its value.
     QJsonObject merged = m_backends.at(row);
     for (auto it = backend.begin(); it != backend.end(); ++it)
@@ -185,7 +195,7 @@ void BackendsModel::clear() {
 
 int BackendsModel::rowOf(const QString &name) const {
     for (int row = 0; row < m_backends.size(); ++row)
-        if (m_backends.at(row).value(QStringLiteral("name")).toString() == name)
+        if (shape(m_backends.at(row)).name == name)
             return row;
     return -1;
 }
@@ -196,20 +206,20 @@ QJsonObject BackendsModel::backend(const QString &name) const {
 }
 
 QString BackendsModel::state(const QString &name) const {
-    return backend(name).value(QStringLiteral("state")).toString();
+    return shape(backend(name)).state;
 }
 
 QStringList BackendsModel::names() const {
     QStringList list;
     for (const QJsonObject &b : m_backends)
-        list << b.value(QStringLiteral("name")).toString();
+        list << shape(b).name;
     return list;
 }
 
 QString BackendsModel::backendRunning(const QString &jobId) const {
     for (const QJsonObject &b : m_backends)
         if (runningJobId(b) == jobId)
-            return b.value(QStringLiteral("name")).toString();
+            return shape(b).name;
     return {};
 }
 

@@ -105,16 +105,23 @@ void HistoryFeed::loadFullImage(
              [api, jobId, context, done](const ApiReply &reply) {
                  if (!reply.ok())
                      return done({}, {}, reply.error.message);
-                 QImage image;
-                 if (!image.loadFromData(reply.body))
-                     return done({}, {}, QStringLiteral("the server's image %1 is not a picture").arg(jobId));
-                 api->get(QStringLiteral("/api/images/%1/info").arg(jobId), context,
-                          [image, done](const ApiReply &info) {
-                              done(image,
-                                   info.ok() ? info.object().value(QStringLiteral("info")).toString()
-                                             : QString(),
-                                   {});
-                          });
+                 // A full-size PNG takes a while to decode: off the GUI thread.
+                 QtConcurrent::run([bytes = reply.body] {
+                     QImage image;
+                     image.loadFromData(bytes);
+                     return image;
+                 }).then(context, [api, jobId, context, done](const QImage &image) {
+                     if (image.isNull())
+                         return done({}, {},
+                                     QStringLiteral("the server's image %1 is not a picture").arg(jobId));
+                     api->get(QStringLiteral("/api/images/%1/info").arg(jobId), context,
+                              [image, done](const ApiReply &info) {
+                                  done(image,
+                                       info.ok() ? info.object().value(QStringLiteral("info")).toString()
+                                                 : QString(),
+                                       {});
+                              });
+                 });
              });
 }
 

@@ -23,6 +23,7 @@
 #include "admin-gui/UsersFeed.h"
 #include "admin-gui/UsersModel.h"
 #include "admin-gui/UsersTab.h"
+#include "shared/api/Backend.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -56,9 +57,9 @@ MainWindow::MainWindow(QWidget *parent)
       m_usageTab(new UsageTab(m_usageModel, m_statsFeed, this)), m_notifyFailures(nullptr),
       m_queueTab(new QueueTab(m_connection, m_queueModel, m_queueFeed, this)),
       m_usersTab(new UsersTab(m_connection, m_usersModel, m_usersFeed, this)),
-      m_statusTab(new StatusTab(m_connection, m_statsFeed, this)), m_stateLabel(new QLabel(this)),
-      m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)), m_backendLabel(new QLabel(this)),
-      m_realtimeLabel(new QLabel(this)) {
+      m_statusTab(new StatusTab(m_connection, m_statsFeed, m_backendsModel, this)),
+      m_stateLabel(new QLabel(this)), m_versionLabel(new QLabel(this)), m_queueLabel(new QLabel(this)),
+      m_backendLabel(new QLabel(this)), m_realtimeLabel(new QLabel(this)) {
     setWindowTitle(QStringLiteral("Navigator admin"));
     m_tabs->addTab(m_queueTab, QStringLiteral("Queue"));
     m_tabs->addTab(m_backendsTab, QStringLiteral("Backends"));
@@ -138,10 +139,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_backendsModel, &BackendsModel::stateChanged, this,
             [this](const QString &name, const QString &previous, const QString &state) {
                 if (state == QLatin1String("down") && !previous.isEmpty())
-                    noticeFailure(
-                        QStringLiteral("Backend %1 is down").arg(name),
-                        m_backendsModel->backend(name).value(QStringLiteral("last_error")).toString(),
-                        QStringLiteral("backends"));
+                    noticeFailure(QStringLiteral("Backend %1 is down").arg(name),
+                                  api::Backend::fromJson(m_backendsModel->backend(name)).lastError,
+                                  QStringLiteral("backends"));
             });
     connect(m_backendsFeed, &BackendsFeed::reloaded, this, &MainWindow::checkLoaded);
     connect(m_backendsFeed, &BackendsFeed::failed, this, &MainWindow::checkLoaded);

@@ -1,5 +1,6 @@
 #include "admin-gui/StatusTab.h"
 
+#include "admin-gui/BackendsModel.h"
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatsFeed.h"
 #include "admin-gui/UsersModel.h"
@@ -11,6 +12,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMap>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -61,12 +63,13 @@ void plot(QChart *chart, const QList<ActivityPoint> &points,
 
 } // namespace
 
-StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *parent)
+StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, BackendsModel *backends, QWidget *parent)
     : QWidget(parent), m_connection(connection), m_server(new QLabel(this)),
       m_connectionState(new QLabel(this)), m_realtime(new QLabel(QStringLiteral("not connected"), this)),
       m_version(new QLabel(this)), m_uptime(new QLabel(this)), m_queue(new QLabel(this)),
       m_clients(new QLabel(this)), m_caller(new QLabel(this)), m_database(new QLabel(this)),
-      m_lastHour(new QLabel(this)), m_backends(new QTreeWidget(this)), m_stats(stats) {
+      m_lastHour(new QLabel(this)), m_backendSummary(new QLabel(this)), m_backendsModel(backends),
+      m_backends(new QTreeWidget(this)), m_stats(stats) {
     auto *form = new QFormLayout;
     form->addRow(QStringLiteral("Server:"), m_server);
     form->addRow(QStringLiteral("Connection:"), m_connectionState);
@@ -77,9 +80,10 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     form->addRow(QStringLiteral("Connected clients:"), m_clients);
     form->addRow(QStringLiteral("Database:"), m_database);
     form->addRow(QStringLiteral("Last hour:"), m_lastHour);
+    form->addRow(QStringLiteral("Backends:"), m_backendSummary);
     form->addRow(QStringLiteral("Signed in as:"), m_caller);
     for (QLabel *label : {m_server, m_connectionState, m_realtime, m_version, m_uptime, m_queue, m_clients,
-                          m_caller, m_database, m_lastHour})
+                          m_caller, m_database, m_lastHour, m_backendSummary})
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_backends->setHeaderLabels({QStringLiteral("Backend"), QStringLiteral("Reachable"),
@@ -92,7 +96,8 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     connect(refresh, &QPushButton::clicked, connection, &ServerConnection::refreshStatus);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(QStringLiteral("Backends:"), this));
+    layout->addWidget(
+        new QLabel(QStringLiteral("Forge used for lookups (models, samplers, png-info):"), this));
     layout->addWidget(m_backends, 1);
     if (stats) {
         m_queueChart = newChart(QStringLiteral("Queue length, last hour"));
@@ -111,6 +116,12 @@ StatusTab::StatusTab(ServerConnection *connection, StatsFeed *stats, QWidget *pa
     layout->addWidget(refresh, 0, Qt::AlignRight);
 
     connect(connection, &ServerConnection::statusUpdated, this, &StatusTab::showStatus);
+    if (backends) {
+        connect(backends, &QAbstractItemModel::rowsInserted, this, &StatusTab::showBackendSummary);
+        connect(backends, &QAbstractItemModel::rowsRemoved, this, &StatusTab::showBackendSummary);
+        connect(backends, &QAbstractItemModel::modelReset, this, &StatusTab::showBackendSummary);
+        connect(backends, &BackendsModel::stateChanged, this, &StatusTab::showBackendSummary);
+    }
     connect(connection, &ServerConnection::stateChanged, this, &StatusTab::showConnection);
     showConnection();
 }
@@ -126,6 +137,22 @@ QString StatusTab::formatUptime(qint64 seconds) {
     if (hours > 0)
         return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes);
     return QStringLiteral("%1 min %2 s").arg(minutes).arg(seconds % 60);
+}
+
+// "3: 2 up, 1 paused" from the Backends tab's live model.
+void StatusTab::showBackendSummary() {
+    QMap<QString, int> byState;
+    for (const QString &name : m_backendsModel->names())
+        ++byState[m_backendsModel->state(name)];
+    QStringList parts;
+    for (auto it = byState.begin(); it != byState.end(); ++it)
+        parts << QStringLiteral("%1 %2")
+                     .arg(it.value())
+                     .arg(it.key() == QLatin1String("down") ? QStringLiteral("DOWN") : it.key());
+    m_backendSummary->setText(parts.isEmpty() ? QStringLiteral("none listed")
+                                              : QStringLiteral("%1: %2")
+                                                    .arg(m_backendsModel->rowCount())
+                                                    .arg(parts.join(QStringLiteral(", "))));
 }
 
 void StatusTab::showActivity() {
@@ -165,6 +192,7 @@ QString StatusTab::fieldText(const QString &name) const {
                           : name == QLatin1String("caller")   ? m_caller
                           : name == QLatin1String("database") ? m_database
                           : name == QLatin1String("lasthour") ? m_lastHour
+                          : name == QLatin1String("backends") ? m_backendSummary
                           : name == QLatin1String("realtime") ? m_realtime
                                                               : m_connectionState;
     return label->text();

@@ -11,14 +11,16 @@ class QTreeWidget;
 
 namespace nav::admin {
 
+class BackendsModel;
 class ServerConnection;
 class StatsFeed;
 
 class StatusTab : public QWidget {
     Q_OBJECT
 public:
-    // `stats` may be null (no charts).
-    explicit StatusTab(ServerConnection *connection, StatsFeed *stats = nullptr, QWidget *parent = nullptr);
+    // `stats` may be null (no charts), `backends` too (no backend summary).
+    explicit StatusTab(ServerConnection *connection, StatsFeed *stats = nullptr,
+                       BackendsModel *backends = nullptr, QWidget *parent = nullptr);
     QChart *queueChart() const { return m_queueChart; }
     QChart *throughputChart() const { return m_throughputChart; }
 
@@ -31,6 +33,7 @@ private:
     void showStatus(const QJsonObject &status);
     void showConnection();
     void showActivity();
+    void showBackendSummary();
 
     ServerConnection *m_connection;
     QLabel *m_server;
@@ -43,6 +46,8 @@ private:
     QLabel *m_caller;
     QLabel *m_database;
     QLabel *m_lastHour;
+    QLabel *m_backendSummary;
+    BackendsModel *m_backendsModel;
     QTreeWidget *m_backends;
     StatsFeed *m_stats;
     QChart *m_queueChart = nullptr;

@@ -1,6 +1,7 @@
 #include "server/api/AdminBackendRoutes.h"
 
 #include "server/queue/JobQueue.h"
+#include "shared/api/Backend.h"
 
 #include <QJsonArray>
 
@@ -24,30 +25,19 @@ void act(Services &s, const http::Request &req, http::Responder &res,
 } // namespace
 
 QJsonObject backendJson(const queue::BackendWorker &worker) {
-    QJsonValue running = QJsonValue::Null;
+    Backend backend;
+    backend.name = worker.name();
+    backend.url = worker.client()->sdApiHost().toString(QUrl::RemoveUserInfo);
+    backend.state = queue::BackendWorker::stateName(worker.state());
+    backend.reachable = worker.reachable();
+    backend.loadedCheckpoint = worker.loadedModel();
     if (const auto &job = worker.current())
-        running =
-            QJsonObject{{"job_id", job->id},
-                        {"owner_id", job->ownerId},
-                        {"model_name", job->modelName},
-                        {"started_at", job->startedAt.isValid()
-                                           ? QJsonValue(job->startedAt.toUTC().toString(Qt::ISODateWithMs))
-                                           : QJsonValue(QJsonValue::Null)}};
-    const auto orNull = [](const QString &text) {
-        return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-    };
-    return QJsonObject{
-        {"name", worker.name()},
-        {"url", worker.client()->sdApiHost().toString(QUrl::RemoveUserInfo)},
-        {"state", queue::BackendWorker::stateName(worker.state())},
-        {"reachable", worker.reachable()},
-        {"loaded_checkpoint", orNull(worker.loadedModel())},
-        {"running_job", running},
-        {"jobs_done", worker.jobsDone()},
-        {"jobs_failed", worker.jobsFailed()},
-        {"last_error", orNull(worker.lastError())},
-        {"firstpass_patch", queue::firstPassPatchName(worker.firstPassPatch())},
-    };
+        backend.runningJob = Backend::RunningJob{job->id, job->ownerId, job->modelName, job->startedAt};
+    backend.jobsDone = worker.jobsDone();
+    backend.jobsFailed = worker.jobsFailed();
+    backend.lastError = worker.lastError();
+    backend.firstpassPatch = queue::firstPassPatchName(worker.firstPassPatch());
+    return backend.toJson();
 }
 
 void getAdminBackends(Services &s, const http::Request &, http::Responder res, const auth::Caller &) {

@@ -105,18 +105,6 @@ QString newJobId() {
     return QString::number(QRandomGenerator::system()->generate(), 16).rightJustified(8, '0');
 }
 
-QString resolveSampler(const QString &requested, const QJsonArray &samplers) {
-    for (const QJsonValue &entry : samplers) {
-        const QJsonObject sampler = entry.toObject();
-        if (sampler.value("name").toString() == requested)
-            return requested;
-        for (const QJsonValue &alias : sampler.value("aliases").toArray())
-            if (alias.toString().compare(requested, Qt::CaseInsensitive) == 0)
-                return sampler.value("name").toString();
-    }
-    return requested;
-}
-
 std::variant<GenerationRequest, RequestError>
 parseGenerationRequest(const QJsonObject &body, const QString &taskType, const RequestLimits &limits) {
     const qint64 pixelLimit = limits.pixelLimit;

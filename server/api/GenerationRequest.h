@@ -42,8 +42,4 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, const R
 // A random job id like the original's: 8 hex characters.
 QString newJobId();
 
-// The sampler name for a name or alias from Forge's /samplers list; unknown values are kept (Forge falls
-// back).
-QString resolveSampler(const QString &requested, const QJsonArray &samplers);
-
 } // namespace nav::api

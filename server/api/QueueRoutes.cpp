@@ -6,11 +6,10 @@
 #include "server/api/UpscaleRequest.h"
 #include "server/auth/AuthService.h"
 #include "server/config/Config.h"
-#include "server/forge/CatalogMatch.h"
-#include "server/forge/ForgeCatalog.h"
+#include "server/forge/ForgeClient.h"
 #include "server/queue/JobEvents.h"
 #include "server/queue/JobQueue.h"
-#include "server/store/CategoryRepository.h"
+#include "server/queue/SubmissionService.h"
 #include "server/store/JobRepository.h"
 #include "shared/JsonUtil.h"
 
@@ -60,13 +59,12 @@ bool capExempt(const auth::Caller &caller) {
 
 class QueueApi {
 public:
-    explicit QueueApi(Services &s)
-        : m{*s.auth, *s.queue, *s.jobs, *s.categories, *s.catalog, *s.forge, *s.config} {}
+    explicit QueueApi(Services &s) : m{*s.queue, *s.submissions, *s.jobs, *s.forge, *s.config} {}
 
-    // Validates, checks ownership of the category and init image, resolves the sampler alias, and queues.
-    // `ownerId` nullopt: the legacy bot endpoints, where the owner comes in the body. Big bodies (img2img
-    // with an init image) are parsed and checked off the event loop. `capExempt`: apex users and the
-    // superuser token are not held to MAX_JOBS_PER_USER.
+    // Parses and validates the request, then hands it to the submission service (category, init image,
+    // checkpoint and names, queue) and answers its outcome. `ownerId` nullopt: the legacy bot endpoints,
+    // where the owner comes in the body. Big bodies (img2img with an init image) are parsed and checked off
+    // the event loop. `capExempt`: apex users and the superuser token are not held to MAX_JOBS_PER_USER.
     void submit(const http::Request &req, http::Responder res, const std::optional<QString> &ownerId,
                 const QString &taskType, bool capExempt) const {
         using Parsed = std::variant<std::pair<GenerationRequest, QString>, RequestError>;
@@ -99,152 +97,36 @@ public:
 
     void queueParsed(const http::Request &req, http::Responder res, GenerationRequest request,
                      const QString &ownerId, const QString &taskType, bool capExempt) const {
-        store::Job job;
-        job.id = request.jobId;
-        job.ownerId = ownerId;
-        job.origin = m.config.trustProxy.clientAddress(
+        queue::Submission submission;
+        submission.job.id = request.jobId;
+        submission.job.ownerId = ownerId;
+        submission.job.origin = clientAddress(req);
+        submission.job.taskType = taskType;
+        submission.job.params = request.params;
+        submission.job.modelName = request.params.value("model_name").toString();
+        submission.categoryId = request.categoryId;
+        submission.initImageJobId = request.initImageJobId;
+        submission.capExempt = capExempt;
+        submit(std::move(submission), res);
+    }
+
+    QString clientAddress(const http::Request &req) const {
+        return m.config.trustProxy.clientAddress(
             QHostAddress(req.remoteAddress), req.header("x-forwarded-for"), req.header("cf-connecting-ip"));
-        job.taskType = taskType;
-        job.params = request.params;
-        job.modelName = request.params.value("model_name").toString();
-        checkCategory(request, ownerId, res, [=, *this](std::optional<qint64> categoryId) mutable {
-            withInitImage(request, ownerId, res, job, [=, *this](store::Job ready) {
-                resolveAndQueue(std::move(ready), categoryId, capExempt, res);
-            });
+    }
+
+    void submit(queue::Submission submission, http::Responder res) const {
+        m.submissions.submit(std::move(submission), [res](const queue::SubmissionOutcome &outcome) mutable {
+            if (const auto *accepted = std::get_if<queue::Accepted>(&outcome))
+                return res.json(200, queuedReply(accepted->job, accepted->queueSize));
+            if (const auto *failure = std::get_if<queue::LookupFailure>(&outcome))
+                return answerDatabaseError(res, failure->detail, failure->unavailable);
+            const auto &refusal = std::get<queue::Refusal>(outcome);
+            http::HeaderList headers;
+            if (!refusal.retryAfter.isEmpty())
+                headers.append({"Retry-After", refusal.retryAfter});
+            res.error(refusal.status, refusal.message, refusal.code, headers);
         });
-    }
-
-    void checkCategory(const GenerationRequest &request, const QString &ownerId, http::Responder res,
-                       std::function<void(std::optional<qint64>)> next) const {
-        if (!request.categoryId) {
-            next(std::nullopt);
-            return;
-        }
-        const qint64 id = *request.categoryId;
-        whenReady(m.categories.isOwnedBy(id, ownerId), res, [res, next, id](bool owned) mutable {
-            if (!owned)
-                res.error(403, QStringLiteral("Category does not exist or you do not own it"),
-                          QStringLiteral("CATEGORY_NOT_OWNED"));
-            else
-                next(id);
-        });
-    }
-
-    void withInitImage(const GenerationRequest &request, const QString &ownerId, http::Responder res,
-                       store::Job job, std::function<void(store::Job)> next) const {
-        if (request.initImageJobId.isEmpty()) {
-            next(std::move(job));
-            return;
-        }
-        whenReady(m.jobs.image(request.initImageJobId), res,
-                  [res, ownerId, job, next](std::optional<store::StoredImage> image) mutable {
-                      if (!image) {
-                          res.error(404, QStringLiteral("The init image was not found"),
-                                    QStringLiteral("IMAGE_NOT_FOUND"));
-                          return;
-                      }
-                      if (image->ownerId != ownerId) {
-                          res.error(403, QStringLiteral("The init image is not yours"),
-                                    QStringLiteral("IMAGE_NOT_OWNED"));
-                          return;
-                      }
-                      job.params.insert("init_image", QString::fromLatin1(image->png.toBase64()));
-                      next(std::move(job));
-                  });
-    }
-
-    // Checks the checkpoint and resolves the sampler alias and the hires upscaler against Forge's cached
-    // lists, then queues. When Forge cannot be asked, the job is queued as it is (it waits for Forge
-    // durably).
-    void resolveAndQueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
-                         http::Responder res) const {
-        m.catalog.cachedCheckpoints([*this, job, categoryId, capExempt,
-                                     res](const QJsonArray &cached, const auto &cachedError) mutable {
-            if (cachedError || forge::isKnownCheckpoint(job.modelName, cached)) {
-                resolveNames(std::move(job), categoryId, capExempt, res);
-                return;
-            }
-            // Not in the cached list: read it fresh once, in case a checkpoint was added meanwhile.
-            m.catalog.checkpoints([*this, job, categoryId, capExempt, res](const QJsonArray &fresh,
-                                                                           const auto &freshError) mutable {
-                if (!freshError && !forge::isKnownCheckpoint(job.modelName, fresh)) {
-                    res.error(400,
-                              QStringLiteral("model_name \"%1\" is not a checkpoint of this server; "
-                                             "GET /api/models lists them")
-                                  .arg(job.modelName.left(200)),
-                              QStringLiteral("UNKNOWN_MODEL"));
-                    return;
-                }
-                resolveNames(std::move(job), categoryId, capExempt, res);
-            });
-        });
-    }
-
-    void resolveNames(store::Job job, std::optional<qint64> categoryId, bool capExempt,
-                      http::Responder res) const {
-        // Aliases such as "k_euler_a" become names through the cached list; Forge would silently ignore them.
-        m.catalog.samplers(
-            [*this, job, categoryId, capExempt, res](const QJsonArray &samplers, const auto &) mutable {
-                job.params.insert("sampler_name",
-                                  resolveSampler(job.params.value("sampler_name").toString(), samplers));
-                // Only an upscaler Forge has: an unknown one fails every hires job with "could not find
-                // upscaler".
-                m.catalog.upscalers([*this, job, categoryId, capExempt, res](const QJsonArray &upscalers,
-                                                                             const auto &error) mutable {
-                    if (!error)
-                        job.params.insert(
-                            "upscaler_name",
-                            forge::resolveUpscaler(job.params.value("upscaler_name").toString(), upscalers));
-                    enqueue(std::move(job), categoryId, capExempt, res);
-                });
-            });
-    }
-
-    void enqueue(store::Job job, std::optional<qint64> categoryId, bool capExempt,
-                 http::Responder res) const {
-        const int perUser = m.queue.settings().maxJobsPerUser;
-        const QByteArray retryAfter = QByteArray::number(m.queue.retryAfterSeconds());
-        m.queue.enqueue(
-            job, categoryId, capExempt,
-            [job, res, perUser, retryAfter](queue::JobQueue::EnqueueStatus status, int size) mutable {
-                switch (status) {
-                case queue::JobQueue::EnqueueStatus::Queued:
-                    res.json(200, queuedReply(job, size));
-                    break;
-                case queue::JobQueue::EnqueueStatus::DuplicateId:
-                    res.error(409, QStringLiteral("job_id %1 is already taken").arg(job.id),
-                              QStringLiteral("JOB_ID_TAKEN"));
-                    break;
-                case queue::JobQueue::EnqueueStatus::QueueFull:
-                    res.error(429, QStringLiteral("The queue is full (%1 jobs); try again later").arg(size),
-                              QStringLiteral("QUEUE_FULL"));
-                    break;
-                case queue::JobQueue::EnqueueStatus::UserQueueFull:
-                    res.error(
-                        429,
-                        QStringLiteral("You already have %1 jobs queued or running (MAX_JOBS_PER_USER); wait "
-                                       "for one to finish")
-                            .arg(perUser),
-                        QStringLiteral("USER_QUEUE_FULL"));
-                    break;
-                case queue::JobQueue::EnqueueStatus::Unavailable:
-                    res.error(503,
-                              QStringLiteral(
-                                  "The database is unreachable; the job was not queued. Try again later"),
-                              QStringLiteral("DATABASE_UNAVAILABLE"), {{"Retry-After", retryAfter}});
-                    break;
-                case queue::JobQueue::EnqueueStatus::ShuttingDown:
-                    res.error(503,
-                              QStringLiteral(
-                                  "Navigator is shutting down; the job was not queued. Try again shortly"),
-                              QStringLiteral("SHUTTING_DOWN"), {{"Retry-After", retryAfter}});
-                    break;
-                case queue::JobQueue::EnqueueStatus::Error:
-                    res.error(500, QStringLiteral("The job could not be stored"),
-                              QStringLiteral("DATABASE_ERROR"));
-                    break;
-                }
-            });
     }
 
     void upscale(const http::Request &req, http::Responder res, const auth::Caller &caller) const {
@@ -277,16 +159,15 @@ public:
                                   res.error(error->status, error->message, error->code);
                                   return;
                               }
-                              store::Job job;
-                              job.id = newJobId();
-                              job.ownerId = caller.discordId;
-                              job.origin = m.config.trustProxy.clientAddress(QHostAddress(req.remoteAddress),
-                                                                             req.header("x-forwarded-for"),
-                                                                             req.header("cf-connecting-ip"));
-                              job.taskType = QStringLiteral("upscale");
-                              job.params = std::get<QJsonObject>(built);
-                              job.modelName = job.params.value("model_name").toString();
-                              resolveAndQueue(std::move(job), std::nullopt, capExempt(caller), res);
+                              queue::Submission submission;
+                              submission.job.id = newJobId();
+                              submission.job.ownerId = caller.discordId;
+                              submission.job.origin = clientAddress(req);
+                              submission.job.taskType = QStringLiteral("upscale");
+                              submission.job.params = std::get<QJsonObject>(built);
+                              submission.job.modelName = submission.job.params.value("model_name").toString();
+                              submission.capExempt = capExempt(caller);
+                              submit(std::move(submission), res);
                           });
                   });
     }
@@ -369,11 +250,9 @@ public:
     }
 
     struct {
-        auth::AuthService &auth;
         queue::JobQueue &queue;
+        queue::SubmissionService &submissions;
         store::JobRepository &jobs;
-        store::CategoryRepository &categories;
-        forge::ForgeCatalog &catalog;
         forge::ForgeClient &forge;
         const config::Config &config;
     } m;

@@ -41,7 +41,8 @@ class LoraService;
 }
 namespace nav::queue {
 class JobQueue;
-}
+class SubmissionService;
+} // namespace nav::queue
 namespace nav::realtime {
 class RealtimeHub;
 }
@@ -75,6 +76,7 @@ struct Services {
     civitai::ModelDownloadService *downloads = nullptr;
     loras::LoraService *loras = nullptr;
     queue::JobQueue *queue = nullptr;
+    queue::SubmissionService *submissions = nullptr; // checks a new job and queues it
     realtime::RealtimeHub *realtime = nullptr;
     AdminStatusService *adminStatus = nullptr;
     AdminQueueSource *adminQueue = nullptr; // null: GET /api/admin/queue answers 503

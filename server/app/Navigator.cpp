@@ -136,8 +136,9 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
           [this](const QString &owner, const QString &origin, const QString &event,
                  const QJsonObject &payload) { m_realtime.emitJobEvent(owner, origin, event, payload); },
           queueSettings(m_config)),
-      m_adminStatus(&m_forge, adminStatusSources()), m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database),
-      m_databaseStatus(*m_database), m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
+      m_submissions(m_queue, m_jobs, m_categories, m_catalog), m_adminStatus(&m_forge, adminStatusSources()),
+      m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database), m_databaseStatus(*m_database),
+      m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
       m_modelRefresh(m_config.modelRefreshIntervalMs) {
     m_http.setAccessLog(accessLog(m_config));
     m_queue.setMaxRetryDelay(static_cast<int>(m_config.dbRetryMaxDelayMs));
@@ -188,6 +189,7 @@ void Navigator::fillServices() {
     m_services.downloads = &m_downloads;
     m_services.loras = &m_loras;
     m_services.queue = &m_queue;
+    m_services.submissions = &m_submissions;
     m_services.realtime = &m_realtime;
     m_services.adminStatus = &m_adminStatus;
     m_services.adminQueue = &m_adminQueue;

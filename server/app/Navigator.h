@@ -22,6 +22,7 @@
 #include "server/lifecycle/GracefulShutdown.h"
 #include "server/loras/LoraService.h"
 #include "server/queue/JobQueue.h"
+#include "server/queue/SubmissionService.h"
 #include "server/realtime/RealtimeHub.h"
 #include "server/store/CategoryRepository.h"
 #include "server/store/Database.h"
@@ -100,6 +101,7 @@ private:
     loras::LoraService m_loras;
     store::JobRepository m_jobs;
     queue::JobQueue m_queue; // owns one BackendWorker (and its ForgeClient) per SD_API_HOST entry
+    queue::SubmissionService m_submissions;
     api::AdminStatusService m_adminStatus;
     api::JobQueueAdminSource m_adminQueue;
     store::JobStatsRepository m_jobStats;

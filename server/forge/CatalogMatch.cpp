@@ -5,6 +5,18 @@
 
 namespace nav::forge {
 
+QString resolveSampler(const QString &requested, const QJsonArray &samplers) {
+    for (const QJsonValue &entry : samplers) {
+        const QJsonObject sampler = entry.toObject();
+        if (sampler.value("name").toString() == requested)
+            return requested;
+        for (const QJsonValue &alias : sampler.value("aliases").toArray())
+            if (alias.toString().compare(requested, Qt::CaseInsensitive) == 0)
+                return sampler.value("name").toString();
+    }
+    return requested;
+}
+
 namespace {
 
 // Forge's latent upscale modes: valid hr_upscaler values that GET /upscalers does not list.

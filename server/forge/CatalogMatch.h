@@ -5,6 +5,11 @@
 
 namespace nav::forge {
 
+// The sampler name to send for a requested one, given GET /samplers: the requested name when Forge lists it,
+// the name of the sampler that has it as an alias (case-insensitive, e.g. "k_euler_a" -> "Euler a"), else
+// the requested name unchanged (Forge falls back).
+QString resolveSampler(const QString &requested, const QJsonArray &samplers);
+
 // The hires upscaler to send for a requested name (empty: none requested), given GET /upscalers:
 //  - the requested name when Forge lists it, or when it is one of Forge's latent modes ("Latent", ...);
 //  - else the original's preferences, 4x_NMKD-Siax_200k then RealESRGAN_x4, then R-ESRGAN 4x+ (Forge's

@@ -122,6 +122,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(backends->state(m_h->backendName(0)), QStringLiteral("up"), 10000);
         QCOMPARE(reloads.count(), 0);
         control(0, "pause", "paused");
+        QCOMPARE(m_window->statusTab()->fieldText("backends"), QStringLiteral("2: 1 paused, 1 up"));
 
         QStringList jobs;
         for (int i = 0; i < 4; ++i)
@@ -213,6 +214,19 @@ private slots:
         QVERIFY(noticed.first().at(0).toString().contains(job));
         QVERIFY2(noticed.first().at(1).toString().contains("500"),
                  qPrintable(noticed.first().at(1).toString()));
+        // A backend going down is announced too (the event as the server sends it, applied to the model).
+        QJsonObject down = m_window->backendsModel()->backend(m_h->backendName(1));
+        down.insert("state", "down");
+        down.insert("last_error", "connection refused");
+        QVERIFY(m_window->backendsModel()->applyEvent("backend-state", down));
+        QTRY_VERIFY_WITH_TIMEOUT(noticed.count() >= 2, 10000);
+        QCOMPARE(noticed.last().at(0).toString(),
+                 QStringLiteral("Backend %1 is down").arg(m_h->backendName(1)));
+        QCOMPARE(noticed.last().at(1).toString(), QStringLiteral("connection refused"));
+        QVERIFY(m_window->statusTab()->fieldText("backends").contains("1 DOWN"));
+        m_window->backendsFeed()->reload(); // back to what the server says
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->backendsModel()->state(m_h->backendName(1)), QStringLiteral("up"),
+                                  10000);
         m_window->setFailureNotifications(false);
         m_window->historyTab()->applyFilter({}, {});
         QTRY_VERIFY_WITH_TIMEOUT(history->total() >= 8, 10000);

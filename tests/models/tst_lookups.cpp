@@ -3,7 +3,7 @@
 // upscalers, modules and embeddings; 502 BACKEND_UNAVAILABLE when Forge is down; the cache of the lists
 // that rarely change, and its clearing by GET /api/models?refresh=true.
 #include "shared/realtime/SocketIoClient.h"
-#include "tests/models/ForgeSimProcess.h"
+#include "tests/support/ForgeSimProcess.h"
 #include "tests/support/TestUsers.h"
 
 #include <QSqlQuery>

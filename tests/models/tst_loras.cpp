@@ -2,7 +2,7 @@
 // metadata (shape and JSON types), caching in model_metadata, hashes CivitAI does not know remembered,
 // forced updates, refresh of stale metadata (and updates_disabled), local overrides and forge_only.
 #include "tests/models/FakeCivitai.h"
-#include "tests/models/ForgeSimProcess.h"
+#include "tests/support/ForgeSimProcess.h"
 #include "tests/support/TestUsers.h"
 
 #include <QCryptographicHash>

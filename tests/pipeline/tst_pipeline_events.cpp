@@ -97,7 +97,10 @@ private slots:
     }
 
     void finishedSequence() {
-        // A model the simulator has not loaded, so the job is a model change.
+        // kModelA first, so that the job on kModelB below is a model change whatever ran before.
+        const QString before =
+            m_h->txt2img(kAlice, {{"model_name", kModelA}, {"steps", 3}}).json().value("job_id").toString();
+        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, before, "task-finished"), 30000);
         const HttpReply reply = m_h->txt2img(kAlice, {{"model_name", kModelB}, {"steps", 20}});
         QCOMPARE(reply.status, 200);
         const QString id = reply.json().value("job_id").toString();
@@ -149,6 +152,10 @@ private slots:
     }
 
     void sameModelIsNoModelChange() {
+        // The first job loads kModelB (whatever ran before); the second finds it loaded.
+        const QString first =
+            m_h->txt2img(kAlice, {{"model_name", kModelB}, {"steps", 3}}).json().value("job_id").toString();
+        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, first, "task-finished"), 30000);
         const QString id =
             m_h->txt2img(kAlice, {{"model_name", kModelB}, {"steps", 3}}).json().value("job_id").toString();
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(m_anonymous, id, "task-finished"), 30000);
