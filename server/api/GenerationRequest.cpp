@@ -216,12 +216,12 @@ parseGenerationRequest(const QJsonObject &body, const QString &taskType, const R
         if (init.startsWith(QStringLiteral("NAVIGATOR_")))
             request.initImageJobId = init.mid(10);
         else if (checkImage(r, "init_image", init, limits.inputImagePixelLimit))
-            p.insert("init_image", init);
+            request.inputs.initImage = init;
         // An empty mask means none (Compass sends "" when nothing was painted).
         if (r.present("mask"))
             if (auto mask = r.string("mask", INT_MAX);
                 mask && !mask->isEmpty() && checkImage(r, "mask", *mask, limits.inputImagePixelLimit))
-                p.insert("mask", *mask);
+                request.inputs.mask = *mask;
     }
     if (r.error())
         return *r.error();

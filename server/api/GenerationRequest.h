@@ -22,6 +22,7 @@ struct GenerationRequest {
     QString jobId;                    // chosen by the client, or generated
     std::optional<qint64> categoryId; // to check for ownership
     QString initImageJobId;           // img2img with init_image "NAVIGATOR_<jobId>": load that stored image
+    store::JobInputs inputs;          // img2img's init_image and mask, outside `params` (see store::Job)
 };
 
 // Longest accepted strings (characters): prompt and negative_prompt; model, sampler, scheduler, upscaler and

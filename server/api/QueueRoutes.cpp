@@ -103,6 +103,7 @@ public:
         submission.job.origin = clientAddress(req);
         submission.job.taskType = taskType;
         submission.job.params = request.params;
+        submission.job.inputs = std::move(request.inputs);
         submission.job.modelName = request.params.value("model_name").toString();
         submission.categoryId = request.categoryId;
         submission.initImageJobId = request.initImageJobId;

@@ -186,9 +186,8 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
     job.status = QStringLiteral("queued");
     job.createdAt = QDateTime::currentDateTimeUtc();
     auto stored = m_repository.enqueue(job, categoryId);
-    // The repository moves the init image and mask to job_inputs; the queue never holds them.
-    job.params.remove(QStringLiteral("init_image"));
-    job.params.remove(QStringLiteral("mask"));
+    // The repository writes the init image and mask to job_inputs; the queue never holds them.
+    job.inputs = {};
     // Frees the slot held while the row was written.
     auto release = [this, owner = job.ownerId] {
         --m_reserved;

@@ -49,7 +49,7 @@ void SubmissionService::loadInitImage(Submission submission, Done done) {
                    if (image->ownerId != submission.job.ownerId)
                        return done(Refusal{403, QStringLiteral("The init image is not yours"),
                                            QStringLiteral("IMAGE_NOT_OWNED")});
-                   submission.job.params.insert("init_image", QString::fromLatin1(image->png.toBase64()));
+                   submission.job.inputs.initImage = QString::fromLatin1(image->png.toBase64());
                    checkCheckpoint(std::move(submission), done);
                });
 }

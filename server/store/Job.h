@@ -7,6 +7,11 @@
 
 namespace nav::store {
 
+struct JobInputs {
+    QString initImage; // base64 PNG, may be empty
+    QString mask;      // base64 PNG, may be empty
+};
+
 struct Job {
     QString id;       // 8 hex characters unless the client chose one
     QString ownerId;  // Discord id
@@ -25,6 +30,10 @@ struct Job {
     // In memory only: re-queued at start-up after a run that Navigator's restart interrupted. Forge may still
     // run it or have its result, so the backend first asks for it (BackendWorker::reclaim).
     bool recovered = false;
+    // An img2img job's init image and mask (megabytes of base64), kept out of `params` so that editing the
+    // params never copies them. Only from submission to the database write: JobQueue::enqueue hands them to
+    // job_inputs and drops them, so the queue never holds them.
+    JobInputs inputs;
 };
 
 // Live state of a running job (kept in memory, not in the database).

@@ -50,9 +50,8 @@ QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::opt
             if (exec(db, QStringLiteral("SELECT 1 FROM images WHERE id = ?"), {job.id}).next() ||
                 exec(db, QStringLiteral("SELECT 1 FROM jobs WHERE job_id = ?"), {job.id}).next())
                 return Enqueued{EnqueueResult::DuplicateId, 0};
-            QJsonObject params = job.params;
-            const QString initImage = params.take(QStringLiteral("init_image")).toString();
-            const QString mask = params.take(QStringLiteral("mask")).toString();
+            const QString &initImage = job.inputs.initImage;
+            const QString &mask = job.inputs.mask;
             exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
                  {job.id, job.ownerId,
                   categoryId ? QVariant(*categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
@@ -61,7 +60,8 @@ QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::opt
                      "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
                      "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
                  {job.id, job.ownerId, job.origin, job.taskType,
-                  QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)), job.modelName});
+                  QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
+                  job.modelName});
             QSqlQuery inserted =
                 exec(db, QStringLiteral("SELECT sequence FROM jobs WHERE job_id = ?"), {job.id});
             const qint64 sequence = inserted.next() ? inserted.value(0).toLongLong() : 0;

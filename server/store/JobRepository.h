@@ -14,11 +14,6 @@ namespace nav::store {
 
 // The large inputs of an img2img job, kept in job_inputs (not in jobs.params) so that job-state reads and the
 // in-memory queue never carry them; loaded only when the job is about to start.
-struct JobInputs {
-    QString initImage; // base64 PNG, may be empty
-    QString mask;      // base64 PNG, may be empty
-};
-
 struct StoredImage {
     QByteArray png;        // decoded PNG bytes
     QByteArray infoData64; // cached png-info answer (base64 JSON), may be empty

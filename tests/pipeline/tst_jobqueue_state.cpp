@@ -168,16 +168,15 @@ private slots:
         queue::JobQueue &queue = f.makeQueue();
         QVERIFY(f.recover());
         store::Job job = makeJob("img", "img2img");
-        job.params.insert("init_image", "aW5pdA==");
-        job.params.insert("mask", "bWFzaw==");
+        job.inputs = {"aW5pdA==", "bWFzaw=="};
         bool queued = false;
         queue.enqueue(job, std::nullopt, false, [&](auto status, int) {
             QCOMPARE(status, queue::JobQueue::EnqueueStatus::Queued);
             queued = true;
         });
         QTRY_VERIFY_WITH_TIMEOUT(queued, 20000);
-        QVERIFY(!queue.queued().first().params.contains("init_image"));
-        QVERIFY(!queue.queued().first().params.contains("mask"));
+        QVERIFY(queue.queued().first().inputs.initImage.isEmpty());
+        QVERIFY(queue.queued().first().inputs.mask.isEmpty());
         const QString params = scalar(f.testDb, "SELECT params FROM jobs WHERE job_id = 'img'").toString();
         QVERIFY2(!params.contains("aW5pdA==") && !params.contains("mask"), qPrintable(params));
         const store::JobInputs inputs = wait(f.repository->inputs("img"));

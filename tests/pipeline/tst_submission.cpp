@@ -199,7 +199,7 @@ private slots:
         outcome = f.submit(own);
         const auto *accepted = std::get_if<queue::Accepted>(&outcome);
         QVERIFY(accepted);
-        QCOMPARE(accepted->job.params.value("init_image").toString(), QString::fromLatin1(png.toBase64()));
+        QCOMPARE(accepted->job.inputs.initImage, QString::fromLatin1(png.toBase64()));
     }
 
     // The queue's own refusals: a taken id, MAX_JOBS_PER_USER (not for the exempt), MAX_QUEUE_LENGTH.
