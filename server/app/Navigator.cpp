@@ -127,7 +127,7 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
       m_civitai(m_config.civitaiApiBase, m_config.civitaiApiKey,
                 {int(m_config.civitaiTimeoutMs), m_config.civitaiProxyMaxBytes}),
       m_downloads(&m_civitai, &m_catalog, downloadOptions(m_config),
-                  civitai::freeSpaceProbe(m_config.testFreeSpacePercent), m_broadcast),
+                  civitai::freeSpaceProbe(), m_broadcast),
       m_loras(&m_catalog, &m_civitai, &m_modelMetadata, &m_fileHashes,
               {m_config.enableLoraSupport, m_config.modelDir, m_config.loraMetadataMaxAgeMs}),
       m_jobs(*m_database, &m_imageCache),

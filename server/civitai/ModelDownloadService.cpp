@@ -27,9 +27,7 @@ struct ModelDownloadService::Attempt {
     bool answered = false;
 };
 
-FreeSpaceProbe freeSpaceProbe(int testPercent) {
-    if (testPercent >= 0)
-        return [testPercent](const QString &) { return std::optional<int>(testPercent); };
+FreeSpaceProbe freeSpaceProbe() {
     return [](const QString &dir) -> std::optional<int> {
         const QStorageInfo storage(dir);
         if (!storage.isValid() || storage.bytesTotal() <= 0)

@@ -18,9 +18,8 @@ namespace nav::civitai {
 
 // Free space of the file system holding `dir`, in percent; nullopt when it cannot be read.
 using FreeSpaceProbe = std::function<std::optional<int>(const QString &dir)>;
-// The disk's free space (QStorageInfo), or a fixed figure when testPercent >= 0
-// (NAVIGATOR_TEST_FREE_SPACE_PERCENT, for tests only).
-FreeSpaceProbe freeSpaceProbe(int testPercent = -1);
+// The disk's free space (QStorageInfo). Tests of the service pass a probe of their own.
+FreeSpaceProbe freeSpaceProbe();
 
 struct DownloadAnswer {
     int status = 200;

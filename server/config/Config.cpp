@@ -308,7 +308,6 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.duration("LORA_METADATA_MAX_AGE", c.loraMetadataMaxAgeMs, QStringLiteral("a duration such as 7d"));
     r.duration("CATALOG_CACHE_TTL", c.catalogCacheTtlMs, QStringLiteral("a duration such as 5m"));
     r.duration("MODEL_REFRESH_INTERVAL", c.modelRefreshIntervalMs, QStringLiteral("a duration such as 30s"));
-    r.integer("NAVIGATOR_TEST_FREE_SPACE_PERCENT", c.testFreeSpacePercent, -1, 100);
 
     r.integer("RT_PING_INTERVAL", c.rtPingIntervalMs, 50, 3'600'000);
     r.integer("RT_PING_TIMEOUT", c.rtPingTimeoutMs, 50, 3'600'000);

@@ -49,16 +49,16 @@ struct Config {
     // sdApiHost is the first of them.
     QUrl sdApiHost = QUrl(QStringLiteral("http://127.0.0.1:7860/sdapi/v1"));
     QList<QUrl> sdApiHosts{sdApiHost};
-    qint64 jobProgressCheckIntervalMs = 1000;   // JOB_PROGRESS_CHECK_INTERVAL
-    qint64 checkpointUnloadIntervalMin = 0;     // CHECKPOINT_UNLOAD_INTERVAL (0: off)
-    qint64 imagePixelLimit = 3'686'400;         // IMAGE_PIXEL_LIMIT
-    qint64 inputImagePixelLimit = 16'777'216;   // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
-    int maxQueueLength = 1000;                  // MAX_QUEUE_LENGTH (queued + running, all users)
-    int maxJobsPerUser = 20;                    // MAX_JOBS_PER_USER (queued + running; 0: no cap)
-    int schedulerMaxSkips = 4;                  // SCHEDULER_MAX_SKIPS (model-affinity starvation guard)
-    qint64 jobMaxWaitMs = 3'600'000;            // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
-    qint64 backendProbeMaxMs = 5000;            // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
-    int imageCacheMb = 256;                     // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
+    qint64 jobProgressCheckIntervalMs = 1000; // JOB_PROGRESS_CHECK_INTERVAL
+    qint64 checkpointUnloadIntervalMin = 0;   // CHECKPOINT_UNLOAD_INTERVAL (0: off)
+    qint64 imagePixelLimit = 3'686'400;       // IMAGE_PIXEL_LIMIT
+    qint64 inputImagePixelLimit = 16'777'216; // INPUT_IMAGE_PIXEL_LIMIT (init_image, mask)
+    int maxQueueLength = 1000;                // MAX_QUEUE_LENGTH (queued + running, all users)
+    int maxJobsPerUser = 20;                  // MAX_JOBS_PER_USER (queued + running; 0: no cap)
+    int schedulerMaxSkips = 4;                // SCHEDULER_MAX_SKIPS (model-affinity starvation guard)
+    qint64 jobMaxWaitMs = 3'600'000;          // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
+    qint64 backendProbeMaxMs = 5000;          // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
+    int imageCacheMb = 256;                   // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     qint64 shutdownGraceMs = 30'000;                    // SHUTDOWN_GRACE (running job's time to finish)
     qint64 dbRetryMaxDelayMs = 5000;                    // DB_RETRY_MAX_DELAY (writes during an outage)
@@ -87,8 +87,6 @@ struct Config {
     qint64 loraMetadataMaxAgeMs = 7LL * 86'400'000; // LORA_METADATA_MAX_AGE (CivitAI metadata refresh age)
     qint64 catalogCacheTtlMs = 300'000;     // CATALOG_CACHE_TTL (samplers, schedulers, upscalers, modules)
     qint64 modelRefreshIntervalMs = 30'000; // MODEL_REFRESH_INTERVAL (least time between Forge rescans)
-    // Test-only: NAVIGATOR_TEST_FREE_SPACE_PERCENT replaces the disk free-space probe (-1: use the disk).
-    int testFreeSpacePercent = -1;
 
     int rtPingIntervalMs = 25'000;   // RT_PING_INTERVAL
     int rtPingTimeoutMs = 20'000;    // RT_PING_TIMEOUT

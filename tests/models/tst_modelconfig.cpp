@@ -20,7 +20,6 @@ private slots:
         QCOMPARE(c.civitaiProxyMaxBytes, 10LL << 20);
         QCOMPARE(c.loraMetadataMaxAgeMs, 7LL * 86'400'000);
         QCOMPARE(c.catalogCacheTtlMs, 300'000);
-        QCOMPARE(c.testFreeSpacePercent, -1);
         QCOMPARE(c.civitaiApiBase, QUrl("https://civitai.com/api/v1"));
     }
 
@@ -32,7 +31,6 @@ private slots:
         env.insert("CIVITAI_PROXY_MAX_BYTES", "2mb");
         env.insert("LORA_METADATA_MAX_AGE", "1d");
         env.insert("CATALOG_CACHE_TTL", "1m");
-        env.insert("NAVIGATOR_TEST_FREE_SPACE_PERCENT", "3");
         env.insert("CIVITAI_API_BASE", "http://127.0.0.1:9/api/v1");
         const Config c = std::get<Config>(loadConfig({}, env));
         QCOMPARE(c.maxConcurrentDownloads, 5);
@@ -41,7 +39,6 @@ private slots:
         QCOMPARE(c.civitaiProxyMaxBytes, 2LL << 20);
         QCOMPARE(c.loraMetadataMaxAgeMs, 86'400'000);
         QCOMPARE(c.catalogCacheTtlMs, 60'000);
-        QCOMPARE(c.testFreeSpacePercent, 3);
         QCOMPARE(c.civitaiApiBase, QUrl("http://127.0.0.1:9/api/v1"));
     }
 
