@@ -1,0 +1,47 @@
+// The error-code vocabulary: every error code the server can answer with is in docs/ARCHITECTURE.md's table
+// ("Error codes"), so the table stays true when a new code is added. Codes are the QStringLiteral("UPPER_CASE")
+// strings of the server's sources; configuration variable names, HTTP methods and the few other upper-case
+// tokens below are not codes. Run: node --test tests/compat/error_codes.test.mjs
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+// Upper-case strings that are not error codes: file formats and chunk names, hash and JWT algorithms, Qt SQL
+// drivers, SQL keywords, HTTP methods, log levels, model folder types, the demo login code, prefixes.
+const NOT_CODES = new Set([
+  "HS256", "SHA256", "IHDR", "RIFF", "WEBP", "VP8X", "VP8L", "QSQLITE", "QMYSQL", "BEGIN", "COMMIT",
+  "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "UNKNOWN",
+  "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "LORA", "VAE", "DEMO_USER", "NAVIGATOR_", "HTTP_", "EIO",
+]);
+
+function sources(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(cpp|h)$/.test(name) ? [path] : [];
+  });
+}
+
+test("every error code the server uses is in docs/ARCHITECTURE.md", () => {
+  const doc = readFileSync(join(root, "docs/ARCHITECTURE.md"), "utf8");
+  const config = readFileSync(join(root, "server/config/Config.cpp"), "utf8");
+  const variables = new Set([...config.matchAll(/"([A-Z][A-Z0-9_]+)"/g)].map((m) => m[1]));
+  const missing = new Map();
+  let codes = 0;
+  for (const file of sources(join(root, "server"))) {
+    if (file.includes("/server/config/")) continue;
+    for (const [, code] of readFileSync(file, "utf8").matchAll(/QStringLiteral\("([A-Z][A-Z0-9_]{2,})"\)/g)) {
+      if (NOT_CODES.has(code) || variables.has(code) || /^HTTP_\d+$/.test(code)) continue;
+      ++codes;
+      if (!doc.includes("`" + code + "`")) missing.set(code, file.slice(root.length));
+    }
+  }
+  assert.ok(codes > 50, `found only ${codes} error codes in server/: the scan is broken`);
+  const problems = [...missing].map(([code, file]) =>
+    `${code} (${file}) is not in docs/ARCHITECTURE.md: add it to the table of error codes with its status`);
+  assert.deepEqual(problems, [], problems.join("\n"));
+});
