@@ -1,7 +1,8 @@
 // The error-code vocabulary: every error code the server can answer with is in docs/ARCHITECTURE.md's table
-// ("Error codes"), so the table stays true when a new code is added. Codes are the QStringLiteral("UPPER_CASE")
-// strings of the server's sources; configuration variable names, HTTP methods and the few other upper-case
-// tokens below are not codes. Run: node --test tests/compat/error_codes.test.mjs
+// ("Error codes"), and the OpenAPI spec's x-error-codes lists the same, so both stay true when a new code is
+// added. Codes are the QStringLiteral("UPPER_CASE") strings of the server's sources; configuration variable
+// names, HTTP methods and the few other upper-case tokens below are not codes.
+// Run: node --test tests/compat/error_codes.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -44,4 +45,22 @@ test("every error code the server uses is in docs/ARCHITECTURE.md", () => {
   const problems = [...missing].map(([code, file]) =>
     `${code} (${file}) is not in docs/ARCHITECTURE.md: add it to the table of error codes with its status`);
   assert.deepEqual(problems, [], problems.join("\n"));
+});
+
+// The codes of the table, in the first column of each row under "## Error codes".
+function tableCodes(doc) {
+  const section = doc.slice(doc.indexOf("## Error codes"));
+  return section.split("\n").filter((line) => line.startsWith("| `"))
+    .flatMap((line) => [...line.split("|")[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+}
+
+test("the OpenAPI spec's x-error-codes are the table's codes", () => {
+  const doc = readFileSync(join(root, "docs/ARCHITECTURE.md"), "utf8");
+  const spec = JSON.parse(readFileSync(join(root, "resources/openapi.json"), "utf8"));
+  const listed = spec.components.schemas.Error.properties.error_code["x-error-codes"];
+  const table = tableCodes(doc);
+  assert.ok(table.length > 50, "docs/ARCHITECTURE.md's table of error codes was not found");
+  assert.deepEqual([...listed].sort(), [...table].sort(),
+    "resources/openapi.json (components.schemas.Error.properties.error_code.x-error-codes) and " +
+    "docs/ARCHITECTURE.md's table of error codes must list the same codes");
 });
