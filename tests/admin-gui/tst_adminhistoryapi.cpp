@@ -3,7 +3,7 @@
 // database (SQLite or MariaDB): jobs are seeded with known times, states, backends and errors, and each
 // answer is checked field by field, with the filters, the paging, the windows and the 400s for bad input.
 #include "server/store/JobStatsRepository.h"
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 
 #include <QtTest>
 

@@ -4,7 +4,7 @@
 // authorize-user closes a request, the admin API's checks, names in the users list and the admin queue, the
 // `access-requested` event reaching admin sockets only (npm socket.io-client), and a flood of 10,000 ids
 // staying within ACCESS_REQUESTS_MAX.
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/auth/FakeDiscord.h"
 
 #include <QElapsedTimer>

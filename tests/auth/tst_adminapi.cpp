@@ -1,7 +1,7 @@
 // The admin API against the real navigator: the original's authorize-user / disable-user rules (numeric
 // ids, no self-changes, first user becomes apex, BOT_TOKEN validation against a fake Discord), the REST user
 // list and role changes, and role boundaries on every admin route.
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/auth/FakeDiscord.h"
 
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // Login through the real navigator, its database and a fake Discord (DISCORD_API_BASE): roles come from the
 // users table, an image owner without a users row is let in as an apprentice, disabled and unknown users are
 // refused with their error codes, the demo user follows ENABLE_DEMO_USER, and the token works afterwards.
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/auth/FakeDiscord.h"
 
 #include <QtTest>

@@ -1,7 +1,7 @@
 // The user API against the real navigator and a fresh database: response shapes and JSON types of the
 // original, ownership on every route (another user's ids give 403/404, never data), role boundaries, a
 // disable that blocks the very next request, and npm jsonwebtoken tokens accepted end to end.
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 
 #include <QFile>
 #include <QJsonArray>

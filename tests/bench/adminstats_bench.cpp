@@ -3,7 +3,7 @@
 // table). Jobs are spread over 30 days and 50 users, 1 in 20 failed. Prints median and p95 of each call and
 // the ratio of its median to the baseline's.   build/bin/adminstats_bench [jobs, default 100000] [rounds, 30]
 #include "server/store/JobStatsRepository.h"
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 // GET /api/user/jobs latency on SQLite with many images of another user in the table, with the v10 indexes
 // and again after dropping them (the v9 schema's plan), in the same run. Prints median and p95 of each and
 // their ratio.   build/bin/userjobs_bench [foreign images, default 10000] [image bytes, default 30000]
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

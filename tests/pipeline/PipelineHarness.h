@@ -1,7 +1,7 @@
 #pragma once
 // One fresh database, one forge-sim and one navigator pointed at it, plus the calls the pipeline suites make:
 // submitting jobs as a user, reading job state, and waiting (never sleeping) until a job reaches a state.
-#include "tests/auth/AuthTestHelpers.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/pipeline/ForgeSim.h"
 
 #include <memory>

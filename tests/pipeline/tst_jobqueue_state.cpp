@@ -4,9 +4,9 @@
 #include "server/queue/JobQueue.h"
 #include "server/store/Database.h"
 #include "server/store/JobRepository.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/support/TestSupport.h"
 
-#include <QSqlQuery>
 #include <QtTest>
 
 using namespace nav;
@@ -30,16 +30,6 @@ store::Job makeJob(const QString &id, const QString &taskType = QStringLiteral("
     job.modelName = QStringLiteral("m");
     job.params = QJsonObject{{"prompt", "p"}, {"model_name", "m"}};
     return job;
-}
-
-QVariant scalar(const TestDatabase &db, const QString &sql, const QVariantList &binds = {}) {
-    QSqlQuery query(QSqlDatabase::database(db.connectionName()));
-    query.prepare(sql);
-    for (const QVariant &bind : binds)
-        query.addBindValue(bind);
-    if (!query.exec() || !query.next())
-        return {};
-    return query.value(0);
 }
 
 template <typename T> T wait(QFuture<T> future) {

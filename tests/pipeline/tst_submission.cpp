@@ -7,10 +7,10 @@
 #include "server/forge/ForgeClient.h"
 #include "server/queue/SubmissionService.h"
 #include "server/store/Database.h"
+#include "tests/support/ApiTestHelpers.h"
 #include "tests/support/ForgeSimProcess.h"
 #include "tests/support/TestSupport.h"
 
-#include <QSqlQuery>
 #include <QtTest>
 
 using namespace nav;
@@ -67,21 +67,9 @@ struct Fixture {
     }
 
     QVariant scalar(const QString &sql, const QVariantList &binds = {}) const {
-        QSqlQuery query(QSqlDatabase::database(testDb.connectionName()));
-        query.prepare(sql);
-        for (const QVariant &bind : binds)
-            query.addBindValue(bind);
-        if (!query.exec() || !query.next())
-            return {};
-        return query.value(0);
+        return test::scalar(testDb, sql, binds);
     }
-    bool exec(const QString &sql, const QVariantList &binds) const {
-        QSqlQuery query(QSqlDatabase::database(testDb.connectionName()));
-        query.prepare(sql);
-        for (const QVariant &bind : binds)
-            query.addBindValue(bind);
-        return query.exec();
-    }
+    bool exec(const QString &sql, const QVariantList &binds) const { return seed(testDb, sql, binds); }
 
     TestDatabase testDb;
     ForgeSimProcess sim;

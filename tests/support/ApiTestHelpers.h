@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the auth integration suites: bearer tokens for the running navigator, seeding rows through
+// Helpers for the suites that drive a running navigator: bearer tokens for it, seeding rows through
 // the test's own database connection, and JSON calls with an Authorization header.
 #include "server/auth/JwtCodec.h"
 #include "tests/support/TestSupport.h"
