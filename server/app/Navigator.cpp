@@ -126,8 +126,7 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
       m_models(*m_database), m_modelMetadata(*m_database), m_fileHashes(*m_database),
       m_civitai(m_config.civitaiApiBase, m_config.civitaiApiKey,
                 {int(m_config.civitaiTimeoutMs), m_config.civitaiProxyMaxBytes}),
-      m_downloads(&m_civitai, &m_catalog, downloadOptions(m_config),
-                  civitai::freeSpaceProbe(), m_broadcast),
+      m_downloads(&m_civitai, &m_catalog, downloadOptions(m_config), civitai::freeSpaceProbe(), m_broadcast),
       m_loras(&m_catalog, &m_civitai, &m_modelMetadata, &m_fileHashes,
               {m_config.enableLoraSupport, m_config.modelDir, m_config.loraMetadataMaxAgeMs}),
       m_jobs(*m_database, &m_imageCache),
@@ -139,7 +138,8 @@ Navigator::Navigator(const config::Config &config, std::unique_ptr<store::Databa
       m_submissions(m_queue, m_jobs, m_categories, m_catalog), m_adminStatus(&m_forge, adminStatusSources()),
       m_adminQueue(m_queue, m_jobs), m_jobStats(*m_database), m_databaseStatus(*m_database),
       m_readiness(*m_database, [this] { return m_queue.backends(); }, {}),
-      m_modelRefresh(m_config.modelRefreshIntervalMs) {
+      m_modelRefresh(m_config.modelRefreshIntervalMs),
+      m_privilegeRecheck(m_users, m_realtime, m_config.rtPrivilegeRecheckMs) {
     m_http.setAccessLog(accessLog(m_config));
     m_queue.setMaxRetryDelay(static_cast<int>(m_config.dbRetryMaxDelayMs));
     addBackends();

@@ -8,6 +8,7 @@
 #include "server/api/ReadinessCheck.h"
 #include "server/api/RefreshThrottle.h"
 #include "server/api/Services.h"
+#include "server/app/PrivilegeRecheck.h"
 #include "server/auth/AccessRequestService.h"
 #include "server/auth/AuthService.h"
 #include "server/auth/DiscordClient.h"
@@ -109,6 +110,7 @@ private:
     api::ReadinessCheck m_readiness;
     api::RefreshThrottle m_modelRefresh;
     api::Services m_services;
+    PrivilegeRecheck m_privilegeRecheck;
     std::unique_ptr<lifecycle::GracefulShutdown> m_shutdown; // from start() on
 };
 

@@ -313,6 +313,8 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     r.integer("RT_PING_TIMEOUT", c.rtPingTimeoutMs, 50, 3'600'000);
     r.integer("RT_MAX_PAYLOAD", c.rtMaxPayload, 1024, 100'000'000);
     r.integer("RT_MAX_SESSIONS", c.rtMaxSessions, 1, 1'000'000);
+    r.duration("RT_PRIVILEGE_RECHECK", c.rtPrivilegeRecheckMs,
+               QStringLiteral("a duration such as 60s, or 0"));
 
     r.choice("LOG_FORMAT", c.logFormat, {QStringLiteral("text"), QStringLiteral("json")});
     r.choice("ACCESS_LOG", c.accessLog,

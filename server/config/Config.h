@@ -92,6 +92,8 @@ struct Config {
     int rtPingTimeoutMs = 20'000;    // RT_PING_TIMEOUT
     qint64 rtMaxPayload = 1'000'000; // RT_MAX_PAYLOAD
     int rtMaxSessions = 10'000;      // RT_MAX_SESSIONS
+    qint64 rtPrivilegeRecheckMs =
+        60'000; // RT_PRIVILEGE_RECHECK (roles of connected users read again; 0: off)
 
     QString logFormat = QStringLiteral("text");   // LOG_FORMAT: text | json
     QString accessLog = QStringLiteral("errors"); // ACCESS_LOG: off | errors | all

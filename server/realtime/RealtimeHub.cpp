@@ -142,6 +142,32 @@ void RealtimeHub::userRemoved(const QString &discordId) {
         qCInfo(lcRealtime).noquote() << "disconnected" << sockets.size() << "socket(s) of" << discordId;
 }
 
+QHash<QString, bool> RealtimeHub::connectedUsers() const {
+    static const QString prefix = userRoom({});
+    QHash<QString, bool> users;
+    for (const QString &room : m_root->roomNames()) {
+        if (!room.startsWith(prefix))
+            continue;
+        bool admin = false;
+        for (const SocketIoSocket *socket : m_root->socketsIn({room}))
+            admin = admin || socket->rooms().contains(kAdminsRoom);
+        users.insert(room.mid(prefix.size()), admin);
+    }
+    return users;
+}
+
+void RealtimeHub::reconcileRoles(const QHash<QString, bool> &connected, const QHash<QString, int> &roles) {
+    for (auto it = connected.begin(); it != connected.end(); ++it) {
+        const int role = roles.value(it.key(), 0);
+        if (role <= 0) {
+            qCInfo(lcRealtime).noquote() << it.key() << "has no role in the database any more";
+            userRemoved(it.key());
+        } else if ((role >= kAdminRole) != it.value()) {
+            userRoleChanged(it.key(), role);
+        }
+    }
+}
+
 int RealtimeHub::connectedClients() const {
     return m_root->socketCount();
 }

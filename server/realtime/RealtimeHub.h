@@ -47,6 +47,12 @@ public:
     // disconnected.
     void userRoleChanged(const QString &discordId, int role);
     void userRemoved(const QString &discordId);
+    // The users with an authenticated socket open, each with whether their sockets are in the admins room.
+    QHash<QString, bool> connectedUsers() const;
+    // Applies roles read again from the database to the users of `connected` (a connectedUsers() taken
+    // before the read): one missing from `roles` is gone and disconnected, one whose admin standing
+    // changed joins or leaves the admins room. Catches changes made outside Navigator's API.
+    void reconcileRoles(const QHash<QString, bool> &connected, const QHash<QString, int> &roles);
 
 private:
     void authenticate(SocketIoSocket *socket, std::function<void(std::optional<QJsonObject>)> next);

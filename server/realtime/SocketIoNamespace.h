@@ -30,6 +30,7 @@ public:
 
     int socketCount() const { return static_cast<int>(m_sockets.size()); }
     QSet<SocketIoSocket *> socketsIn(const QStringList &rooms) const;
+    QStringList roomNames() const { return m_rooms.keys(); }
 
     // Emits to every socket in any of `rooms` (each once).
     void emitToRooms(const QStringList &rooms, const QString &event, const QJsonArray &args);

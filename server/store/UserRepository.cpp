@@ -64,6 +64,40 @@ QFuture<std::optional<int>> UserRepository::resolveRole(const QString &id) {
     });
 }
 
+QFuture<QHash<QString, int>> UserRepository::roles(const QStringList &ids) {
+    QVariantList keys;
+    QStringList valid;
+    for (const QString &id : ids)
+        if (const auto key = numericId(id)) {
+            keys << *key;
+            valid << id;
+        }
+    if (valid.isEmpty())
+        return QtFuture::makeReadyFuture(QHash<QString, int>());
+    return m_db.run<QHash<QString, int>>([keys, valid](QSqlDatabase &db) {
+        const QString marks = QStringList(valid.size(), QStringLiteral("?")).join(QLatin1Char(','));
+        QHash<QString, int> roles;
+        QSqlQuery rows =
+            exec(db, QStringLiteral("SELECT id, role FROM users WHERE id IN (%1)").arg(marks), keys);
+        while (rows.next())
+            roles.insert(rows.value(0).toString(), rows.value(1).toInt());
+        QVariantList unknown;
+        for (const QString &id : valid)
+            if (!roles.contains(id))
+                unknown << id;
+        if (!unknown.isEmpty()) {
+            QSqlQuery owners =
+                exec(db,
+                     QStringLiteral("SELECT DISTINCT owner_id FROM images WHERE owner_id IN (%1)")
+                         .arg(QStringList(unknown.size(), QStringLiteral("?")).join(',')),
+                     unknown);
+            while (owners.next())
+                roles.insert(owners.value(0).toString(), 1);
+        }
+        return roles;
+    });
+}
+
 QFuture<std::optional<UserRecord>> UserRepository::find(const QString &id) {
     const auto key = numericId(id);
     if (!key)

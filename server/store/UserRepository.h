@@ -39,6 +39,9 @@ public:
     // unknown id that already owns images is added as an apprentice (role 1) on the way.
     QFuture<std::optional<int>> resolveRole(const QString &id);
     QFuture<std::optional<UserRecord>> find(const QString &id);
+    // The roles of several users at once, by resolveRole's rule (an id without a row that owns images counts
+    // as role 1); ids that are neither are absent from the answer.
+    QFuture<QHash<QString, int>> roles(const QStringList &ids);
     // Newest first, with each user's image count.
     QFuture<UserPage> list(int offset, int limit);
     // Inserts or updates the user's role and returns the role stored. With firstBecomesApex, the first user
