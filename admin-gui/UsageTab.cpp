@@ -45,7 +45,7 @@ UsageTab::UsageTab(UsageModel *model, StatsFeed *feed, QWidget *parent)
     m_chart->setTitle(QStringLiteral("Jobs per hour"));
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumHeight(160);
+    m_chartView->setMinimumHeight(240);
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(QStringLiteral("Window:"), this));
@@ -54,6 +54,10 @@ UsageTab::UsageTab(UsageModel *model, StatsFeed *feed, QWidget *parent)
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_table);
     splitter->addWidget(m_chartView);
+    // A handful of users fit in a short table; the chart needs the height for readable axes.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({200, 400});
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(splitter, 1);
