@@ -9,10 +9,12 @@
 # the realtime codec and engine, and the generation API against forge-sim. The full suite under ASan would
 # not fit the CI time budget on 2 cores (README, "Sanitizers and fuzzing").
 #
-# Environment: FUZZ_SECONDS, SANITIZE_BUILD_DIR (default build-asan), CMAKE_CXX_COMPILER_LAUNCHER (ccache).
+# Environment: FUZZ_SECONDS, SANITIZE_BUILD_DIR (default build-asan), CMAKE_CXX_COMPILER_LAUNCHER (default:
+# ccache when installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 dir=${SANITIZE_BUILD_DIR:-build-asan}
 seconds=${FUZZ_SECONDS:-30}
 command -v clang++ >/dev/null || { echo "sanitize: clang++ is required (scripts/deps.sh installs it)"; exit 1; }
@@ -23,8 +25,9 @@ fuzzers=(realtime_codec http_framing jwt route dotenv infotext generation_reques
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   launcher=()
-  if [ -n "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
-    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$CMAKE_CXX_COMPILER_LAUNCHER")
+  compiler_launcher=${CMAKE_CXX_COMPILER_LAUNCHER-$(command -v ccache || true)}
+  if [ -n "$compiler_launcher" ]; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$compiler_launcher")
   fi
   CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DNAVIGATOR_SANITIZE=ON -DNAVIGATOR_BUILD_FUZZERS=ON -DNAVIGATOR_BUILD_ADMIN_GUI=OFF "${launcher[@]}"
