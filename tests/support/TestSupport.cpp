@@ -4,6 +4,8 @@
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,6 +18,20 @@
 namespace nav::test {
 
 quint16 freePort() {
+    // Below Linux's ephemeral range (32768-60999): a port bind(0) returns is also what the kernel hands to
+    // outgoing connections, so it could be taken between this check and the child's own bind. And never the
+    // same port twice in one test process.
+    static QSet<quint16> given;
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const auto port = static_cast<quint16>(20000 + QRandomGenerator::global()->bounded(12000));
+        if (given.contains(port))
+            continue;
+        QTcpServer server;
+        if (server.listen(QHostAddress::LocalHost, port)) {
+            given.insert(port);
+            return port;
+        }
+    }
     QTcpServer server;
     server.listen(QHostAddress::LocalHost, 0);
     return server.serverPort();
