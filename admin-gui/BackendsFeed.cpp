@@ -6,7 +6,7 @@
 namespace nav::admin {
 
 BackendsFeed::BackendsFeed(ServerConnection *connection, BackendsModel *model, QObject *parent)
-    : QObject(parent), m_connection(connection), m_model(model) {
+    : ListFeed(parent), m_connection(connection), m_model(model) {
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(300);
     connect(&m_debounce, &QTimer::timeout, this, &BackendsFeed::reload);
@@ -14,24 +14,11 @@ BackendsFeed::BackendsFeed(ServerConnection *connection, BackendsModel *model, Q
 }
 
 void BackendsFeed::reload() {
-    m_connection->api()->get(QStringLiteral("/api/admin/backends"), this, [this](const ApiReply &reply) {
-        m_unsupported = reply.error.kind == ApiError::NotFound;
-        if (m_unsupported) {
-            m_lastError = QStringLiteral("This server has no backend list (GET /api/admin/backends); "
-                                         "update Navigator.");
-            m_loaded = true;
-            emit failed(m_lastError);
-            return;
-        }
-        if (!reply.ok() || !m_model->setList(reply.object())) {
-            m_lastError = reply.ok() ? QStringLiteral("unexpected answer from /api/admin/backends")
-                                     : reply.error.message;
-            emit failed(m_lastError);
-            return;
-        }
-        m_lastError.clear();
-        m_loaded = true;
-        emit reloaded();
+    const QString path = QStringLiteral("/api/admin/backends");
+    m_connection->api()->get(path, this, [this, path](const ApiReply &reply) {
+        settle(reply, routeMissing(reply),
+               QStringLiteral("This server has no backend list (GET /api/admin/backends); update Navigator."),
+               path, [&] { return m_model->setList(reply.object()); });
     });
 }
 

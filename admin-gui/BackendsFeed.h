@@ -4,7 +4,9 @@
 // change without a state change), and POST /api/admin/backends/:name/pause|resume|drain.
 #include "admin-gui/ApiClient.h"
 
+#include "admin-gui/ListFeed.h"
 #include <QJsonObject>
+
 #include <QObject>
 #include <QTimer>
 
@@ -15,7 +17,7 @@ namespace nav::admin {
 class BackendsModel;
 class ServerConnection;
 
-class BackendsFeed : public QObject {
+class BackendsFeed : public ListFeed {
     Q_OBJECT
 public:
     using Done = std::function<void(bool ok, const QString &message)>;
@@ -27,21 +29,10 @@ public:
     // action: "pause", "resume" or "drain". The answer's backend object goes into the model at once.
     void control(const QString &backend, const QString &action, Done done);
 
-    bool loaded() const { return m_loaded; }
-    bool unsupported() const { return m_unsupported; }
-    QString lastError() const { return m_lastError; }
-
-signals:
-    void reloaded();
-    void failed(const QString &message);
-
 private:
     ServerConnection *m_connection;
     BackendsModel *m_model;
     QTimer m_debounce; // job events come in bursts; one reload per burst
-    bool m_loaded = false;
-    bool m_unsupported = false;
-    QString m_lastError;
 };
 
 } // namespace nav::admin

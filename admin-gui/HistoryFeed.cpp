@@ -28,7 +28,7 @@ QString HistoryQuery::path() const {
 }
 
 HistoryFeed::HistoryFeed(ServerConnection *connection, HistoryModel *model, QObject *parent)
-    : QObject(parent), m_connection(connection), m_model(model) {
+    : ListFeed(parent), m_connection(connection), m_model(model) {
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(1000);
     connect(&m_debounce, &QTimer::timeout, this, &HistoryFeed::reload);
@@ -45,24 +45,11 @@ void HistoryFeed::reload() {
     m_connection->api()->get(m_query.path(), this, [this, generation](const ApiReply &reply) {
         if (generation != m_generation)
             return;
-        m_unsupported = reply.error.kind == ApiError::NotFound;
-        if (m_unsupported) {
-            m_lastError = QStringLiteral("This server keeps no job history (GET /api/admin/history); "
-                                         "update Navigator.");
-            m_loaded = true;
-            emit failed(m_lastError);
-            return;
-        }
-        if (!reply.ok() || !m_model->setPage(reply.object())) {
-            m_lastError = reply.ok() ? QStringLiteral("unexpected answer from /api/admin/history")
-                                     : reply.error.message;
-            emit failed(m_lastError);
-            return;
-        }
-        m_lastError.clear();
-        m_loaded = true;
-        emit reloaded();
-        fetchThumbnails();
+        if (settle(reply, routeMissing(reply),
+                   QStringLiteral(
+                       "This server keeps no job history (GET /api/admin/history); update Navigator."),
+                   QStringLiteral("/api/admin/history"), [&] { return m_model->setPage(reply.object()); }))
+            fetchThumbnails();
     });
 }
 

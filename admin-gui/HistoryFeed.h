@@ -4,8 +4,10 @@
 // thread), the first page reloaded when a job ends, and one image at full size with its png-info.
 #include "admin-gui/ApiClient.h"
 
+#include "admin-gui/ListFeed.h"
 #include <QDate>
 #include <QImage>
+
 #include <QObject>
 #include <QTimer>
 
@@ -29,7 +31,7 @@ struct HistoryQuery {
     QString path() const;
 };
 
-class HistoryFeed : public QObject {
+class HistoryFeed : public ListFeed {
     Q_OBJECT
 public:
     static constexpr int kThumbnailSize = 64;
@@ -45,14 +47,6 @@ public:
     loadFullImage(const QString &jobId, QObject *context,
                   std::function<void(const QImage &image, const QString &info, const QString &error)> done);
 
-    bool loaded() const { return m_loaded; }
-    bool unsupported() const { return m_unsupported; }
-    QString lastError() const { return m_lastError; }
-
-signals:
-    void reloaded();
-    void failed(const QString &message);
-
 private:
     void fetchThumbnails();
 
@@ -60,9 +54,6 @@ private:
     HistoryModel *m_model;
     HistoryQuery m_query;
     QTimer m_debounce;
-    bool m_loaded = false;
-    bool m_unsupported = false;
-    QString m_lastError;
     quint64 m_generation = 0; // answers to an older query are dropped
 };
 

@@ -10,7 +10,7 @@ constexpr int kListLimit = 200; // the server's page maximum; more pending reque
 }
 
 RequestsFeed::RequestsFeed(ServerConnection *connection, RequestsModel *model, QObject *parent)
-    : QObject(parent), m_connection(connection), m_model(model) {
+    : ListFeed(parent), m_connection(connection), m_model(model) {
     connect(connection, &ServerConnection::connected, this, &RequestsFeed::reload);
 }
 
@@ -18,23 +18,11 @@ void RequestsFeed::reload() {
     const QString path = QStringLiteral("/api/admin/access-requests?status=pending&limit=%1").arg(kListLimit);
     m_connection->api()->get(path, this, [this](const ApiReply &reply) {
         // The router's 404 means a Navigator from before access requests.
-        m_unsupported = reply.error.kind == ApiError::NotFound;
-        if (m_unsupported) {
-            m_lastError = QStringLiteral("This server does not record access requests "
-                                         "(GET /api/admin/access-requests); update Navigator.");
-            m_loaded = true;
-            emit failed(m_lastError);
-            return;
-        }
-        if (!reply.ok() || !m_model->setList(reply.object())) {
-            m_lastError = reply.ok() ? QStringLiteral("unexpected answer from /api/admin/access-requests")
-                                     : reply.error.message;
-            emit failed(m_lastError);
-            return;
-        }
-        m_lastError.clear();
-        m_loaded = true;
-        emit reloaded();
+        settle(reply, routeMissing(reply),
+               QStringLiteral("This server does not record access requests "
+                              "(GET /api/admin/access-requests); update Navigator."),
+               QStringLiteral("/api/admin/access-requests"),
+               [&] { return m_model->setList(reply.object()); });
     });
 }
 

@@ -4,7 +4,9 @@
 // POST .../:id/approve {role} and .../:id/deny.
 #include "admin-gui/ApiClient.h"
 
+#include "admin-gui/ListFeed.h"
 #include <QJsonObject>
+
 #include <QObject>
 
 #include <functional>
@@ -14,7 +16,7 @@ namespace nav::admin {
 class RequestsModel;
 class ServerConnection;
 
-class RequestsFeed : public QObject {
+class RequestsFeed : public ListFeed {
     Q_OBJECT
 public:
     using Done = std::function<void(bool ok, const QString &message)>;
@@ -28,14 +30,7 @@ public:
     void approve(const QString &discordId, int role, Done done);
     void deny(const QString &discordId, Done done);
 
-    bool loaded() const { return m_loaded; }
-    // An older Navigator without access requests: the tab says so.
-    bool unsupported() const { return m_unsupported; }
-    QString lastError() const { return m_lastError; }
-
 signals:
-    void reloaded();
-    void failed(const QString &message);
     // Someone new asked for access (not a retry of a listed request): for the tray notification.
     void requestArrived(const QJsonObject &request);
     // A request was approved or denied from this window.
@@ -46,9 +41,6 @@ private:
 
     ServerConnection *m_connection;
     RequestsModel *m_model;
-    bool m_loaded = false;
-    bool m_unsupported = false;
-    QString m_lastError;
 };
 
 } // namespace nav::admin

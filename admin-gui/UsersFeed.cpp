@@ -12,7 +12,7 @@ QString encoded(const QString &segment) {
 } // namespace
 
 UsersFeed::UsersFeed(ServerConnection *connection, UsersModel *model, QObject *parent)
-    : QObject(parent), m_connection(connection), m_model(model) {
+    : ListFeed(parent), m_connection(connection), m_model(model) {
     connect(connection, &ServerConnection::connected, this, &UsersFeed::reload);
 }
 
@@ -21,23 +21,10 @@ void UsersFeed::load(int page) {
     const QString path = QStringLiteral("/api/admin/users?page=%1&limit=%2").arg(m_page).arg(m_pageSize);
     m_connection->api()->get(path, this, [this](const ApiReply &reply) {
         // The router's own 404 (no such route), not a handler's "no such user".
-        m_unsupported = reply.error.kind == ApiError::NotFound &&
-                        (reply.error.code.isEmpty() || reply.error.code == QLatin1String("NOT_FOUND"));
-        if (m_unsupported) {
-            m_lastError = QStringLiteral("This server has no users list (GET /api/admin/users).");
-            m_loaded = true; // nothing more will come; the tab explains it
-            emit failed(m_lastError);
-            return;
-        }
-        if (!reply.ok() || !m_model->setPage(reply.object())) {
-            m_lastError =
-                reply.ok() ? QStringLiteral("unexpected answer from /api/admin/users") : reply.error.message;
-            emit failed(m_lastError);
-            return;
-        }
-        m_lastError.clear();
-        m_loaded = true;
-        emit reloaded();
+        const bool missing = routeMissing(reply) &&
+                             (reply.error.code.isEmpty() || reply.error.code == QLatin1String("NOT_FOUND"));
+        settle(reply, missing, QStringLiteral("This server has no users list (GET /api/admin/users)."),
+               QStringLiteral("/api/admin/users"), [&] { return m_model->setPage(reply.object()); });
     });
 }
 

@@ -4,6 +4,8 @@
 // (PUT /api/admin/users/:id/role {role}). Asks no questions; the tab confirms destructive actions first.
 #include "admin-gui/ApiClient.h"
 
+#include "admin-gui/ListFeed.h"
+
 #include <QObject>
 
 #include <functional>
@@ -13,7 +15,7 @@ namespace nav::admin {
 class ServerConnection;
 class UsersModel;
 
-class UsersFeed : public QObject {
+class UsersFeed : public ListFeed {
     Q_OBJECT
 public:
     using Done = std::function<void(bool ok, const QString &message)>;
@@ -25,16 +27,7 @@ public:
     void authorize(const QString &discordId, Done done);
     void disable(const QString &discordId, Done done);
     void setRole(const QString &discordId, int role, Done done);
-
-    bool loaded() const { return m_loaded; }
-    // True when the server has no users list (an older Navigator): the tab says so instead of failing.
-    bool unsupported() const { return m_unsupported; }
-    QString lastError() const { return m_lastError; }
     void setPageSize(int size) { m_pageSize = size; }
-
-signals:
-    void reloaded();
-    void failed(const QString &message);
 
 private:
     void action(const QString &method, const QString &path, const QJsonObject &body, Done done);
@@ -43,9 +36,6 @@ private:
     UsersModel *m_model;
     int m_page = 1;
     int m_pageSize = 25;
-    bool m_loaded = false;
-    bool m_unsupported = false;
-    QString m_lastError;
 };
 
 } // namespace nav::admin
