@@ -266,33 +266,38 @@ void BackendWorker::deliver(const store::Job &job, const QJsonObject &reply, boo
     emit becameIdle();
 }
 
-void BackendWorker::reclaim(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
+void BackendWorker::awaitTaskEnd(const store::Job &job, std::function<void(TaskEnd, const QString &)> ended) {
     m_client->postRoot(
         "/internal/progress", QJsonObject{{"id_task", forge::taskIdFor(job.id)}, {"live_preview", false}},
-        [this, job, endpoint, body](const QJsonDocument &reply,
-                                    const std::optional<forge::ForgeError> &error) {
+        [this, job, ended](const QJsonDocument &reply, const std::optional<forge::ForgeError> &error) {
             if (!m_job || m_job->id != job.id)
                 return;
             const QJsonObject state = reply.object();
-            if (!error && (state.value("active").toBool() || state.value("queued").toBool())) {
-                // Still running from before the restart: follow it (the progress polls show it) to its end.
-                QTimer::singleShot(m_settings.progressIntervalMs, this, [this, job, endpoint, body] {
+            if (error)
+                return ended(TaskEnd::Unreachable, error->message);
+            if (state.value("active").toBool() || state.value("queued").toBool()) {
+                // Still running or waiting on Forge: keep the backend busy (the progress polls show it).
+                QTimer::singleShot(m_settings.progressIntervalMs, this, [this, job, ended] {
                     if (m_job && m_job->id == job.id)
-                        reclaim(job, endpoint, body);
+                        awaitTaskEnd(job, ended);
                 });
                 return;
             }
-            if (!error && state.value("completed").toBool()) {
-                collect(job, m_interrupted, [this, job, endpoint, body] {
-                    qCInfo(lcQueue).noquote() << m_name << "kept no result of" << job.id
-                                              << "from before the restart: generating it again";
-                    generate(job, endpoint, body);
-                });
-                return;
-            }
-            generate(job, endpoint, body); // Forge never had it, or forgot it in a restart of its own
+            ended(state.value("completed").toBool() ? TaskEnd::Completed : TaskEnd::Unknown, {});
         },
         kPollTimeoutMs);
+}
+
+void BackendWorker::reclaim(const store::Job &job, const QString &endpoint, const QJsonObject &body) {
+    awaitTaskEnd(job, [this, job, endpoint, body](TaskEnd end, const QString &) {
+        if (end != TaskEnd::Completed)
+            return generate(job, endpoint, body); // Forge never had it, forgot it, or cannot be asked
+        collect(job, m_interrupted, [this, job, endpoint, body] {
+            qCInfo(lcQueue).noquote()
+                << m_name << "kept no result of" << job.id << "from before the restart: generating it again";
+            generate(job, endpoint, body);
+        });
+    });
 }
 
 void BackendWorker::collect(const store::Job &job, bool interrupted, std::function<void()> missing) {
@@ -340,46 +345,34 @@ void BackendWorker::onGenerationError(const store::Job &job, const forge::ForgeE
     emit becameIdle();
 }
 
-void BackendWorker::followDropped(const store::Job &job, bool interrupted) {
-    const QJsonObject request{{"id_task", forge::taskIdFor(job.id)}, {"live_preview", false}};
-    m_client->postRoot(
-        "/internal/progress", request,
-        [this, job, interrupted](const QJsonDocument &body, const std::optional<forge::ForgeError> &error) {
-            if (!m_job || m_job->id != job.id)
-                return;
-            const QJsonObject state = body.object();
-            if (!error && (state.value("active").toBool() || state.value("queued").toBool())) {
-                // Still running or waiting on Forge: keep the backend busy and follow it to its end.
-                QTimer::singleShot(m_settings.progressIntervalMs, this, [this, job, interrupted] {
-                    followDropped(job, interrupted || m_interrupted);
-                });
-                return;
-            }
-            if (!error && state.value("completed").toBool()) {
-                // It ran to its end with nobody listening: collect the result if Forge kept it.
-                collect(job, interrupted, [this, job, interrupted] {
-                    finish();
-                    ++m_failed;
-                    qCWarning(lcQueue).noquote() << m_name << job.id
-                                                 << "finished on Forge after the connection dropped, and "
-                                                    "Forge kept no result (forge_patches/ not applied)";
-                    emit failed(job, connectionLost(), interrupted);
-                    emit becameIdle();
-                });
-                return;
-            }
-            finish();
-            if (error) { // Forge went away with the job (killed or restarting): run it again elsewhere
-                setReachable(false, error->message);
-                qCWarning(lcQueue).noquote() << m_name << "lost" << job.id << "- Forge is gone; re-queued";
-            } else { // Forge never started it (or forgot it in a restart)
-                qCWarning(lcQueue).noquote()
-                    << m_name << "connection dropped before Forge ran" << job.id << "- re-queued";
-            }
-            emit returned(job, true);
-            emit becameIdle();
-        },
-        kPollTimeoutMs);
+void BackendWorker::followDropped(const store::Job &job, bool interruptedBefore) {
+    awaitTaskEnd(job, [this, job, interruptedBefore](TaskEnd end, const QString &error) {
+        const bool interrupted = interruptedBefore || m_interrupted;
+        if (end == TaskEnd::Completed) {
+            // It ran to its end with nobody listening: collect the result if Forge kept it.
+            collect(job, interrupted, [this, job, interrupted] {
+                finish();
+                ++m_failed;
+                qCWarning(lcQueue).noquote() << m_name << job.id
+                                             << "finished on Forge after the connection dropped, and "
+                                                "Forge kept no result (forge_patches/ not applied)";
+                emit failed(job, connectionLost(), interrupted);
+                emit becameIdle();
+            });
+            return;
+        }
+        finish();
+        if (end ==
+            TaskEnd::Unreachable) { // Forge went away with the job (killed or restarting): run it again
+            setReachable(false, error);
+            qCWarning(lcQueue).noquote() << m_name << "lost" << job.id << "- Forge is gone; re-queued";
+        } else { // Forge never started it (or forgot it in a restart)
+            qCWarning(lcQueue).noquote()
+                << m_name << "connection dropped before Forge ran" << job.id << "- re-queued";
+        }
+        emit returned(job, true);
+        emit becameIdle();
+    });
 }
 
 void BackendWorker::settle(const QString &taskId, bool interruptSent) {

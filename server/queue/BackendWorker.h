@@ -114,6 +114,11 @@ private:
     // GET /sdapi/v1/navigator/results/{task} (forge_patches/api-results-by-task.patch); `missing` runs when
     // Forge kept no result (stock Forge, or evicted).
     void collect(const store::Job &job, bool interrupted, std::function<void()> missing);
+    // Where a task ends up once Forge no longer runs or queues it.
+    enum class TaskEnd { Completed, Unknown, Unreachable };
+    // Asks /internal/progress about the job's task, again every progress interval while Forge runs or queues
+    // it, then calls `ended` (with the error text when Forge could not be asked); nothing once the job left.
+    void awaitTaskEnd(const store::Job &job, std::function<void(TaskEnd end, const QString &error)> ended);
     // After a dropped connection: is the task still on Forge?
     void followDropped(const store::Job &job, bool interrupted);
     // After a timeout: interrupt, then wait until Forge no longer runs or queues the task.
