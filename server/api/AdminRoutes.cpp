@@ -42,8 +42,18 @@ QJsonObject userJson(const store::UserRecord &user) {
                        {"last_login_at", isoTime(user.lastLoginAt)}};
 }
 
-void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {
-    res.error(refusal.status, refusal.message, refusal.code);
+// Answers a refusal or a database failure; false when the outcome is the result.
+template <typename T>
+bool refused(http::Responder &res, const auth::UserAdministration::Outcome<T> &outcome) {
+    if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome)) {
+        res.error(refusal->status, refusal->message, refusal->code);
+        return true;
+    }
+    if (const auto *failure = std::get_if<store::DbFailure>(&outcome)) {
+        answerDatabaseError(res, *failure);
+        return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -51,8 +61,8 @@ void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {
 void authorizeUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
     const QString id = req.param("discordId");
     s.administration->authorize(caller, id, [id, res](const auto &outcome) mutable {
-        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-            return refuse(res, *refusal);
+        if (refused(res, outcome))
+            return;
         const auto &authorized = std::get<auth::Authorized>(outcome);
         QJsonObject body{{"message", "User authorized!"}, {"discord_id", id}, {"role", authorized.role}};
         if (!authorized.discordUser.isEmpty())
@@ -64,8 +74,8 @@ void authorizeUser(Services &s, const http::Request &req, http::Responder res, c
 void disableUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
     const QString id = req.param("discordId");
     s.administration->disable(caller, id, [id, res](const auto &outcome) mutable {
-        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-            return refuse(res, *refusal);
+        if (refused(res, outcome))
+            return;
         res.json(200, QJsonObject{{"message", "User disabled!"}, {"discord_id", id}});
     });
 }
@@ -107,8 +117,8 @@ void setUserRole(Services &s, const http::Request &req, http::Responder res, con
                          QStringLiteral("INVALID_ROLE"));
     s.administration->setRole(caller, req.param("id"), static_cast<int>(value),
                               [res](const auto &outcome) mutable {
-                                  if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-                                      return refuse(res, *refusal);
+                                  if (refused(res, outcome))
+                                      return;
                                   res.json(200, userJson(std::get<store::UserRecord>(outcome)));
                               });
 }
