@@ -5,6 +5,7 @@
 #include "server/auth/RolePolicy.h"
 #include "server/auth/UserAdministration.h"
 #include "server/store/UserRepository.h"
+#include "shared/api/User.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -18,28 +19,20 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 
-QJsonValue isoTime(const QDateTime &time) {
-    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
-                          : QJsonValue(QJsonValue::Null);
-}
-
-QJsonValue orNull(const QString &value) {
-    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
-}
-
-// Ids are strings: Discord ids do not fit a JSON (double) number. The name fields come from the Discord
-// profile of the user's last login and are null before one.
+// The shared shape of a user (shared/api/User.h) from its row and last Discord profile.
 QJsonObject userJson(const store::UserRecord &user) {
-    return QJsonObject{{"id", user.id},
-                       {"role", user.role},
-                       {"created_at", isoTime(user.createdAt)},
-                       {"updated_at", isoTime(user.updatedAt)},
-                       {"image_count", user.imageCount},
-                       {"name", orNull(user.displayName())},
-                       {"username", orNull(user.username)},
-                       {"global_name", orNull(user.globalName)},
-                       {"avatar", orNull(user.avatar)},
-                       {"last_login_at", isoTime(user.lastLoginAt)}};
+    api::User shape;
+    shape.id = user.id;
+    shape.role = user.role;
+    shape.createdAt = user.createdAt;
+    shape.updatedAt = user.updatedAt;
+    shape.imageCount = user.imageCount;
+    shape.name = user.displayName();
+    shape.username = user.username;
+    shape.globalName = user.globalName;
+    shape.avatar = user.avatar;
+    shape.lastLoginAt = user.lastLoginAt;
+    return shape.toJson();
 }
 
 // Answers a refusal or a database failure; false when the outcome is the result.
