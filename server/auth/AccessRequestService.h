@@ -20,11 +20,12 @@
 
 namespace nav::auth {
 
-class AccessRequestService : public QObject {
+class AccessRequestService final : public QObject {
     Q_OBJECT
 public:
     using Notify = std::function<void(const QString &event, const QJsonObject &payload)>;
-    template <typename T> using Callback = std::function<void(const std::variant<T, PolicyRefusal> &)>;
+    // The result, a refusal, or a database failure (answered like every other one: api::answerDatabaseError).
+    template <typename T> using Callback = UserAdministration::Callback<T>;
 
     AccessRequestService(store::DiscordProfileRepository &profiles, UserAdministration &administration,
                          int maxRequests, Notify notifyAdmins, QObject *parent = nullptr);
