@@ -20,7 +20,7 @@
 
 namespace nav::queue {
 
-class JobWriteChain : public QObject {
+class JobWriteChain final : public QObject {
     Q_OBJECT
 public:
     static constexpr int kMaxBatch = 128;

@@ -207,15 +207,20 @@ int main(int argc, char *argv[]) {
         }
     }
 
+    auto stuckNow = [](TestDatabase &db) {
+        return scalar(db, "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt();
+    };
     // Drain: every row reaches a final state, or the wait ends and what is left counts as stuck.
     QElapsedTimer drain;
     drain.start();
     while (drain.elapsed() < 180000) {
-        if (scalar(h.db(), "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt() == 0)
+        if (stuckNow(h.db()) == 0)
             break;
         QThread::msleep(200);
     }
 
+    if (stuckNow(h.db()) > 0) // what the last navigator said about the jobs it did not end
+        std::fprintf(stderr, "%s\n", h.nav().process().output().right(6000).constData());
     h.nav().terminate();
     collect(listeners, heard);
     const QHash<QString, Row> all = rows(h.db());
@@ -231,8 +236,11 @@ int main(int argc, char *argv[]) {
             ++failed[row.errorCode.isEmpty() ? QStringLiteral("(no code)") : row.errorCode];
         else if (row.status == "interrupted")
             ++interrupted;
-        else
+        else {
             ++stuck;
+            std::printf("stuck:       %s %s, heard: %s\n", qPrintable(it.key()), qPrintable(row.status),
+                        qPrintable(heard.value(it.key()).join(' ')));
+        }
     }
     for (const QString &id : std::as_const(acknowledged))
         if (!all.contains(id))
