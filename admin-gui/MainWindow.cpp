@@ -24,6 +24,7 @@
 #include "admin-gui/UsersModel.h"
 #include "admin-gui/UsersTab.h"
 #include "shared/api/Backend.h"
+#include "shared/api/Status.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -324,24 +325,24 @@ void MainWindow::updateStatusBar() {
                          : state == State::Failed       ? "#b02020"
                                                         : "#606060";
     m_stateLabel->setStyleSheet(QStringLiteral("color: %1").arg(QLatin1String(colour)));
-    const QJsonObject status = m_connection->status();
-    const QString version = status.value(QStringLiteral("version")).toString();
-    m_versionLabel->setText(version.isEmpty() ? QString() : QStringLiteral("Navigator %1").arg(version));
+    const QJsonObject answer = m_connection->status();
+    const api::Status status = api::Status::fromJson(answer);
+    m_versionLabel->setText(status.version.isEmpty() ? QString()
+                                                     : QStringLiteral("Navigator %1").arg(status.version));
     // The live table is fresher than the status poll once it is loaded.
-    const QJsonValue serverDepth = status.value(QStringLiteral("queue_depth"));
     if (m_queueFeed->loaded() && !m_queueFeed->unsupported())
         m_queueLabel->setText(QStringLiteral("Queue: %1").arg(m_queueModel->activeCount()));
-    else if (serverDepth.isDouble())
-        m_queueLabel->setText(QStringLiteral("Queue: %1").arg(serverDepth.toInt()));
+    else if (status.queueDepth)
+        m_queueLabel->setText(QStringLiteral("Queue: %1").arg(*status.queueDepth));
     else
-        m_queueLabel->setText(status.isEmpty() ? QString() : QStringLiteral("Queue: unknown"));
+        m_queueLabel->setText(answer.isEmpty() ? QString() : QStringLiteral("Queue: unknown"));
     m_realtimeLabel->setText(m_realtime->isLive()        ? QStringLiteral("Events: live")
                              : state == State::Connected ? QStringLiteral("Events: polling")
                                                          : QString());
-    const QJsonArray backends = status.value(QStringLiteral("backends")).toArray();
+    const QList<api::Status::Backend> &backends = status.backends;
     int reachable = 0;
-    for (const QJsonValue &backend : backends)
-        reachable += backend.toObject().value(QStringLiteral("reachable")).toBool() ? 1 : 0;
+    for (const api::Status::Backend &backend : backends)
+        reachable += backend.reachable ? 1 : 0;
     if (backends.isEmpty())
         m_backendLabel->setText(QStringLiteral("Backend: unknown"));
     else if (reachable == backends.size())

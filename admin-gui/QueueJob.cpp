@@ -1,34 +1,14 @@
 #include "admin-gui/QueueJob.h"
 
+#include "shared/api/AdminQueueJob.h"
+#include "shared/api/JsonValues.h"
+
 #include <QJsonValue>
 
 #include <algorithm>
 #include <cmath>
 
 namespace nav::admin {
-
-namespace {
-
-QDateTime parseTime(const QJsonValue &value) {
-    if (value.isDouble()) // epoch milliseconds
-        return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(value.toDouble()), Qt::UTC);
-    QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-    if (!time.isValid()) // "2024-05-01 10:00:00" as SQL prints it (UTC)
-        time = QDateTime::fromString(value.toString(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    if (time.isValid() && time.timeSpec() == Qt::LocalTime && !value.toString().contains(QLatin1Char('+')))
-        time.setTimeSpec(Qt::UTC);
-    return time;
-}
-
-int intValue(const QJsonValue &value, int fallback) {
-    if (value.isDouble())
-        return static_cast<int>(value.toDouble());
-    bool ok = false;
-    const int parsed = value.toString().toInt(&ok);
-    return ok ? parsed : fallback;
-}
-
-} // namespace
 
 QueueJob::State QueueJob::stateFromStatus(const QString &status) {
     const QString s = status.toLower();
@@ -60,59 +40,63 @@ QString QueueJob::errorText(const QJsonValue &error) {
 }
 
 void QueueJob::merge(const QJsonObject &o) {
-    const auto has = [&o](const char *key) { return o.contains(QLatin1String(key)); };
-    const auto str = [&o](const char *key) { return o.value(QLatin1String(key)).toString(); };
-    if (has("job_id"))
-        jobId = str("job_id");
-    if (has("owner_id"))
-        ownerId = o.value(QStringLiteral("owner_id")).isDouble()
-                      ? QString::number(static_cast<qint64>(o.value(QStringLiteral("owner_id")).toDouble()))
-                      : str("owner_id");
-    if (has("owner_name") && !str("owner_name").isEmpty())
-        ownerName = str("owner_name");
-    if (has("model_name"))
-        modelName = str("model_name");
-    if (has("prompt"))
-        prompt = str("prompt");
-    if (has("task_type"))
-        taskType = str("task_type");
-    if (has("width"))
-        width = intValue(o.value(QStringLiteral("width")), width);
-    if (has("height"))
-        height = intValue(o.value(QStringLiteral("height")), height);
-    if (has("steps"))
-        steps = intValue(o.value(QStringLiteral("steps")), steps);
-    if (has("status")) {
-        statusText = str("status");
+    // The server's spelling is shared/api/AdminQueueJob (admin queue rows, and the job events that carry
+    // the same fields); only the fields present are taken over, since events carry subsets.
+    using F = api::AdminQueueJob::Field;
+    const api::AdminQueueJob row = api::AdminQueueJob::fromJson(o);
+    const auto has = [&o](F field) { return o.contains(api::AdminQueueJob::key(field)); };
+    if (has(F::JobId))
+        jobId = row.jobId;
+    if (has(F::OwnerId))
+        ownerId = row.ownerId;
+    if (has(F::OwnerName) && !row.ownerName.isEmpty())
+        ownerName = row.ownerName;
+    if (has(F::ModelName))
+        modelName = row.modelName;
+    if (has(F::Prompt))
+        prompt = row.prompt;
+    if (has(F::TaskType))
+        taskType = row.taskType;
+    if (has(F::Width))
+        width = json::lenientInt(o.value(api::AdminQueueJob::key(F::Width)), width);
+    if (has(F::Height))
+        height = json::lenientInt(o.value(api::AdminQueueJob::key(F::Height)), height);
+    if (has(F::Steps))
+        steps = json::lenientInt(o.value(api::AdminQueueJob::key(F::Steps)), steps);
+    if (has(F::Status)) {
+        statusText = row.status;
         state = stateFromStatus(statusText);
     }
-    if (has("position")) {
-        const QJsonValue value = o.value(QStringLiteral("position"));
-        position = value.isNull() ? -1 : intValue(value, -1);
+    if (has(F::Position))
+        position = row.position;
+    if (has(F::Progress))
+        progress = std::clamp(row.progress, 0.0, 1.0);
+    if (o.contains(QLatin1String("eta"))) { // an older sender's spelling; eta_relative wins
+        const QJsonValue value = o.value(QLatin1String("eta"));
+        etaSeconds = value.isDouble() ? value.toDouble() : -1;
     }
-    if (has("progress"))
-        progress = std::clamp(o.value(QStringLiteral("progress")).toDouble(), 0.0, 1.0);
-    for (const char *key : {"eta", "eta_relative"})
-        if (has(key)) {
-            const QJsonValue value = o.value(QLatin1String(key));
-            etaSeconds = value.isDouble() ? value.toDouble() : -1;
-        }
-    if (has("current_step"))
-        currentStep = intValue(o.value(QStringLiteral("current_step")), currentStep);
-    if (has("total_steps"))
-        totalSteps = intValue(o.value(QStringLiteral("total_steps")), totalSteps);
-    for (const char *key : {"created_at", "submitted_at"})
-        if (has(key) && !o.value(QLatin1String(key)).isNull())
-            submittedAt = parseTime(o.value(QLatin1String(key)));
-    if (has("started_at") && !o.value(QStringLiteral("started_at")).isNull())
-        startedAt = parseTime(o.value(QStringLiteral("started_at")));
-    if (has("finished_at") && !o.value(QStringLiteral("finished_at")).isNull())
-        finishedAt = parseTime(o.value(QStringLiteral("finished_at")));
-    if (has("error")) {
-        error = errorText(o.value(QStringLiteral("error")));
-    } else if (has("error_message") || has("error_code")) {
-        const QString code = str("error_code");
-        const QString message = str("error_message");
+    if (has(F::EtaSeconds))
+        etaSeconds = row.etaSeconds.value_or(-1);
+    if (has(F::CurrentStep))
+        currentStep = json::lenientInt(o.value(api::AdminQueueJob::key(F::CurrentStep)), currentStep);
+    if (has(F::TotalSteps))
+        totalSteps = json::lenientInt(o.value(api::AdminQueueJob::key(F::TotalSteps)), totalSteps);
+    // A time that is present and not null replaces the known one (created_at: an older sender's spelling).
+    const auto given = [&o](QLatin1String key) { return o.contains(key) && !o.value(key).isNull(); };
+    if (given(QLatin1String("created_at")))
+        submittedAt = json::lenientTime(o.value(QLatin1String("created_at")));
+    if (given(api::AdminQueueJob::key(F::SubmittedAt)))
+        submittedAt = row.submittedAt;
+    if (given(api::AdminQueueJob::key(F::StartedAt)))
+        startedAt = row.startedAt;
+    if (given(api::AdminQueueJob::key(F::FinishedAt)))
+        finishedAt = row.finishedAt;
+    if (has(F::Error))
+        error = errorText(o.value(api::AdminQueueJob::key(F::Error)));
+    else if (o.contains(QLatin1String("error_message")) || o.contains(QLatin1String("error_code"))) {
+        // An older sender's spelling: two columns.
+        const QString code = o.value(QLatin1String("error_code")).toString();
+        const QString message = o.value(QLatin1String("error_message")).toString();
         error = code.isEmpty() ? message : message.isEmpty() ? code : code + QStringLiteral(": ") + message;
     }
 }

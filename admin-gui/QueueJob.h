@@ -1,6 +1,7 @@
 #pragma once
-// One job as the admin window sees it: built from a GET /api/admin/queue row and kept current by the
-// socket.io job events (task-started, task-progress, task-finished, task-failed, task-interrupted).
+// One job as the admin window sees it: built from a GET /api/admin/queue row (read through the shared shape
+// api::AdminQueueJob) and kept current by the socket.io job events (task-started, task-progress,
+// task-finished, task-failed, task-interrupted), which carry some of the same fields.
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>

@@ -1,5 +1,7 @@
 #include "admin-gui/ServerConnection.h"
 
+#include "shared/api/Status.h"
+
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
@@ -27,10 +29,11 @@ void ServerConnection::setRequestTimeoutMs(int ms) {
 
 Caller ServerConnection::callerFrom(const QJsonObject &status) {
     Caller caller;
-    const QJsonObject object = status.value(QStringLiteral("caller")).toObject();
-    caller.discordId = object.value(QStringLiteral("discord_id")).toString();
-    caller.role = object.value(QStringLiteral("role")).toInt(0);
-    caller.superuser = object.value(QStringLiteral("superuser")).toBool(false);
+    if (const auto who = api::Status::fromJson(status).caller) {
+        caller.discordId = who->discordId;
+        caller.role = who->role;
+        caller.superuser = who->superuser;
+    }
     return caller;
 }
 

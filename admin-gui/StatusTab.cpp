@@ -4,6 +4,7 @@
 #include "admin-gui/ServerConnection.h"
 #include "admin-gui/StatsFeed.h"
 #include "admin-gui/UsersModel.h"
+#include "shared/api/Status.h"
 
 #include <QDateTimeAxis>
 #include <QFormLayout>
@@ -203,28 +204,26 @@ void StatusTab::showConnection() {
     m_connectionState->setText(m_connection->stateText());
 }
 
-void StatusTab::showStatus(const QJsonObject &status) {
+void StatusTab::showStatus(const QJsonObject &answer) {
     showConnection();
-    m_version->setText(status.value(QStringLiteral("version")).toString());
-    m_uptime->setText(
-        formatUptime(static_cast<qint64>(status.value(QStringLiteral("uptime_seconds")).toDouble(-1))));
-    const QJsonValue depth = status.value(QStringLiteral("queue_depth"));
-    m_queue->setText(depth.isDouble() ? QStringLiteral("%1 waiting or running (%2 running)")
-                                            .arg(depth.toInt())
-                                            .arg(status.value(QStringLiteral("running_jobs")).toInt())
-                                      : QStringLiteral("unknown"));
-    const QJsonValue clients = status.value(QStringLiteral("connected_clients"));
-    m_clients->setText(clients.isDouble() ? QString::number(clients.toInt()) : QStringLiteral("unknown"));
-    const QJsonObject database = status.value(QStringLiteral("database")).toObject();
-    if (database.isEmpty()) {
+    const api::Status status = api::Status::fromJson(answer);
+    m_version->setText(status.version);
+    m_uptime->setText(formatUptime(status.uptimeSeconds));
+    m_queue->setText(status.queueDepth ? QStringLiteral("%1 waiting or running (%2 running)")
+                                             .arg(*status.queueDepth)
+                                             .arg(status.runningJobs.value_or(0))
+                                       : QStringLiteral("unknown"));
+    m_clients->setText(status.connectedClients ? QString::number(*status.connectedClients)
+                                               : QStringLiteral("unknown"));
+    if (!status.database || status.database->driver.isEmpty()) {
         m_database->setText(QStringLiteral("unknown (this server does not report it)"));
     } else {
-        const QJsonValue dbUptime = database.value(QStringLiteral("uptime_seconds"));
+        const api::Status::Database &database = *status.database;
         m_database->setText(QStringLiteral("%1 %2%3").arg(
-            database.value(QStringLiteral("driver")).toString(),
-            database.value(QStringLiteral("version")).toString(QStringLiteral("(version not read yet)")),
-            dbUptime.isDouble() ? QStringLiteral(", up ") + formatUptime(qint64(dbUptime.toDouble()))
-                                : QString()));
+            database.driver,
+            database.version.isEmpty() ? QStringLiteral("(version not read yet)") : database.version,
+            database.uptimeSeconds ? QStringLiteral(", up ") + formatUptime(*database.uptimeSeconds)
+                                   : QString()));
     }
     const Caller caller = m_connection->caller();
     m_caller->setText(
@@ -232,18 +231,15 @@ void StatusTab::showStatus(const QJsonObject &status) {
             ? QStringLiteral("superuser token (SUPERUSER_ADMIN_TOKEN)")
             : QStringLiteral("%1, role %2").arg(caller.discordId, UsersModel::roleName(caller.role)));
     m_backends->clear();
-    for (const QJsonValue &value : status.value(QStringLiteral("backends")).toArray()) {
-        const QJsonObject backend = value.toObject();
-        const bool reachable = backend.value(QStringLiteral("reachable")).toBool();
-        QString state = backend.value(QStringLiteral("state")).toString();
-        const QString error = backend.value(QStringLiteral("error")).toString();
-        if (!error.isEmpty())
-            state = state.isEmpty() ? error : state + QStringLiteral(" (") + error + QLatin1Char(')');
-        auto *item =
-            new QTreeWidgetItem(m_backends, {backend.value(QStringLiteral("url")).toString(),
-                                             reachable ? QStringLiteral("yes") : QStringLiteral("no"),
-                                             backend.value(QStringLiteral("checkpoint")).toString(), state});
-        if (!reachable)
+    for (const api::Status::Backend &backend : status.backends) {
+        QString state = backend.state;
+        if (!backend.error.isEmpty())
+            state = state.isEmpty() ? backend.error
+                                    : state + QStringLiteral(" (") + backend.error + QLatin1Char(')');
+        auto *item = new QTreeWidgetItem(
+            m_backends, {backend.url, backend.reachable ? QStringLiteral("yes") : QStringLiteral("no"),
+                         backend.checkpoint, state});
+        if (!backend.reachable)
             item->setForeground(1, QColor(0xb0, 0x20, 0x20));
     }
 }

@@ -1,5 +1,8 @@
 #include "admin-gui/UsersModel.h"
 
+#include "shared/api/JsonValues.h"
+#include "shared/api/User.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QJsonArray>
@@ -7,17 +10,6 @@
 namespace nav::admin {
 
 namespace {
-
-QDateTime parseTime(const QJsonValue &value) {
-    if (value.isDouble())
-        return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(value.toDouble()), Qt::UTC);
-    QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-    if (!time.isValid()) {
-        time = QDateTime::fromString(value.toString(), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-        time.setTimeSpec(Qt::UTC);
-    }
-    return time;
-}
 
 int number(const QJsonObject &object, std::initializer_list<const char *> keys, int fallback) {
     for (const char *key : keys) {
@@ -122,15 +114,19 @@ bool UsersModel::setPage(const QJsonObject &body) {
     QList<AdminUser> users;
     for (const QJsonValue &value : list.toArray()) {
         const QJsonObject o = value.toObject();
+        // The server's spelling is shared/api/User; the second spellings are older servers'.
+        const api::User shape = api::User::fromJson(o);
         AdminUser user;
-        const QJsonValue id = first(o, {"discord_id", "id"});
-        user.discordId = id.isDouble() ? QString::number(static_cast<qint64>(id.toDouble())) : id.toString();
-        user.role = number(o, {"role"}, 0);
-        user.name = o.value(QStringLiteral("name")).toString();
-        user.username = o.value(QStringLiteral("username")).toString();
-        user.imageCount = number(o, {"image_count", "images"}, -1);
-        user.createdAt = parseTime(first(o, {"created_at", "createdAt"}));
-        user.updatedAt = parseTime(first(o, {"updated_at", "updatedAt"}));
+        user.discordId = o.contains(api::User::idKey()) ? shape.id : json::idString(o.value("discord_id"));
+        user.role = shape.role;
+        user.name = shape.name;
+        user.username = shape.username;
+        user.imageCount =
+            o.contains(api::User::imageCountKey()) ? int(shape.imageCount) : number(o, {"images"}, -1);
+        user.createdAt =
+            o.contains(api::User::createdAtKey()) ? shape.createdAt : json::lenientTime(o.value("createdAt"));
+        user.updatedAt =
+            o.contains(api::User::updatedAtKey()) ? shape.updatedAt : json::lenientTime(o.value("updatedAt"));
         users.append(user);
     }
     beginResetModel();

@@ -18,6 +18,8 @@ constexpr int kMaxPageSize = 200;
 template <typename Outcome> void answer(http::Responder res, const Outcome &outcome) {
     if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
         return res.error(refusal->status, refusal->message, refusal->code);
+    if (const auto *failure = std::get_if<store::DbFailure>(&outcome))
+        return answerDatabaseError(res, *failure);
     res.json(200, auth::AccessRequestService::toJson(std::get<store::AccessRequest>(outcome)));
 }
 

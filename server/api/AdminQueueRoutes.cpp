@@ -9,21 +9,10 @@ namespace nav::api {
 
 namespace {
 
-QJsonObject callerJson(const auth::Caller &caller) {
-    return QJsonObject{{QStringLiteral("discord_id"), caller.discordId},
-                       {QStringLiteral("role"), caller.role},
-                       {QStringLiteral("superuser"), caller.superuser}};
-}
-
-QJsonValue isoTime(const QDateTime &time) {
-    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
-                          : QJsonValue(QJsonValue::Null);
-}
-
 QJsonArray render(const QList<AdminQueueJob> &jobs) {
     QJsonArray array;
     for (const AdminQueueJob &job : jobs)
-        array.append(adminJobJson(job));
+        array.append(job.toJson());
     return array;
 }
 
@@ -52,42 +41,11 @@ void withOwnerNames(AdminQueueSnapshot snapshot, const OwnerNameLookup &names,
 
 } // namespace
 
-QJsonObject adminJobJson(const AdminQueueJob &job) {
-    QJsonValue error = QJsonValue::Null;
-    if (!job.errorCode.isEmpty() || !job.errorMessage.isEmpty())
-        error = QJsonObject{{QStringLiteral("code"), job.errorCode},
-                            {QStringLiteral("message"), job.errorMessage}};
-    return QJsonObject{
-        {QStringLiteral("job_id"), job.jobId},
-        {QStringLiteral("owner_id"), job.ownerId},
-        {QStringLiteral("owner_name"),
-         job.ownerName.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(job.ownerName)},
-        {QStringLiteral("task_type"), job.taskType},
-        {QStringLiteral("status"), job.status},
-        {QStringLiteral("model_name"), job.modelName},
-        {QStringLiteral("prompt"), job.prompt},
-        {QStringLiteral("width"), job.width},
-        {QStringLiteral("height"), job.height},
-        {QStringLiteral("steps"), job.steps},
-        {QStringLiteral("position"),
-         job.position >= 0 ? QJsonValue(job.position) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("progress"), job.progress},
-        {QStringLiteral("eta_relative"),
-         job.etaSeconds ? QJsonValue(*job.etaSeconds) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("current_step"), job.currentStep},
-        {QStringLiteral("total_steps"), job.totalSteps},
-        {QStringLiteral("submitted_at"), isoTime(job.submittedAt)},
-        {QStringLiteral("started_at"), isoTime(job.startedAt)},
-        {QStringLiteral("finished_at"), isoTime(job.finishedAt)},
-        {QStringLiteral("error"), error},
-    };
-}
-
 void getAdminStatus(Services &s, const http::Request &, http::Responder res, const auth::Caller &caller) {
-    s.adminStatus->status([res, caller](const QJsonObject &status) mutable {
-        QJsonObject body = status;
-        body.insert(QStringLiteral("caller"), callerJson(caller));
-        res.json(200, body);
+    s.adminStatus->status([res, caller](const api::Status &status) mutable {
+        api::Status answer = status;
+        answer.caller = api::Status::Caller{caller.discordId, caller.role, caller.superuser};
+        res.json(200, answer.toJson());
     });
 }
 

@@ -4,11 +4,10 @@
 //                                        checkpoint, connected realtime clients, and who the caller is.
 //   GET /api/admin/queue[?include_recent=N]
 //       {"jobs": [...queued and running...], "recent": [...N newest ended...], "queue_depth", "running"}
-//       Each job: job_id, owner_id, owner_name (display name or null), task_type, status, model_name, prompt,
-//       width, height, steps, position (null unless waiting), progress (0..1), eta_relative (seconds or
-//       null), current_step, total_steps, submitted_at, started_at, finished_at (ISO 8601 UTC or null), error
-//       ({code, message} or null). N is 0..kMaxRecent (400 INVALID_INCLUDE_RECENT otherwise); without it
-//       "recent" is empty.
+//       Each job is an api::AdminQueueJob (shared/api/AdminQueueJob.h): job_id, owner_id, owner_name,
+//       task_type, status, model_name, prompt, width, height, steps, position, progress, eta_relative,
+//       current_step, total_steps, submitted_at, started_at, finished_at, error. N is 0..kMaxRecent (400
+//       INVALID_INCLUDE_RECENT otherwise); without it "recent" is empty.
 #include "server/api/AdminQueueSource.h"
 #include "server/api/Route.h"
 
@@ -22,8 +21,5 @@ void getAdminStatus(Services &s, const http::Request &req, http::Responder res, 
 // Answers 503 while Services::adminQueue is null (no job queue wired); owner_name is always null while
 // Services::ownerNames is empty.
 void getAdminQueue(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
-
-// One job as the admin endpoints render it.
-QJsonObject adminJobJson(const AdminQueueJob &job);
 
 } // namespace nav::api

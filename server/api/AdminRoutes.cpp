@@ -5,6 +5,7 @@
 #include "server/auth/RolePolicy.h"
 #include "server/auth/UserAdministration.h"
 #include "server/store/UserRepository.h"
+#include "shared/api/User.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -18,32 +19,34 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 
-QJsonValue isoTime(const QDateTime &time) {
-    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
-                          : QJsonValue(QJsonValue::Null);
-}
-
-QJsonValue orNull(const QString &value) {
-    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
-}
-
-// Ids are strings: Discord ids do not fit a JSON (double) number. The name fields come from the Discord
-// profile of the user's last login and are null before one.
+// The shared shape of a user (shared/api/User.h) from its row and last Discord profile.
 QJsonObject userJson(const store::UserRecord &user) {
-    return QJsonObject{{"id", user.id},
-                       {"role", user.role},
-                       {"created_at", isoTime(user.createdAt)},
-                       {"updated_at", isoTime(user.updatedAt)},
-                       {"image_count", user.imageCount},
-                       {"name", orNull(user.displayName())},
-                       {"username", orNull(user.username)},
-                       {"global_name", orNull(user.globalName)},
-                       {"avatar", orNull(user.avatar)},
-                       {"last_login_at", isoTime(user.lastLoginAt)}};
+    api::User shape;
+    shape.id = user.id;
+    shape.role = user.role;
+    shape.createdAt = user.createdAt;
+    shape.updatedAt = user.updatedAt;
+    shape.imageCount = user.imageCount;
+    shape.name = user.displayName();
+    shape.username = user.username;
+    shape.globalName = user.globalName;
+    shape.avatar = user.avatar;
+    shape.lastLoginAt = user.lastLoginAt;
+    return shape.toJson();
 }
 
-void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {
-    res.error(refusal.status, refusal.message, refusal.code);
+// Answers a refusal or a database failure; false when the outcome is the result.
+template <typename T>
+bool refused(http::Responder &res, const auth::UserAdministration::Outcome<T> &outcome) {
+    if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome)) {
+        res.error(refusal->status, refusal->message, refusal->code);
+        return true;
+    }
+    if (const auto *failure = std::get_if<store::DbFailure>(&outcome)) {
+        answerDatabaseError(res, *failure);
+        return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -51,8 +54,8 @@ void refuse(http::Responder &res, const auth::PolicyRefusal &refusal) {
 void authorizeUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
     const QString id = req.param("discordId");
     s.administration->authorize(caller, id, [id, res](const auto &outcome) mutable {
-        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-            return refuse(res, *refusal);
+        if (refused(res, outcome))
+            return;
         const auto &authorized = std::get<auth::Authorized>(outcome);
         QJsonObject body{{"message", "User authorized!"}, {"discord_id", id}, {"role", authorized.role}};
         if (!authorized.discordUser.isEmpty())
@@ -64,8 +67,8 @@ void authorizeUser(Services &s, const http::Request &req, http::Responder res, c
 void disableUser(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller) {
     const QString id = req.param("discordId");
     s.administration->disable(caller, id, [id, res](const auto &outcome) mutable {
-        if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-            return refuse(res, *refusal);
+        if (refused(res, outcome))
+            return;
         res.json(200, QJsonObject{{"message", "User disabled!"}, {"discord_id", id}});
     });
 }
@@ -107,8 +110,8 @@ void setUserRole(Services &s, const http::Request &req, http::Responder res, con
                          QStringLiteral("INVALID_ROLE"));
     s.administration->setRole(caller, req.param("id"), static_cast<int>(value),
                               [res](const auto &outcome) mutable {
-                                  if (const auto *refusal = std::get_if<auth::PolicyRefusal>(&outcome))
-                                      return refuse(res, *refusal);
+                                  if (refused(res, outcome))
+                                      return;
                                   res.json(200, userJson(std::get<store::UserRecord>(outcome)));
                               });
 }

@@ -2,7 +2,6 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QJsonArray>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcAdminStatus, "navigator.admin")
@@ -13,7 +12,7 @@ AdminStatusService::AdminStatusService(forge::ForgeClient *forge, Sources source
     : QObject(parent), m_forge(forge), m_sources(std::move(sources)),
       m_startedAt(QDateTime::currentDateTimeUtc()) {}
 
-void AdminStatusService::status(std::function<void(const QJsonObject &)> done) {
+void AdminStatusService::status(std::function<void(const api::Status &)> done) {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (m_probed && now - m_checkedMs < m_cacheMs) {
         done(render());
@@ -39,7 +38,7 @@ void AdminStatusService::probe() {
                 m_checkpoint = body.object().value(QStringLiteral("sd_model_checkpoint")).toString();
             else
                 qCInfo(lcAdminStatus).noquote() << "backend probe failed:" << m_error;
-            const QJsonObject status = render();
+            const api::Status status = render();
             const auto waiting = std::exchange(m_waiting, {});
             for (const auto &done : waiting)
                 done(status);
@@ -47,39 +46,34 @@ void AdminStatusService::probe() {
         m_probeTimeoutMs);
 }
 
-QJsonObject AdminStatusService::render() const {
+api::Status AdminStatusService::render() const {
     const auto figure = [](const std::function<int()> &source) {
-        return source ? QJsonValue(source()) : QJsonValue(QJsonValue::Null);
+        return source ? std::optional<int>(source()) : std::nullopt;
     };
-    const QJsonValue queued = figure(m_sources.queuedJobs);
-    const QJsonValue running = figure(m_sources.runningJobs);
-    QJsonObject backend{
-        {QStringLiteral("url"), m_forge->sdApiHost().toString(QUrl::RemoveUserInfo)},
-        {QStringLiteral("reachable"), m_reachable},
-        {QStringLiteral("checkpoint"),
-         m_reachable && !m_checkpoint.isEmpty() ? QJsonValue(m_checkpoint) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("error"), m_error.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(m_error)},
-        {QStringLiteral("checked_at"), m_checkedAt.toString(Qt::ISODateWithMs)},
-    };
-    backend.insert(QStringLiteral("firstpass_patch"), m_sources.firstPassPatch
-                                                          ? QJsonValue(m_sources.firstPassPatch())
-                                                          : QJsonValue(QJsonValue::Null));
-    if (running.isDouble())
-        backend.insert(QStringLiteral("state"),
-                       running.toInt() > 0 ? QStringLiteral("busy") : QStringLiteral("idle"));
-    return QJsonObject{
-        {QStringLiteral("version"), QCoreApplication::applicationVersion()},
-        {QStringLiteral("started_at"), m_startedAt.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("uptime_seconds"), m_startedAt.secsTo(QDateTime::currentDateTimeUtc())},
-        {QStringLiteral("queue_depth"),
-         queued.isDouble() ? QJsonValue(queued.toInt() + running.toInt(0)) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("queued_jobs"), queued},
-        {QStringLiteral("running_jobs"), running},
-        {QStringLiteral("connected_clients"), figure(m_sources.connectedClients)},
-        {QStringLiteral("backends"), QJsonArray{backend}},
-        {QStringLiteral("database"),
-         m_sources.database ? QJsonValue(m_sources.database()) : QJsonValue(QJsonValue::Null)},
-    };
+    api::Status status;
+    status.version = QCoreApplication::applicationVersion();
+    status.startedAt = m_startedAt;
+    status.uptimeSeconds = m_startedAt.secsTo(QDateTime::currentDateTimeUtc());
+    status.queuedJobs = figure(m_sources.queuedJobs);
+    status.runningJobs = figure(m_sources.runningJobs);
+    if (status.queuedJobs)
+        status.queueDepth = *status.queuedJobs + status.runningJobs.value_or(0);
+    status.connectedClients = figure(m_sources.connectedClients);
+    api::Status::Backend backend;
+    backend.url = m_forge->sdApiHost().toString(QUrl::RemoveUserInfo);
+    backend.reachable = m_reachable;
+    if (m_reachable)
+        backend.checkpoint = m_checkpoint;
+    backend.error = m_error;
+    backend.checkedAt = m_checkedAt;
+    if (m_sources.firstPassPatch)
+        backend.firstpassPatch = m_sources.firstPassPatch();
+    if (status.runningJobs)
+        backend.state = *status.runningJobs > 0 ? QStringLiteral("busy") : QStringLiteral("idle");
+    status.backends = {backend};
+    if (m_sources.database)
+        status.database = m_sources.database();
+    return status;
 }
 
 } // namespace nav::api

@@ -3,6 +3,7 @@
 // Forge backend, whether it answers and which checkpoint it has loaded. The backend is asked with a quick
 // GET /options (short timeout) whose answer is cached, so polling admins never pile calls onto Forge.
 #include "server/forge/ForgeClient.h"
+#include "shared/api/Status.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -26,7 +27,7 @@ public:
         // upscales it ran have shown (BackendWorker::firstPassPatch).
         std::function<QString()> firstPassPatch;
         // The database's driver, version and uptime (DatabaseStatus::current); "database" is null without it.
-        std::function<QJsonObject()> database;
+        std::function<api::Status::Database()> database;
     };
 
     AdminStatusService(forge::ForgeClient *forge, Sources sources, QObject *parent = nullptr);
@@ -34,12 +35,12 @@ public:
     void setCacheMs(int ms) { m_cacheMs = ms; }
     void setProbeTimeoutMs(int ms) { m_probeTimeoutMs = ms; }
 
-    // The status object without the caller part; answers at once from the cache or after one probe.
-    void status(std::function<void(const QJsonObject &)> done);
+    // The status without the caller part; answers at once from the cache or after one probe.
+    void status(std::function<void(const api::Status &)> done);
 
 private:
     void probe();
-    QJsonObject render() const;
+    api::Status render() const;
 
     forge::ForgeClient *m_forge;
     Sources m_sources;
@@ -54,7 +55,7 @@ private:
     QDateTime m_checkedAt;
     qint64 m_checkedMs = 0;
     bool m_probing = false;
-    QList<std::function<void(const QJsonObject &)>> m_waiting;
+    QList<std::function<void(const api::Status &)>> m_waiting;
 };
 
 } // namespace nav::api

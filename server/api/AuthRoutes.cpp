@@ -1,5 +1,6 @@
 #include "server/api/AuthRoutes.h"
 
+#include "server/api/DbReply.h"
 #include "server/auth/LoginService.h"
 
 #include <QJsonObject>
@@ -18,9 +19,11 @@ void login(Services &s, const http::Request &req, http::Responder res, const aut
                                          {"error", "Code is required"},
                                          {"error_code", "CODE_REQUIRED"}});
     }
-    s.login->login(code, [res](const std::variant<auth::LoginSuccess, auth::LoginFailure> &outcome) mutable {
+    s.login->login(code, [res](const auth::LoginService::Outcome &outcome) mutable {
         if (const auto *failure = std::get_if<auth::LoginFailure>(&outcome))
             return res.error(failure->status, failure->message, failure->code);
+        if (const auto *failure = std::get_if<store::DbFailure>(&outcome))
+            return answerDatabaseError(res, *failure);
         const auto &success = std::get<auth::LoginSuccess>(outcome);
         res.json(200, QJsonObject{{"token", success.token}, {"user", success.user}, {"role", success.role}});
     });

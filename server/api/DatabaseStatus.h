@@ -4,23 +4,23 @@
 // navigator)}. Read on the database pool and cached; a read older than the refresh interval starts a new one,
 // and the answer in hand is given meanwhile (version null until the first read).
 #include "server/store/Database.h"
+#include "shared/api/Status.h"
 
 #include <QDateTime>
-#include <QJsonObject>
 
 namespace nav::api {
 
 class DatabaseStatus {
 public:
     explicit DatabaseStatus(store::Database &db, int refreshMs = 30000);
-    QJsonObject current();
+    api::Status::Database current();
 
 private:
     void refresh();
 
     store::Database &m_db;
     int m_refreshMs;
-    QJsonObject m_cached;
+    api::Status::Database m_cached;
     QDateTime m_readAt;
     bool m_reading = false;
 };

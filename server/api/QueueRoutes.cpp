@@ -121,7 +121,7 @@ public:
             if (const auto *accepted = std::get_if<queue::Accepted>(&outcome))
                 return res.json(200, queuedReply(accepted->job, accepted->queueSize));
             if (const auto *failure = std::get_if<queue::LookupFailure>(&outcome))
-                return answerDatabaseError(res, failure->detail, failure->unavailable);
+                return answerDatabaseError(res, *failure);
             const auto &refusal = std::get<queue::Refusal>(outcome);
             http::HeaderList headers;
             if (!refusal.retryAfter.isEmpty())

@@ -8,13 +8,9 @@ namespace nav::auth {
 
 namespace {
 
-PolicyRefusal databaseRefusal(const std::exception &e) {
+store::DbFailure databaseFailure(const std::exception &e) {
     qCWarning(lcAccess).noquote() << "database error:" << e.what();
-    const auto *error = dynamic_cast<const store::DbError *>(&e);
-    if (error && error->unavailable())
-        return PolicyRefusal{503, QStringLiteral("The database is unreachable; try again later"),
-                             QStringLiteral("DATABASE_UNAVAILABLE")};
-    return PolicyRefusal{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")};
+    return store::DbFailure::from(e);
 }
 
 PolicyRefusal noRequest() {
@@ -107,7 +103,7 @@ void AccessRequestService::answerRequest(const QString &id, Callback<store::Acce
                       return done(noRequest());
                   done(*request);
               })
-        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseFailure(e)); });
 }
 
 void AccessRequestService::approve(const Caller &caller, const QString &id, int role,
@@ -123,6 +119,10 @@ void AccessRequestService::approve(const Caller &caller, const QString &id, int 
                           m_approving.remove(id);
                           return done(*refusal);
                       }
+                      if (const auto *failure = std::get_if<store::DbFailure>(&outcome)) {
+                          m_approving.remove(id);
+                          return done(*failure);
+                      }
                       // Closes the request whatever its state (one approved before is approved again).
                       m_profiles.decide(id, QStringLiteral("approved"), caller.discordId)
                           .then(this,
@@ -132,11 +132,11 @@ void AccessRequestService::approve(const Caller &caller, const QString &id, int 
                                 })
                           .onFailed(this, [this, id, done](const std::exception &e) {
                               m_approving.remove(id);
-                              done(databaseRefusal(e));
+                              done(databaseFailure(e));
                           });
                   });
               })
-        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseFailure(e)); });
 }
 
 void AccessRequestService::deny(const Caller &caller, const QString &id,
@@ -158,9 +158,9 @@ void AccessRequestService::deny(const Caller &caller, const QString &id,
                                     << caller.discordId << "denied the access request of" << id;
                                 answerRequest(id, done);
                             })
-                      .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
+                      .onFailed(this, [done](const std::exception &e) { done(databaseFailure(e)); });
               })
-        .onFailed(this, [done](const std::exception &e) { done(databaseRefusal(e)); });
+        .onFailed(this, [done](const std::exception &e) { done(databaseFailure(e)); });
 }
 
 void AccessRequestService::onRoleChanged(const QString &callerId, const QString &id, int role) {

@@ -24,7 +24,8 @@ class AccessRequestService : public QObject {
     Q_OBJECT
 public:
     using Notify = std::function<void(const QString &event, const QJsonObject &payload)>;
-    template <typename T> using Callback = std::function<void(const std::variant<T, PolicyRefusal> &)>;
+    // The result, a refusal, or a database failure (answered like every other one: api::answerDatabaseError).
+    template <typename T> using Callback = UserAdministration::Callback<T>;
 
     AccessRequestService(store::DiscordProfileRepository &profiles, UserAdministration &administration,
                          int maxRequests, Notify notifyAdmins, QObject *parent = nullptr);

@@ -2,6 +2,7 @@
 
 #include "server/auth/ConstantTime.h"
 #include "server/config/Config.h"
+#include "server/http/DatabaseAnswer.h"
 #include "server/store/DbError.h"
 
 #include <QFuture>
@@ -115,21 +116,19 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
                            std::nullopt);
                   }
               })
-        .onFailed(this,
-                  [discordId, done](const store::DbError &e) {
-                      qCWarning(lcAuth).noquote()
-                          << "cannot read the role of" << discordId << "from the database:" << e.message();
-                      done(std::nullopt,
-                           e.unavailable()
-                               ? Failure{503, QStringLiteral("The database is unreachable; try again later"),
-                                         QStringLiteral("DATABASE_UNAVAILABLE")}
-                               : Failure{500, QStringLiteral("Internal Server Error"),
-                                         QStringLiteral("DATABASE_ERROR")});
-                  })
+        .onFailed(
+            this,
+            [discordId, done](const std::exception &e) {
+                const store::DbFailure failure = store::DbFailure::from(e);
+                qCWarning(lcAuth).noquote()
+                    << "cannot read the role of" << discordId << "from the database:" << failure.detail;
+                const http::DatabaseAnswer answer = http::databaseAnswer(failure.unavailable);
+                done(std::nullopt, Failure{answer.status, answer.message, answer.code, answer.retryAfter});
+            })
         .onFailed(this, [discordId, done] {
             qCWarning(lcAuth).noquote() << "cannot read the role of" << discordId << "from the database";
-            done(std::nullopt,
-                 Failure{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")});
+            const http::DatabaseAnswer answer = http::databaseAnswer(false);
+            done(std::nullopt, Failure{answer.status, answer.message, answer.code, answer.retryAfter});
         });
 }
 
@@ -141,9 +140,9 @@ void AuthService::answer(http::Responder &res, const Failure &failure) {
                                        : failure.status == 403 ? QStringLiteral("Forbidden")
                                        : failure.status == 503 ? QStringLiteral("Service Unavailable")
                                                                : QStringLiteral("Internal Server Error")}};
-    if (failure.status == 503) // the database is down: tell clients when to come back
-        res.send(503, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json; charset=utf-8",
-                 {{"Retry-After", "5"}});
+    if (!failure.retryAfter.isEmpty()) // the database is down: tell clients when to come back
+        res.send(failure.status, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                 "application/json; charset=utf-8", {{"Retry-After", failure.retryAfter}});
     else
         res.json(failure.status, body);
 }

@@ -7,7 +7,8 @@
 // message}:
 //   401 AUTH_REQUIRED / TOKEN_INVALID / TOKEN_EXPIRED / DEMO_USER_DISABLED  (the client should log out)
 //   403 USER_DISABLED (role 0) / USER_NOT_AUTHORIZED (unknown id) / INSUFFICIENT_ROLE (role below minRole)
-//   500 DATABASE_ERROR when the role cannot be read
+//   503 DATABASE_UNAVAILABLE + Retry-After / 500 DATABASE_ERROR when the role cannot be read
+//   (http::databaseAnswer, as every route answers a database failure)
 #include "server/auth/Caller.h"
 #include "server/auth/JwtCodec.h"
 #include "server/http/Request.h"
@@ -61,6 +62,7 @@ private:
         int status;
         QString message;
         QString code;
+        QByteArray retryAfter = {}; // seconds; empty: no Retry-After header
     };
     using Outcome = std::function<void(const std::optional<Caller> &, const std::optional<Failure> &)>;
     void authenticate(const QByteArray &credentials, bool headerForm, int minRole, Outcome done);

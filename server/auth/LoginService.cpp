@@ -111,10 +111,9 @@ void LoginService::checkRole(const QJsonObject &user, Callback done) {
                       done(LoginSuccess{m_auth.signLogin(id, granted), user, granted});
                   });
               })
-        .onFailed(this, [id, done] {
+        .onFailed(this, [id, done](const std::exception &e) {
             qCWarning(lcLogin).noquote() << "cannot read the role of" << id << "from the database";
-            done(
-                LoginFailure{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")});
+            done(store::DbFailure::from(e));
         });
 }
 

@@ -5,6 +5,7 @@
 #include "server/auth/AccessRequestService.h"
 #include "server/auth/AuthService.h"
 #include "server/auth/DiscordClient.h"
+#include "server/store/DbError.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -22,7 +23,7 @@ struct LoginSuccess {
 };
 
 struct LoginFailure {
-    int status;      // 401 Discord refused, 403 not allowed, 500 database, 502 Discord unreachable
+    int status;      // 401 Discord refused, 403 not allowed, 502 Discord unreachable
     QString message; // human-readable
     QString code;    // error_code
 };
@@ -30,7 +31,9 @@ struct LoginFailure {
 class LoginService : public QObject {
     Q_OBJECT
 public:
-    using Callback = std::function<void(const std::variant<LoginSuccess, LoginFailure> &)>;
+    // A database failure is answered like every other one (api::answerDatabaseError).
+    using Outcome = std::variant<LoginSuccess, LoginFailure, store::DbFailure>;
+    using Callback = std::function<void(const Outcome &)>;
 
     // With `access`, every Discord login's profile is stored and refused ones become access requests.
     LoginService(AuthService &auth, DiscordClient &discord, AccessRequestService *access = nullptr,

@@ -6,14 +6,6 @@ Q_LOGGING_CATEGORY(lcAdmin, "navigator.auth.admin")
 
 namespace nav::auth {
 
-namespace {
-
-PolicyRefusal databaseRefusal() {
-    return PolicyRefusal{500, QStringLiteral("Internal Server Error"), QStringLiteral("DATABASE_ERROR")};
-}
-
-} // namespace
-
 UserAdministration::UserAdministration(store::UserRepository &users, DiscordClient &discord, QObject *parent)
     : QObject(parent), m_users(users), m_discord(discord) {}
 
@@ -34,32 +26,33 @@ void UserAdministration::checked(const Caller &caller, const QString &id, int ne
                       return done(*refusal);
                   next();
               })
-        .onFailed(this, [done] { done(databaseRefusal()); });
+        .onFailed(this, [done](const std::exception &e) { done(store::DbFailure::from(e)); });
 }
 
 void UserAdministration::saveRole(const QString &id, int role, bool firstBecomesApex,
-                                  std::function<void(std::optional<int>)> done) {
+                                  std::function<void(int)> saved,
+                                  std::function<void(const store::DbFailure &)> failed) {
     m_users.setRole(id, role, firstBecomesApex)
         .then(this,
-              [this, id, done](int stored) {
+              [this, id, saved](int stored) {
                   emit roleChanged(id, stored);
-                  done(stored);
+                  saved(stored);
               })
-        .onFailed(this, [done] { done(std::nullopt); });
+        .onFailed(this, [failed](const std::exception &e) { failed(store::DbFailure::from(e)); });
 }
 
 void UserAdministration::authorize(const Caller &caller, const QString &id, Callback<Authorized> done) {
     checked<Authorized>(caller, id, RoleApprentice, false, done, [this, caller, id, done] {
         auto grant = [this, caller, id, done](const QJsonObject &discordUser) {
-            saveRole(id, RoleApprentice, true,
-                     [this, caller, id, done, discordUser](std::optional<int> stored) {
-                         if (!stored)
-                             return done(databaseRefusal());
-                         qCInfo(lcAdmin).noquote()
-                             << caller.discordId << "authorized" << id << "with role" << *stored;
-                         emit roleDecided(caller.discordId, id, *stored);
-                         done(Authorized{*stored, discordUser});
-                     });
+            saveRole(
+                id, RoleApprentice, true,
+                [this, caller, id, done, discordUser](int stored) {
+                    qCInfo(lcAdmin).noquote()
+                        << caller.discordId << "authorized" << id << "with role" << stored;
+                    emit roleDecided(caller.discordId, id, stored);
+                    done(Authorized{stored, discordUser});
+                },
+                [done](const store::DbFailure &failure) { done(failure); });
         };
         if (!m_discord.hasBotToken())
             return grant({});
@@ -79,46 +72,49 @@ void UserAdministration::authorize(const Caller &caller, const QString &id, Call
 
 void UserAdministration::disable(const Caller &caller, const QString &id, Callback<int> done) {
     checked<int>(caller, id, RoleNone, false, done, [this, caller, id, done] {
-        saveRole(id, RoleNone, false, [this, caller, id, done](std::optional<int> stored) {
-            if (!stored)
-                return done(databaseRefusal());
-            qCInfo(lcAdmin).noquote() << caller.discordId << "disabled" << id;
-            emit roleDecided(caller.discordId, id, *stored);
-            done(*stored);
-        });
+        saveRole(
+            id, RoleNone, false,
+            [this, caller, id, done](int stored) {
+                qCInfo(lcAdmin).noquote() << caller.discordId << "disabled" << id;
+                emit roleDecided(caller.discordId, id, stored);
+                done(stored);
+            },
+            [done](const store::DbFailure &failure) { done(failure); });
     });
 }
 
 void UserAdministration::setRole(const Caller &caller, const QString &id, int role,
                                  Callback<store::UserRecord> done) {
     checked<store::UserRecord>(caller, id, role, true, done, [this, caller, id, role, done] {
-        saveRole(id, role, false, [this, caller, id, done](std::optional<int> stored) {
-            if (!stored)
-                return done(databaseRefusal());
-            qCInfo(lcAdmin).noquote() << caller.discordId << "set the role of" << id << "to" << *stored;
-            emit roleDecided(caller.discordId, id, *stored);
-            m_users.find(id)
-                .then(this,
-                      [done](const std::optional<store::UserRecord> &user) {
-                          if (!user)
-                              return done(PolicyRefusal{404, QStringLiteral("User not found"),
-                                                        QStringLiteral("NOT_FOUND")});
-                          done(*user);
-                      })
-                .onFailed(this, [done] { done(databaseRefusal()); });
-        });
+        saveRole(
+            id, role, false,
+            [this, caller, id, done](int stored) {
+                qCInfo(lcAdmin).noquote() << caller.discordId << "set the role of" << id << "to" << stored;
+                emit roleDecided(caller.discordId, id, stored);
+                m_users.find(id)
+                    .then(this,
+                          [done](const std::optional<store::UserRecord> &user) {
+                              if (!user)
+                                  return done(PolicyRefusal{404, QStringLiteral("User not found"),
+                                                            QStringLiteral("NOT_FOUND")});
+                              done(*user);
+                          })
+                    .onFailed(this, [done](const std::exception &e) { done(store::DbFailure::from(e)); });
+            },
+            [done](const store::DbFailure &failure) { done(failure); });
     });
 }
 
 void UserAdministration::grant(const Caller &caller, const QString &id, int role, Callback<int> done) {
     checked<int>(caller, id, role, false, done, [this, caller, id, role, done] {
-        saveRole(id, role, true, [this, caller, id, done](std::optional<int> stored) {
-            if (!stored)
-                return done(databaseRefusal());
-            qCInfo(lcAdmin).noquote() << caller.discordId << "approved" << id << "with role" << *stored;
-            emit roleDecided(caller.discordId, id, *stored);
-            done(*stored);
-        });
+        saveRole(
+            id, role, true,
+            [this, caller, id, done](int stored) {
+                qCInfo(lcAdmin).noquote() << caller.discordId << "approved" << id << "with role" << stored;
+                emit roleDecided(caller.discordId, id, stored);
+                done(stored);
+            },
+            [done](const store::DbFailure &failure) { done(failure); });
     });
 }
 

@@ -5,6 +5,7 @@
 #include "server/auth/Caller.h"
 #include "server/auth/DiscordClient.h"
 #include "server/auth/RolePolicy.h"
+#include "server/store/DbError.h"
 #include "server/store/UserRepository.h"
 
 #include <QJsonObject>
@@ -23,7 +24,9 @@ struct Authorized {
 class UserAdministration : public QObject {
     Q_OBJECT
 public:
-    template <typename T> using Callback = std::function<void(const std::variant<T, PolicyRefusal> &)>;
+    // The result, a refusal, or a database failure (answered like every other one: api::answerDatabaseError).
+    template <typename T> using Outcome = std::variant<T, PolicyRefusal, store::DbFailure>;
+    template <typename T> using Callback = std::function<void(const Outcome<T> &)>;
 
     UserAdministration(store::UserRepository &users, DiscordClient &discord, QObject *parent = nullptr);
 
@@ -48,8 +51,8 @@ private:
     template <typename T>
     void checked(const Caller &caller, const QString &id, int newRole, bool mustExist, Callback<T> done,
                  std::function<void()> next);
-    void saveRole(const QString &id, int role, bool firstBecomesApex,
-                  std::function<void(std::optional<int>)> done);
+    void saveRole(const QString &id, int role, bool firstBecomesApex, std::function<void(int stored)> saved,
+                  std::function<void(const store::DbFailure &)> failed);
 
     store::UserRepository &m_users;
     DiscordClient &m_discord;

@@ -13,11 +13,7 @@ SubmissionService::SubmissionService(JobQueue &queue, store::JobRepository &jobs
 template <typename T, typename Next>
 void SubmissionService::whenLoaded(QFuture<T> future, const Done &done, Next next) {
     future.then(this, [next = std::move(next)](T value) mutable { next(std::move(value)); })
-        .onFailed(this,
-                  [done](const store::DbError &e) {
-                      done(LookupFailure{e.message(), e.unavailable()});
-                  })
-        .onFailed(this, [done](const std::exception &e) { done(LookupFailure{QString::fromUtf8(e.what())}); })
+        .onFailed(this, [done](const std::exception &e) { done(store::DbFailure::from(e)); })
         .onFailed(this, [done] { done(LookupFailure{QStringLiteral("unknown error")}); });
 }
 

@@ -8,6 +8,7 @@
 #include "server/forge/ForgeCatalog.h"
 #include "server/queue/JobQueue.h"
 #include "server/store/CategoryRepository.h"
+#include "server/store/DbError.h"
 #include "server/store/JobRepository.h"
 
 #include <QObject>
@@ -40,10 +41,7 @@ struct Refusal {
 };
 
 // A category or image lookup failed in the database (answered like every other database failure).
-struct LookupFailure {
-    QString detail;
-    bool unavailable = false; // the database is unreachable
-};
+using LookupFailure = store::DbFailure;
 
 using SubmissionOutcome = std::variant<Accepted, Refusal, LookupFailure>;
 

@@ -48,12 +48,14 @@ void EngineSession::schedulePing() {
 }
 
 bool EngineSession::checkHeartbeat() {
-    if (!m_closed && m_pongDeadline.hasExpired())
+    if (m_readyState == ReadyState::Open && m_pongDeadline.hasExpired())
         close(QStringLiteral("ping timeout"));
-    return !m_closed;
+    return m_readyState != ReadyState::Closed;
 }
 
 void EngineSession::sendOpen(const QByteArray &json) {
+    Q_ASSERT(m_readyState == ReadyState::Opening);
+    m_readyState = ReadyState::Open;
     sendPacket(EnginePacket::make(EnginePacket::Type::Open, json));
 }
 
@@ -62,7 +64,7 @@ void EngineSession::sendMessage(const QByteArray &data, bool binary) {
 }
 
 void EngineSession::sendPacket(const EnginePacket &packet) {
-    if (m_closed)
+    if (closingOrClosed())
         return;
     m_buffer.append(packet);
     m_bufferedBytes += packet.data.size() + 1;
@@ -76,10 +78,11 @@ void EngineSession::sendPacket(const EnginePacket &packet) {
 }
 
 void EngineSession::flush() {
-    if (m_closed || m_buffer.isEmpty() || !m_transport->writable())
+    // Closing still flushes: what is buffered goes out with the close.
+    if (m_readyState == ReadyState::Closed || m_buffer.isEmpty() || !m_transport->writable())
         return;
     // During the upgrade a waiting poll is only answered with a noop (see onProbePacket).
-    if (m_probed)
+    if (m_upgradeState == UpgradeState::Probed)
         return;
     const QList<EnginePacket> batch = std::move(m_buffer);
     m_buffer.clear();
@@ -88,7 +91,7 @@ void EngineSession::flush() {
 }
 
 void EngineSession::onPacket(const EnginePacket &packet) {
-    if (m_closed)
+    if (closingOrClosed())
         return;
     switch (packet.type) {
     case EnginePacket::Type::Pong:
@@ -112,6 +115,7 @@ void EngineSession::onPacket(const EnginePacket &packet) {
 
 void EngineSession::startUpgrade(WebSocketTransport *probe) {
     m_probe = probe;
+    m_upgradeState = UpgradeState::Probing;
     probe->setParent(this);
     connect(probe, &Transport::packet, this, &EngineSession::onProbePacket);
     connect(probe, &Transport::closed, this, &EngineSession::abortUpgrade);
@@ -122,17 +126,17 @@ void EngineSession::startUpgrade(WebSocketTransport *probe) {
 void EngineSession::onProbePacket(const EnginePacket &packet) {
     if (packet.type == EnginePacket::Type::Ping && packet.data == "probe") {
         m_probe->sendNow(EnginePacket::make(EnginePacket::Type::Pong, "probe"));
-        m_probed = true;
+        m_upgradeState = UpgradeState::Probed;
         // End the waiting poll so the client can pause polling; later polls get the same answer.
         auto *polling = qobject_cast<PollingTransport *>(m_transport);
         if (polling && polling->writable())
             polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
         if (polling) // a poll that arrives before the upgrade completes is answered with a noop too
             connect(polling, &Transport::drain, this, [this, polling] {
-                if (m_probed && m_transport == polling && polling->writable())
+                if (m_upgradeState == UpgradeState::Probed && m_transport == polling && polling->writable())
                     polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
             });
-    } else if (packet.type == EnginePacket::Type::Upgrade && m_probed) {
+    } else if (packet.type == EnginePacket::Type::Upgrade && m_upgradeState == UpgradeState::Probed) {
         finishUpgrade();
     } else {
         abortUpgrade();
@@ -143,7 +147,7 @@ void EngineSession::finishUpgrade() {
     m_upgradeTimer.stop();
     WebSocketTransport *ws = m_probe;
     m_probe = nullptr;
-    m_probed = false;
+    m_upgradeState = UpgradeState::None;
     ws->disconnect(this);
     Transport *old = m_transport;
     old->disconnect(this);
@@ -158,11 +162,11 @@ void EngineSession::finishUpgrade() {
 
 void EngineSession::abortUpgrade() {
     m_upgradeTimer.stop();
-    if (!m_probe)
+    if (m_upgradeState == UpgradeState::None)
         return;
     WebSocketTransport *ws = m_probe;
     m_probe = nullptr;
-    m_probed = false;
+    m_upgradeState = UpgradeState::None;
     ws->disconnect(this);
     ws->close();
     ws->deleteLater();
@@ -170,8 +174,9 @@ void EngineSession::abortUpgrade() {
 }
 
 void EngineSession::close(const QString &reason) {
-    if (m_closed)
+    if (closingOrClosed())
         return;
+    m_readyState = ReadyState::Closing;
     // Packets still buffered go out with the close where the transport can take them.
     flush();
     m_transport->disconnect(this);
@@ -180,9 +185,10 @@ void EngineSession::close(const QString &reason) {
 }
 
 void EngineSession::onClose(const QString &reason) {
-    if (m_closed)
+    // From close(), or from the transport itself (then straight from Opening/Open).
+    if (m_readyState == ReadyState::Closed)
         return;
-    m_closed = true;
+    m_readyState = ReadyState::Closed;
     m_pingTimer.stop();
     m_pongTimer.stop();
     m_upgradeTimer.stop();

@@ -1,7 +1,9 @@
 #pragma once
 // One Engine.IO session: owns the current transport, buffers outgoing packets until the transport can take
 // them, runs the heartbeat (server ping, client pong within pingTimeout) and performs the upgrade from
-// polling to WebSocket by swapping transports.
+// polling to WebSocket by swapping transports. Its life is one state machine, as in engine.io's socket.ts:
+// readyState runs Opening → Open → Closing → Closed, and upgradeState None → Probing → Probed → None beside
+// it.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
 #include "shared/realtime/EnginePacket.h"
@@ -16,9 +18,21 @@ namespace nav::realtime {
 class Transport;
 class WebSocketTransport;
 
-class EngineSession : public QObject {
+class EngineSession final : public QObject {
     Q_OBJECT
 public:
+    enum class ReadyState {
+        Opening, // created; the handshake packet is not queued yet
+        Open,    // heartbeat running, packets flow
+        Closing, // close() is flushing what is buffered and closing the transport
+        Closed,  // closed() emitted; everything is dropped from now on
+    };
+    enum class UpgradeState {
+        None,    // no WebSocket waiting to take over
+        Probing, // a WebSocket is attached, its 2probe not seen yet
+        Probed,  // 3probe answered, waiting for 5; waiting polls get a noop and nothing else
+    };
+
     EngineSession(const QString &id, Transport *transport, const HandshakeInfo &handshake,
                   const EngineSettings &settings, QObject *parent = nullptr);
     ~EngineSession() override;
@@ -27,10 +41,11 @@ public:
     const HandshakeInfo &handshake() const { return m_handshake; }
     const EngineSettings &settings() const { return m_settings; }
     Transport *transport() const { return m_transport; }
-    bool isUpgrading() const { return m_probe != nullptr; }
-    bool isOpen() const { return !m_closed; }
+    ReadyState readyState() const { return m_readyState; }
+    bool isUpgrading() const { return m_upgradeState != UpgradeState::None; }
 
-    // Queues the handshake packet 0{...}; called once by EngineServer before anything else.
+    // Queues the handshake packet 0{...} and opens the session; called once by EngineServer before anything
+    // else.
     void sendOpen(const QByteArray &json);
     // Queues a message for the client (text as UTF-8, or binary).
     void sendMessage(const QByteArray &data, bool binary = false);
@@ -56,20 +71,23 @@ private:
     void abortUpgrade();
     void schedulePing();
     void onClose(const QString &reason);
+    bool closingOrClosed() const {
+        return m_readyState == ReadyState::Closing || m_readyState == ReadyState::Closed;
+    }
 
     QString m_id;
     HandshakeInfo m_handshake;
     EngineSettings m_settings;
     Transport *m_transport = nullptr;
-    WebSocketTransport *m_probe = nullptr; // the WebSocket being upgraded to
-    bool m_probed = false;                 // 2probe seen: waiting polls get a noop
+    ReadyState m_readyState = ReadyState::Opening;
+    UpgradeState m_upgradeState = UpgradeState::None;
+    WebSocketTransport *m_probe = nullptr; // the WebSocket being upgraded to, while upgradeState is not None
     QList<EnginePacket> m_buffer;
     qint64 m_bufferedBytes = 0;
     QTimer m_pingTimer;
     QTimer m_pongTimer;
     QDeadlineTimer m_pongDeadline;
     QTimer m_upgradeTimer;
-    bool m_closed = false;
 };
 
 } // namespace nav::realtime

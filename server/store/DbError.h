@@ -28,4 +28,18 @@ private:
     bool m_unavailable = false;
 };
 
+// A database failure as a value: how a service reports one to its caller (the HTTP handler answers it with
+// api::answerDatabaseError, like every other database failure) instead of answering HTTP itself.
+struct DbFailure {
+    QString detail;
+    bool unavailable = false; // the database could not be reached
+
+    // What a failed database future carried: a DbError keeps its message and `unavailable`.
+    static DbFailure from(const std::exception &e) {
+        if (const auto *error = dynamic_cast<const DbError *>(&e))
+            return {error->message(), error->unavailable()};
+        return {QString::fromUtf8(e.what()), false};
+    }
+};
+
 } // namespace nav::store

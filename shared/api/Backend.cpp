@@ -1,19 +1,8 @@
 #include "shared/api/Backend.h"
 
+#include "shared/api/JsonValues.h"
+
 namespace nav::api {
-
-namespace {
-
-QJsonValue orNull(const QString &text) {
-    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-}
-
-QJsonValue timeOrNull(const QDateTime &time) {
-    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
-                          : QJsonValue(QJsonValue::Null);
-}
-
-} // namespace
 
 QJsonObject Backend::toJson() const {
     QJsonValue running = QJsonValue::Null;
@@ -21,17 +10,17 @@ QJsonObject Backend::toJson() const {
         running = QJsonObject{{"job_id", runningJob->jobId},
                               {"owner_id", runningJob->ownerId},
                               {"model_name", runningJob->modelName},
-                              {"started_at", timeOrNull(runningJob->startedAt)}};
+                              {"started_at", json::timeOrNull(runningJob->startedAt)}};
     return QJsonObject{
         {"name", name},
         {"url", url},
         {"state", state},
         {"reachable", reachable},
-        {"loaded_checkpoint", orNull(loadedCheckpoint)},
+        {"loaded_checkpoint", json::orNull(loadedCheckpoint)},
         {"running_job", running},
         {"jobs_done", jobsDone},
         {"jobs_failed", jobsFailed},
-        {"last_error", orNull(lastError)},
+        {"last_error", json::orNull(lastError)},
         {"firstpass_patch", firstpassPatch},
     };
 }

@@ -114,7 +114,7 @@ private slots:
         QCOMPARE(s.active[0].taskType, QStringLiteral("txt2img"));
         QVERIFY(s.active[0].submittedAt.isValid());
         // Rendered for the wire.
-        const QJsonObject json = api::adminJobJson(s.active[1]);
+        const QJsonObject json = s.active[1].toJson();
         QCOMPARE(json.value("position").toInt(), 2);
         QVERIFY(json.value("eta_relative").isNull());
     }

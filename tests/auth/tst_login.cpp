@@ -1,10 +1,12 @@
 // POST /api/auth/login against a fake Discord, with an in-memory role table standing in for the database:
-// success, refusal, Discord down, disabled and unknown users, the demo user on and off, and bad bodies.
+// success, refusal, Discord down, disabled and unknown users, the demo user on and off, bad bodies, and a
+// role lookup that fails the way the store fails (answered like every other database failure).
 #include "server/api/Route.h"
 #include "server/auth/AuthService.h"
 #include "server/auth/DiscordClient.h"
 #include "server/auth/LoginService.h"
 #include "server/config/Config.h"
+#include "server/store/DbError.h"
 #include "tests/auth/FakeDiscord.h"
 #include "tests/support/TestSupport.h"
 
@@ -18,6 +20,7 @@ class LoginTest : public QObject {
 
     config::Config m_config;
     QHash<QString, int> m_roles;
+    std::optional<store::DbError> m_roleFailure; // the role lookup fails with this when set
     std::unique_ptr<test::FakeDiscord> m_discord;
     std::unique_ptr<auth::AuthService> m_auth;
     std::unique_ptr<auth::DiscordClient> m_client;
@@ -28,6 +31,8 @@ class LoginTest : public QObject {
     void start() {
         m_server.reset();
         m_auth = std::make_unique<auth::AuthService>(m_config, [this](const QString &id) {
+            if (m_roleFailure)
+                return QtFuture::makeExceptionalFuture<std::optional<int>>(*m_roleFailure);
             return QtFuture::makeReadyFuture(m_roles.contains(id) ? std::optional<int>(m_roles.value(id))
                                                                   : std::optional<int>());
         });
@@ -53,6 +58,7 @@ private slots:
         m_config = config::Config{};
         m_config.secretKey = QStringLiteral("login-secret");
         m_config.tokenExpirationMs = 14LL * 24 * 3600 * 1000;
+        m_roleFailure.reset();
         m_roles = {{"111111111111111111", 1}, {"333333333333333333", 3}, {"555555555555555555", 0}};
         m_discord = std::make_unique<test::FakeDiscord>(
             "client-id", "client secret+&=", "http://compass.local/?x=1&y=2", "bot-token");
@@ -124,6 +130,26 @@ private slots:
         const HttpReply reply = loginWith("c");
         QCOMPARE(reply.status, 403);
         QCOMPARE(reply.json().value("error_code").toString(), QString("USER_DISABLED"));
+    }
+
+    // The database cannot be reached: 503 with Retry-After, as every route answers it (was a 500).
+    void databaseUnreachable() {
+        m_discord->addUser("111111111111111111", "c");
+        m_roleFailure = store::DbError(QStringLiteral("cannot reach the database"), true);
+        const HttpReply reply = loginWith("c");
+        QCOMPARE(reply.status, 503);
+        QCOMPARE(reply.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
+        QCOMPARE(reply.header("retry-after"), QByteArray("5"));
+        QVERIFY(!reply.json().contains("token"));
+    }
+
+    void databaseError() {
+        m_discord->addUser("111111111111111111", "c");
+        m_roleFailure = store::DbError(QStringLiteral("no such table: users"));
+        const HttpReply reply = loginWith("c");
+        QCOMPARE(reply.status, 500);
+        QCOMPARE(reply.json().value("error_code").toString(), QString("DATABASE_ERROR"));
+        QVERIFY(reply.header("retry-after").isEmpty());
     }
 
     void unknownUser() {

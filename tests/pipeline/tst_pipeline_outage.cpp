@@ -7,42 +7,17 @@
 // OUTAGE_JOBS (default 8) and OUTAGE_SECONDS (default 6) make it the long form for the closing figures, e.g.
 // OUTAGE_JOBS=90 OUTAGE_SECONDS=20 build/bin/tst_pipeline_outage.
 #include "tests/pipeline/PipelineHarness.h"
+#include "tests/support/PrivateMariaDb.h"
 
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QStandardPaths>
 #include <QtTest>
 
 using namespace nav::test;
 
 namespace {
 const QString kAlice = QStringLiteral("111111111111111111");
-const QString kScript = QStringLiteral(NAVIGATOR_SOURCE_DIR "/scripts/mariadb-private.sh");
-
-bool mariadbInstalled() {
-    return !QStandardPaths::findExecutable("mariadbd", {"/usr/sbin", "/usr/bin"}).isEmpty() ||
-           !QStandardPaths::findExecutable("mysqld", {"/usr/sbin", "/usr/bin"}).isEmpty();
-}
-
-// scripts/mariadb-private.sh start|stop with the server's zone at +05:00.
-bool privateServer(const QString &command, const QString &dir, quint16 port = 0) {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("MARIADB_EXTRA_ARGS", "--default-time-zone=+05:00");
-    process.setProcessEnvironment(env);
-    QStringList args{command, dir};
-    if (port)
-        args << QString::number(port);
-    process.start(kScript, args);
-    if (!process.waitForFinished(120000) || process.exitCode() != 0) {
-        qWarning("mariadb-private.sh %s: %s", qPrintable(command),
-                 process.readAllStandardError().constData());
-        return false;
-    }
-    return true;
-}
-
 class Sql {
 public:
     Sql(quint16 port) : m_port(port) {}
@@ -87,20 +62,16 @@ class PipelineOutageTest : public QObject {
 
 private slots:
     void mariadbStoppedAndRestartedDuringARun() {
-        if (!mariadbInstalled()) {
+        if (!PrivateMariaDb::installed()) {
             if (qEnvironmentVariable("CI") == "true")
                 QFAIL("mariadbd is not installed (scripts/deps.sh installs it)");
             QSKIP("mariadbd is not installed");
         }
         if (!QFile::exists(NAVIGATOR_SOURCE_DIR "/tests/compat/node_modules/socket.io-client"))
             QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
-        QTemporaryDir dir;
-        const quint16 port = freePort();
-        QVERIFY(privateServer("start", dir.path(), port));
-        struct Stop {
-            QString dir;
-            ~Stop() { privateServer("stop", dir); }
-        } stop{dir.path()};
+        PrivateMariaDb server(QStringLiteral("--default-time-zone=+05:00"));
+        QVERIFY(server.start());
+        const quint16 port = server.port();
         Sql sql(port);
         QVERIFY(sql.open());
         QVERIFY(sql.exec("CREATE DATABASE nav_outage"));
@@ -139,7 +110,7 @@ private slots:
             sql.value("SELECT COUNT(*) FROM jobs WHERE status = 'finished'").toInt() >= 2, 30000);
 
         QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
-        QVERIFY(privateServer("stop", dir.path()));
+        QVERIFY(server.stop());
         const HttpReply refused = h.txt2img(kAlice);
         if (refused.status != 503)
             qWarning().noquote() << h.nav().process().output().right(6000);
@@ -153,7 +124,7 @@ private slots:
                  ready.body.constData());
         QCOMPARE(ready.json().value("database").toObject().value("up").toBool(true), false);
         QTest::qWait(outageMs); // the running job ends during the outage; its image must wait, not be dropped
-        QVERIFY(privateServer("start", dir.path(), port));
+        QVERIFY(server.start());
         QVERIFY(sql.open("nav_outage"));
 
         for (const QString &id : ids) {
