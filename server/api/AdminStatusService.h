@@ -14,7 +14,7 @@
 
 namespace nav::api {
 
-class AdminStatusService : public QObject {
+class AdminStatusService final : public QObject {
     Q_OBJECT
 public:
     // Live figures from the rest of the server; main.cpp wires them. An unset function means "not

@@ -10,7 +10,7 @@
 
 namespace nav::api {
 
-class DatabaseStatus {
+class DatabaseStatus final {
 public:
     explicit DatabaseStatus(store::Database &db, int refreshMs = 30000);
     api::Status::Database current();

@@ -9,7 +9,7 @@
 
 namespace nav::api {
 
-class JobQueueAdminSource : public QObject, public AdminQueueSource {
+class JobQueueAdminSource final : public QObject, public AdminQueueSource {
     Q_OBJECT
 public:
     JobQueueAdminSource(queue::JobQueue &queue, store::JobRepository &jobs, QObject *parent = nullptr);

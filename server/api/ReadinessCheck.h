@@ -13,7 +13,7 @@
 
 namespace nav::api {
 
-class ReadinessCheck : public QObject {
+class ReadinessCheck final : public QObject {
     Q_OBJECT
 public:
     struct Settings {

@@ -20,7 +20,7 @@
 
 namespace nav::auth {
 
-class AccessRequestService : public QObject {
+class AccessRequestService final : public QObject {
     Q_OBJECT
 public:
     using Notify = std::function<void(const QString &event, const QJsonObject &payload)>;

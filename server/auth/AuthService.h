@@ -30,7 +30,7 @@ namespace nav::auth {
 // with an exception (database error).
 using RoleLookup = std::function<QFuture<std::optional<int>>(const QString &discordId)>;
 
-class AuthService : public QObject {
+class AuthService final : public QObject {
     Q_OBJECT
 public:
     AuthService(const config::Config &config, RoleLookup roleLookup, QObject *parent = nullptr);

@@ -30,7 +30,7 @@ struct DiscordReply {
     QString error; // for logs; set when !ok
 };
 
-class DiscordClient : public QObject {
+class DiscordClient final : public QObject {
     Q_OBJECT
 public:
     using Callback = std::function<void(const DiscordReply &)>;

@@ -28,7 +28,7 @@ struct LoginFailure {
     QString code;    // error_code
 };
 
-class LoginService : public QObject {
+class LoginService final : public QObject {
     Q_OBJECT
 public:
     // A database failure is answered like every other one (api::answerDatabaseError).

@@ -21,7 +21,7 @@ struct Authorized {
     QJsonObject discordUser;   // the Discord user when BOT_TOKEN validated the id, else empty
 };
 
-class UserAdministration : public QObject {
+class UserAdministration final : public QObject {
     Q_OBJECT
 public:
     // The result, a refusal, or a database failure (answered like every other one: api::answerDatabaseError).

@@ -28,7 +28,7 @@ struct CivitaiReply {
 
 using ReplyCallback = std::function<void(const CivitaiReply &reply)>;
 
-class CivitaiClient : public QObject {
+class CivitaiClient final : public QObject {
     Q_OBJECT
 public:
     struct Limits {

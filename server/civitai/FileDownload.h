@@ -23,7 +23,7 @@ namespace nav::civitai {
 
 class OutboundPolicy;
 
-class FileDownload : public QObject {
+class FileDownload final : public QObject {
     Q_OBJECT
 public:
     struct Result {

@@ -27,7 +27,7 @@ struct DownloadAnswer {
     QString errorCode; // empty on success
 };
 
-class ModelDownloadService : public QObject {
+class ModelDownloadService final : public QObject {
     Q_OBJECT
 public:
     struct Options {

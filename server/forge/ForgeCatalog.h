@@ -20,7 +20,7 @@ namespace nav::forge {
 using ListCallback = std::function<void(const QJsonArray &list, const std::optional<ForgeError> &error)>;
 using DoneCallback = std::function<void(const std::optional<ForgeError> &error)>;
 
-class ForgeCatalog : public QObject {
+class ForgeCatalog final : public QObject {
     Q_OBJECT
 public:
     ForgeCatalog(ForgeClient *client, qint64 cacheTtlMs, QObject *parent = nullptr);

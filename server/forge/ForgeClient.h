@@ -28,7 +28,7 @@ QString backendName(const QUrl &sdApiHost);
 
 using JsonCallback = std::function<void(const QJsonDocument &body, const std::optional<ForgeError> &error)>;
 
-class ForgeClient : public QObject {
+class ForgeClient final : public QObject {
     Q_OBJECT
 public:
     // sdApiHost is SD_API_HOST (…/sdapi/v1); base is the same server without the /sdapi/v1 suffix.

@@ -1,13 +1,12 @@
 #include "server/http/ConnectionGuard.h"
 
+#include "server/http/HttpLogging_p.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QTcpSocket>
 
 #include <sys/socket.h>
-
-Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace nav::http {
 

@@ -1,10 +1,9 @@
 #include "server/http/GuardedTcpServer.h"
 
-#include <QLoggingCategory>
+#include "server/http/HttpLogging_p.h"
+
 #include <QPointer>
 #include <QTcpSocket>
-
-Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace nav::http {
 

@@ -1,7 +1,7 @@
 #include "server/http/HttpServer.h"
 
 #include "server/http/GuardedTcpServer.h"
-#include "server/http/ResponderState.h"
+#include "server/http/ResponderState_p.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>

@@ -5,7 +5,6 @@
 #include "server/http/ConnectionGuard.h"
 #include "server/http/Request.h"
 #include "server/http/Responder.h"
-#include "server/http/ResponderState.h"
 #include "server/http/RoutePattern.h"
 
 #include <QAbstractHttpServer>
@@ -18,7 +17,7 @@ namespace nav::http {
 
 using Handler = std::function<void(const Request &, Responder)>;
 
-class HttpServer : public QAbstractHttpServer {
+class HttpServer final : public QAbstractHttpServer {
     Q_OBJECT
 public:
     explicit HttpServer(const ConnectionLimits &limits, QObject *parent = nullptr);

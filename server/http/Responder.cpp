@@ -1,13 +1,13 @@
 #include "server/http/Responder.h"
 
 #include "server/http/ConnectionGuard.h"
-#include "server/http/ResponderState.h"
+#include "server/http/HttpLogging_p.h"
+#include "server/http/ResponderState_p.h"
 #include "server/ops/ServiceMetrics.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcHttp, "navigator.http")
 

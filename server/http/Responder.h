@@ -16,6 +16,9 @@ namespace nav::http {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
+// Which answers get an access-log line (ACCESS_LOG): none, 4xx and 5xx only, or all.
+enum class AccessLog { Off, Errors, All };
+
 class Responder {
 public:
     struct State;

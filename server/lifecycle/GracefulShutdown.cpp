@@ -1,17 +1,15 @@
 #include "server/lifecycle/GracefulShutdown.h"
 
+#include "server/lifecycle/LifecycleLogging_p.h"
 #include "server/queue/JobQueue.h"
 #include "server/realtime/RealtimeHub.h"
 
 #include <QCoreApplication>
-#include <QLoggingCategory>
 #include <QTimer>
 
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-
-Q_DECLARE_LOGGING_CATEGORY(lcLifecycle)
 
 namespace nav::lifecycle {
 

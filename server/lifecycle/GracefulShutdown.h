@@ -20,7 +20,7 @@ class RealtimeHub;
 
 namespace nav::lifecycle {
 
-class GracefulShutdown : public QObject {
+class GracefulShutdown final : public QObject {
     Q_OBJECT
 public:
     GracefulShutdown(queue::JobQueue &queue, realtime::RealtimeHub &realtime, qint64 graceMs,

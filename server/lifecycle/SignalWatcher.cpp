@@ -1,6 +1,6 @@
 #include "server/lifecycle/SignalWatcher.h"
 
-#include <QLoggingCategory>
+#include "server/lifecycle/LifecycleLogging_p.h"
 
 #include <cerrno>
 #include <csignal>

@@ -9,7 +9,7 @@
 
 namespace nav::lifecycle {
 
-class SignalWatcher : public QObject {
+class SignalWatcher final : public QObject {
     Q_OBJECT
 public:
     // Installs the handlers for SIGTERM and SIGINT. False (and `error`) if the pipe cannot be made.

@@ -11,7 +11,7 @@
 
 namespace nav::loras {
 
-class FileHasher : public QObject {
+class FileHasher final : public QObject {
     Q_OBJECT
 public:
     explicit FileHasher(QObject *parent = nullptr);

@@ -27,7 +27,7 @@ namespace nav::loras {
 
 using LoraCallback = std::function<void(const std::optional<QJsonObject> &lora)>;
 
-class LoraService : public QObject {
+class LoraService final : public QObject {
     Q_OBJECT
 public:
     struct Options {

@@ -23,7 +23,7 @@ namespace nav::realtime {
 class EngineSession;
 class Transport;
 
-class EngineServer : public QAbstractHttpServer {
+class EngineServer final : public QAbstractHttpServer {
     Q_OBJECT
 public:
     explicit EngineServer(const EngineSettings &settings, QObject *parent = nullptr);

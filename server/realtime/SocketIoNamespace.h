@@ -15,7 +15,7 @@ namespace nav::realtime {
 
 class SocketIoSocket;
 
-class SocketIoNamespace : public QObject {
+class SocketIoNamespace final : public QObject {
     Q_OBJECT
 public:
     // Calls next(std::nullopt) to accept, or next(error object) to refuse with CONNECT_ERROR; may call later.

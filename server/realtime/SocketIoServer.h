@@ -9,7 +9,7 @@ namespace nav::realtime {
 class EngineServer;
 class SocketIoNamespace;
 
-class SocketIoServer : public QObject {
+class SocketIoServer final : public QObject {
     Q_OBJECT
 public:
     // Serves the sessions of `engine` opened on `path` (all sessions when empty).

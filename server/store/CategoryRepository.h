@@ -15,7 +15,7 @@ struct CategoryRecord {
     QString name64;
 };
 
-class CategoryRepository {
+class CategoryRepository final {
 public:
     explicit CategoryRepository(Database &db) : m_db(db) {}
 

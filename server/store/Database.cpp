@@ -1,8 +1,8 @@
 #include "server/store/Database.h"
 
 #include "server/store/Migrator.h"
+#include "server/store/StoreLogging_p.h"
 
-#include <QLoggingCategory>
 #include <QSqlError>
 #include <QThread>
 #include <QUuid>

@@ -19,7 +19,7 @@
 
 namespace nav::store {
 
-class Database {
+class Database final {
 public:
     // Opens a first connection to check that the database is reachable. On failure returns null and a
     // message naming the server.

@@ -48,7 +48,7 @@ struct RefusalRecorded {
     bool isNew = false; // a pending request appeared (or came back after approval was withdrawn)
 };
 
-class DiscordProfileRepository {
+class DiscordProfileRepository final {
 public:
     explicit DiscordProfileRepository(Database &db) : m_db(db) {}
 

@@ -15,7 +15,7 @@ struct FileHash {
     QDateTime createdAt; // local time
 };
 
-class FileHashRepository {
+class FileHashRepository final {
 public:
     explicit FileHashRepository(Database &db) : m_db(db) {}
     QFuture<std::optional<FileHash>> find(const QString &fileName);

@@ -26,7 +26,7 @@ struct CachedImage {
 // off the event loop.
 QByteArray imageEtag(const QByteArray &png);
 
-class ImageCache {
+class ImageCache final {
 public:
     explicit ImageCache(qint64 maxBytes) : m_maxBytes(maxBytes) {}
 

@@ -32,7 +32,7 @@ struct ImageMeta {
 
 enum class CategorizeResult { Done, ImageNotFound, ImageNotOwned, CategoryNotOwned };
 
-class ImageRepository {
+class ImageRepository final {
 public:
     // `imageCache` (optional): deleted images leave it.
     explicit ImageRepository(Database &db, ImageCache *imageCache = nullptr)

@@ -64,7 +64,7 @@ struct ActivityPoint {
     int interrupted = 0;
 };
 
-class JobStatsRepository {
+class JobStatsRepository final {
 public:
     explicit JobStatsRepository(Database &db) : m_db(db) {}
 

@@ -1,15 +1,13 @@
 #include "server/store/Migrator.h"
 
 #include "server/store/SqlScript.h"
+#include "server/store/StoreLogging_p.h"
 
 #include <QDir>
 #include <QFile>
-#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
-
-Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace nav::store {
 

@@ -22,7 +22,7 @@ struct ModelMetadata {
     bool updatesDisabled = false;
 };
 
-class ModelMetadataRepository {
+class ModelMetadataRepository final {
 public:
     explicit ModelMetadataRepository(Database &db) : m_db(db) {}
     QFuture<std::optional<ModelMetadata>> find(const QString &hash);

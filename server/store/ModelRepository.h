@@ -17,7 +17,7 @@ struct KnownModel {
     bool isRestricted = false;
 };
 
-class ModelRepository {
+class ModelRepository final {
 public:
     explicit ModelRepository(Database &db) : m_db(db) {}
     QFuture<QList<KnownModel>> all();

@@ -31,7 +31,7 @@ struct UserPage {
     QList<UserRecord> users;
 };
 
-class UserRepository {
+class UserRepository final {
 public:
     explicit UserRepository(Database &db) : m_db(db) {}
 

@@ -1,5 +1,5 @@
 #pragma once
-// Internals of Responder, shared with HttpServer which creates them.
+// Internals of Responder, shared with HttpServer which creates them (private to navigator_http).
 #include "server/http/Responder.h"
 
 #include <QElapsedTimer>
@@ -8,9 +8,6 @@
 #include <QTcpSocket>
 
 namespace nav::http {
-
-// Which answers get an access-log line (ACCESS_LOG): none, 4xx and 5xx only, or all.
-enum class AccessLog { Off, Errors, All };
 
 struct Responder::State {
     State(QHttpServerResponder &&r, QByteArray m, QString p)
