@@ -1,17 +1,20 @@
 // The shared JSON shapes (shared/api) against a running navigator's real answers: a navigator with a
 // forge-sim runs a failed job, a running one and waiting ones for two users (one with a Discord profile),
 // two people without a role try to log in through a fake Discord (one of them is then denied), and
-// GET /api/admin/queue, /users, /status, /backends and /access-requests are read. Every job, user, status and
-// backend in those answers parses into its shared type and comes back out identical (toJson(fromJson(answer))
+// GET /api/admin/queue, /history, /users, /status, /backends and /access-requests are read. Every job, user,
+// status and backend in those answers parses into its shared type and comes back out identical
+// (toJson(fromJson(answer))
 // == answer), has exactly the keys the clients know (listed here, so renaming a key in the shape, or on one
-// side only, fails), and the admin window's own readers (QueueJob, UsersModel, AccessRequest) see the same
-// values.
+// side only, fails), and the admin window's own readers (QueueJob, HistoryModel, UsersModel, AccessRequest)
+// see the same values.
+#include "admin-gui/HistoryModel.h"
 #include "admin-gui/QueueJob.h"
 #include "admin-gui/RequestsModel.h"
 #include "admin-gui/UsersModel.h"
 #include "shared/api/AccessRequest.h"
 #include "shared/api/AdminQueueJob.h"
 #include "shared/api/Backend.h"
+#include "shared/api/HistoryJob.h"
 #include "shared/api/Status.h"
 #include "shared/api/User.h"
 #include "tests/auth/FakeDiscord.h"
@@ -61,6 +64,10 @@ const QStringList kBackendKeys =
 const QStringList kAccessRequestKeys =
     sorted({"discord_id", "name", "username", "global_name", "avatar", "status", "attempts",
             "first_attempt_at", "last_attempt_at", "decided_at", "decided_by"});
+const QStringList kHistoryKeys =
+    sorted({"job_id", "owner_id", "owner_name", "task_type", "status", "model_name", "prompt",
+            "negative_prompt", "width", "height", "steps", "seed", "backend", "attempts", "submitted_at",
+            "started_at", "finished_at", "duration_seconds", "error"});
 const QStringList kRunningJobKeys = sorted({"job_id", "owner_id", "model_name", "started_at"});
 
 } // namespace
@@ -184,6 +191,29 @@ private slots:
         QVERIFY(sawPosition);
         QVERIFY(sawError);
         QVERIFY(sawOwnerName);
+    }
+
+    void historyRoundTrips() {
+        const HttpReply reply = admin("/api/admin/history");
+        QCOMPARE(reply.status, 200);
+        const QJsonArray rows = reply.json().value("jobs").toArray();
+        QCOMPARE(rows.size(), 1); // the failed job; the others have not ended
+        const QJsonObject answer = rows.at(0).toObject();
+        QCOMPARE(keysOf(answer), kHistoryKeys);
+        const api::HistoryJob job = api::HistoryJob::fromJson(answer);
+        QCOMPARE(job.toJson(), answer);
+        QCOMPARE(job.status, QStringLiteral("failed"));
+        QVERIFY(!job.errorCode.isEmpty());
+        QVERIFY(!job.backend.isEmpty());
+        QCOMPARE(job.ownerName, QStringLiteral("Ada Lovelace"));
+
+        admin::HistoryModel model;
+        QVERIFY(model.setPage(reply.json()));
+        QCOMPARE(model.index(0, 0).data(admin::HistoryModel::JobIdRole).toString(), job.jobId);
+        QCOMPARE(model.index(0, admin::HistoryModel::ColBackend).data().toString(), job.backend);
+        QCOMPARE(model.index(0, admin::HistoryModel::ColReason).data().toString(),
+                 admin::HistoryModel::reasonText(job));
+        QCOMPARE(model.index(0, admin::HistoryModel::ColOwner).data().toString(), job.ownerName);
     }
 
     void usersRoundTrip() {
