@@ -30,24 +30,24 @@ QString HistoryModel::formatDuration(const QJsonValue &seconds) {
 }
 
 QString HistoryModel::reasonText(const QJsonObject &job) {
-    const QJsonObject error = job.value(QStringLiteral("error")).toObject();
-    if (error.isEmpty())
-        return {};
-    const QString code = error.value(QStringLiteral("code")).toString();
-    const QString message = error.value(QStringLiteral("message")).toString();
-    if (code.isEmpty())
-        return message;
-    return message.isEmpty() ? code : QStringLiteral("%1: %2").arg(code, message);
+    return reasonText(api::HistoryJob::fromJson(job));
+}
+
+QString HistoryModel::reasonText(const api::HistoryJob &job) {
+    if (job.errorCode.isEmpty())
+        return job.errorMessage;
+    return job.errorMessage.isEmpty() ? job.errorCode
+                                      : QStringLiteral("%1: %2").arg(job.errorCode, job.errorMessage);
 }
 
 QVariant HistoryModel::data(const QModelIndex &index, int role) const {
     if (!index.isValid() || index.row() >= m_jobs.size())
         return {};
-    const QJsonObject &job = m_jobs.at(index.row());
-    const QString id = job.value(QStringLiteral("job_id")).toString();
-    const QString status = job.value(QStringLiteral("status")).toString();
-    const QString ownerId = job.value(QStringLiteral("owner_id")).toString();
-    const QString ownerName = job.value(QStringLiteral("owner_name")).toString();
+    const api::HistoryJob &job = m_rows.at(index.row());
+    const QString &id = job.jobId;
+    const QString &status = job.status;
+    const QString &ownerId = job.ownerId;
+    const QString &ownerName = job.ownerName;
     switch (role) {
     case JobIdRole:
         return id;
@@ -56,7 +56,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const {
     case OwnerIdRole:
         return ownerId;
     case PromptRole:
-        return job.value(QStringLiteral("prompt")).toString();
+        return job.prompt;
     case Qt::DecorationRole:
         return index.column() == ColImage && m_thumbnails.contains(id) ? QVariant(m_thumbnails.value(id))
                                                                        : QVariant();
@@ -65,7 +65,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const {
         case ColOwner:
             return QStringLiteral("Discord ID %1").arg(ownerId);
         case ColPrompt:
-            return job.value(QStringLiteral("prompt")).toString();
+            return job.prompt;
         case ColReason:
             return reasonText(job);
         case ColImage:
@@ -88,31 +88,27 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const {
     case ColImage:
         return status == QLatin1String("finished") && !m_thumbnails.contains(id) ? QStringLiteral("…")
                                                                                  : QString();
-    case ColEnded: {
-        const QDateTime ended =
-            QDateTime::fromString(job.value(QStringLiteral("finished_at")).toString(), Qt::ISODateWithMs);
-        return ended.isValid() ? ended.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                               : QString();
-    }
+    case ColEnded:
+        return job.finishedAt.isValid()
+                   ? job.finishedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                   : QString();
     case ColOwner:
         return ownerName.isEmpty() ? ownerId : ownerName;
     case ColModel:
-        return job.value(QStringLiteral("model_name")).toString();
-    case ColSize: {
-        const int w = job.value(QStringLiteral("width")).toInt();
-        const int h = job.value(QStringLiteral("height")).toInt();
-        return w > 0 && h > 0 ? QStringLiteral("%1×%2").arg(w).arg(h) : QString();
-    }
+        return job.modelName;
+    case ColSize:
+        return job.width > 0 && job.height > 0 ? QStringLiteral("%1×%2").arg(job.width).arg(job.height)
+                                               : QString();
     case ColDuration:
-        return formatDuration(job.value(QStringLiteral("duration_seconds")));
+        return job.durationSeconds ? formatDuration(QJsonValue(*job.durationSeconds)) : QString();
     case ColBackend:
-        return job.value(QStringLiteral("backend")).toString();
+        return job.backend;
     case ColStatus:
         return status;
     case ColReason:
         return reasonText(job);
     case ColPrompt: {
-        const QString prompt = job.value(QStringLiteral("prompt")).toString().simplified();
+        const QString prompt = job.prompt.simplified();
         return prompt.size() > 120 ? prompt.left(119) + QChar(0x2026) : prompt;
     }
     default:
@@ -134,14 +130,16 @@ bool HistoryModel::setPage(const QJsonObject &page) {
         return false;
     beginResetModel();
     m_jobs.clear();
-    for (const QJsonValue &value : jobs.toArray())
+    m_rows.clear();
+    for (const QJsonValue &value : jobs.toArray()) {
         m_jobs.append(value.toObject());
+        m_rows.append(api::HistoryJob::fromJson(value.toObject()));
+    }
     // Thumbnails of jobs that left the page are dropped, so a window left open for days stays small.
     QHash<QString, QImage> kept;
-    for (const QJsonObject &job : m_jobs) {
-        const QString id = job.value(QStringLiteral("job_id")).toString();
-        if (m_thumbnails.contains(id))
-            kept.insert(id, m_thumbnails.value(id));
+    for (const api::HistoryJob &job : m_rows) {
+        if (m_thumbnails.contains(job.jobId))
+            kept.insert(job.jobId, m_thumbnails.value(job.jobId));
     }
     m_thumbnails = kept;
     m_total = static_cast<qint64>(page.value(QStringLiteral("count")).toDouble());
@@ -154,6 +152,7 @@ bool HistoryModel::setPage(const QJsonObject &page) {
 void HistoryModel::clear() {
     beginResetModel();
     m_jobs.clear();
+    m_rows.clear();
     m_thumbnails.clear();
     m_total = 0;
     m_page = 1;
@@ -169,8 +168,8 @@ void HistoryModel::setThumbnail(const QString &jobId, const QImage &image) {
 }
 
 int HistoryModel::rowOf(const QString &jobId) const {
-    for (int row = 0; row < m_jobs.size(); ++row)
-        if (m_jobs.at(row).value(QStringLiteral("job_id")).toString() == jobId)
+    for (int row = 0; row < m_rows.size(); ++row)
+        if (m_rows.at(row).jobId == jobId)
             return row;
     return -1;
 }

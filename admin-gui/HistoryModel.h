@@ -1,6 +1,8 @@
 #pragma once
 // One page of GET /api/admin/history as a table: ended jobs, newest first, with a thumbnail per finished
 // image (set once fetched), duration, backend, status and the failure reason. Needs no widgets.
+#include "shared/api/HistoryJob.h"
+
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QImage>
@@ -41,6 +43,7 @@ public:
     bool hasThumbnail(const QString &jobId) const { return m_thumbnails.contains(jobId); }
 
     int rowOf(const QString &jobId) const;
+    // The row as the server sent it (the details pane shows every field).
     QJsonObject job(int row) const { return m_jobs.value(row); }
     QJsonObject job(const QString &jobId) const { return job(rowOf(jobId)); }
     qint64 total() const { return m_total; }
@@ -50,9 +53,12 @@ public:
     // "1 min 05 s", "42 s"; empty for null.
     static QString formatDuration(const QJsonValue &seconds);
     static QString reasonText(const QJsonObject &job);
+    static QString reasonText(const api::HistoryJob &job);
 
 private:
-    QList<QJsonObject> m_jobs;
+    QList<QJsonObject> m_jobs;     // as sent
+    QList<api::HistoryJob> m_rows; // the same rows read through the shared shape
+
     QHash<QString, QImage> m_thumbnails;
     qint64 m_total = 0;
     int m_page = 1;

@@ -1,16 +1,13 @@
 #include "admin-gui/RequestsModel.h"
 
 #include "admin-gui/Avatars.h"
+#include "shared/api/AccessRequest.h"
 
 namespace nav::admin {
 
 namespace {
 
 constexpr int kAvatarSize = 28;
-
-QDateTime parseTime(const QJsonValue &value) {
-    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-}
 
 QString timeLabel(const QDateTime &time) {
     return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
@@ -19,15 +16,17 @@ QString timeLabel(const QDateTime &time) {
 } // namespace
 
 AccessRequest AccessRequest::fromJson(const QJsonObject &o) {
+    // The server's spelling is shared/api/AccessRequest.
+    const api::AccessRequest shape = api::AccessRequest::fromJson(o);
     AccessRequest r;
-    r.discordId = o.value(QStringLiteral("discord_id")).toString();
-    r.name = o.value(QStringLiteral("name")).toString();
-    r.username = o.value(QStringLiteral("username")).toString();
-    r.avatar = o.value(QStringLiteral("avatar")).toString();
-    r.status = o.value(QStringLiteral("status")).toString();
-    r.attempts = o.value(QStringLiteral("attempts")).toInt();
-    r.firstAttemptAt = parseTime(o.value(QStringLiteral("first_attempt_at")));
-    r.lastAttemptAt = parseTime(o.value(QStringLiteral("last_attempt_at")));
+    r.discordId = shape.discordId;
+    r.name = shape.name;
+    r.username = shape.username;
+    r.avatar = shape.avatar;
+    r.status = shape.status;
+    r.attempts = shape.attempts;
+    r.firstAttemptAt = shape.firstAttemptAt;
+    r.lastAttemptAt = shape.lastAttemptAt;
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include "server/api/DbReply.h"
 #include "server/api/Pagination.h"
 #include "server/store/JobStatsRepository.h"
+#include "shared/api/HistoryJob.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -48,32 +49,33 @@ void lookUpNames(const OwnerNameLookup &names, QStringList ids,
     names(ids).then(context, done).onFailed(context, [done] { done({}); });
 }
 
+// The shared shape of an ended job (shared/api/HistoryJob.h) from its row and parameters.
 QJsonObject historyJson(const store::HistoryEntry &entry, const QString &ownerName) {
     const store::Job &job = entry.job;
-    QJsonValue error = QJsonValue::Null;
-    if (!job.errorCode.isEmpty() || !job.errorMessage.isEmpty())
-        error = QJsonObject{{"code", job.errorCode}, {"message", job.errorMessage}};
-    const auto duration = entry.durationSeconds();
     const auto param = [&job](const char *key) { return job.params.value(QLatin1String(key)); };
-    return QJsonObject{{"job_id", job.id},
-                       {"owner_id", job.ownerId},
-                       {"owner_name", orNull(ownerName)},
-                       {"task_type", job.taskType},
-                       {"status", job.status},
-                       {"model_name", orNull(job.modelName)},
-                       {"prompt", param("prompt").toString()},
-                       {"negative_prompt", param("negative_prompt").toString()},
-                       {"width", param("width").toInt()},
-                       {"height", param("height").toInt()},
-                       {"steps", param("steps").toInt()},
-                       {"seed", param("seed").isDouble() ? param("seed") : QJsonValue(QJsonValue::Null)},
-                       {"backend", orNull(entry.backend)},
-                       {"attempts", job.attempts},
-                       {"submitted_at", isoTime(job.createdAt)},
-                       {"started_at", isoTime(job.startedAt)},
-                       {"finished_at", isoTime(job.finishedAt)},
-                       {"duration_seconds", duration ? QJsonValue(*duration) : QJsonValue(QJsonValue::Null)},
-                       {"error", error}};
+    api::HistoryJob shape;
+    shape.jobId = job.id;
+    shape.ownerId = job.ownerId;
+    shape.ownerName = ownerName;
+    shape.taskType = job.taskType;
+    shape.status = job.status;
+    shape.modelName = job.modelName;
+    shape.prompt = param("prompt").toString();
+    shape.negativePrompt = param("negative_prompt").toString();
+    shape.width = param("width").toInt();
+    shape.height = param("height").toInt();
+    shape.steps = param("steps").toInt();
+    if (param("seed").isDouble())
+        shape.seed = static_cast<qint64>(param("seed").toDouble());
+    shape.backend = entry.backend;
+    shape.attempts = job.attempts;
+    shape.submittedAt = job.createdAt;
+    shape.startedAt = job.startedAt;
+    shape.finishedAt = job.finishedAt;
+    shape.durationSeconds = entry.durationSeconds();
+    shape.errorCode = job.errorCode;
+    shape.errorMessage = job.errorMessage;
+    return shape.toJson();
 }
 
 // Reads ?since / ?until into `filter`; false (and the 400 sent) when one is not a date.

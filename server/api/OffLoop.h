@@ -2,8 +2,9 @@
 // Heavy request work (parsing and checking a big JSON body, base64 decoding) on a worker thread, so that one
 // 50 MB img2img upload does not stall every other request. Small inputs are handled inline: for them a thread
 // hop costs more than the work.
+#include "server/common/WorkerPriority.h"
+
 #include <QCoreApplication>
-#include <QtConcurrent>
 
 namespace nav::api {
 
@@ -17,7 +18,7 @@ template <typename Work, typename Then> void runMaybeOffLoop(bool heavy, Work wo
         then(work());
         return;
     }
-    QtConcurrent::run(std::move(work)).then(QCoreApplication::instance(), std::move(then));
+    common::runInBackground(std::move(work)).then(QCoreApplication::instance(), std::move(then));
 }
 
 } // namespace nav::api

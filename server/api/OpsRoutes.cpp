@@ -2,6 +2,7 @@
 
 #include "server/api/ReadinessCheck.h"
 #include "server/auth/ConstantTime.h"
+#include "server/common/WorkerPriority.h"
 #include "server/config/Config.h"
 #include "server/ops/ProcessStats.h"
 #include "server/ops/ServiceMetrics.h"
@@ -9,7 +10,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
-#include <QtConcurrent>
 
 namespace nav::api {
 
@@ -110,9 +110,9 @@ void getMetrics(Services &s, const http::Request &req, http::Responder res, cons
     }
     // The queue and the hub are read here; /proc and the formatting happen off the event loop.
     const LiveGauges live = readLiveGauges(*s.queue, *s.realtime);
-    QtConcurrent::run([live] { return render(live); }).then(qApp, [res](const QByteArray &body) mutable {
-        res.send(200, body, kMetricsContentType);
-    });
+    common::runInBackground([live] {
+        return render(live);
+    }).then(qApp, [res](const QByteArray &body) mutable { res.send(200, body, kMetricsContentType); });
 }
 
 void getOpenApi(Services &, const http::Request &, http::Responder res, const auth::Caller &) {

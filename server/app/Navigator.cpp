@@ -2,6 +2,7 @@
 
 #include "server/api/AdminBackendRoutes.h"
 #include "server/api/Route.h"
+#include "server/common/WorkerPriority.h"
 #include "server/http/FileDescriptorLimit.h"
 #include "server/ops/ServiceNotify.h"
 #include "server/queue/BackendRouting.h"
@@ -86,6 +87,7 @@ queue::WorkerSettings workerSettings(const config::Config &config) {
 } // namespace
 
 std::unique_ptr<Navigator> Navigator::create(const config::Config &config, StartFailure *failure) {
+    common::setWorkerNiceOffset(config.workerNice); // before the database pool takes any work
     QString error;
     auto database = store::Database::open(config.db, &error);
     if (!database) {

@@ -1,5 +1,7 @@
 #include "server/auth/AccessRequestService.h"
 
+#include "shared/api/AccessRequest.h"
+
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcAccess, "navigator.auth.access")
@@ -16,15 +18,6 @@ store::DbFailure databaseFailure(const std::exception &e) {
 PolicyRefusal noRequest() {
     return PolicyRefusal{404, QStringLiteral("This Discord ID has not asked for access"),
                          QStringLiteral("ACCESS_REQUEST_NOT_FOUND")};
-}
-
-QJsonValue isoTime(const QDateTime &time) {
-    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs))
-                          : QJsonValue(QJsonValue::Null);
-}
-
-QJsonValue orNull(const QString &value) {
-    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
 }
 
 } // namespace
@@ -44,17 +37,19 @@ store::DiscordProfile AccessRequestService::profileOf(const QJsonObject &user) {
 }
 
 QJsonObject AccessRequestService::toJson(const store::AccessRequest &r) {
-    return QJsonObject{{"discord_id", r.profile.id},
-                       {"name", orNull(r.profile.displayName())},
-                       {"username", orNull(r.profile.username)},
-                       {"global_name", orNull(r.profile.globalName)},
-                       {"avatar", orNull(r.profile.avatar)},
-                       {"status", r.status},
-                       {"attempts", r.attempts},
-                       {"first_attempt_at", isoTime(r.firstAttemptAt)},
-                       {"last_attempt_at", isoTime(r.lastAttemptAt)},
-                       {"decided_at", isoTime(r.decidedAt)},
-                       {"decided_by", orNull(r.decidedBy)}};
+    api::AccessRequest shape;
+    shape.discordId = r.profile.id;
+    shape.name = r.profile.displayName();
+    shape.username = r.profile.username;
+    shape.globalName = r.profile.globalName;
+    shape.avatar = r.profile.avatar;
+    shape.status = r.status;
+    shape.attempts = r.attempts;
+    shape.firstAttemptAt = r.firstAttemptAt;
+    shape.lastAttemptAt = r.lastAttemptAt;
+    shape.decidedAt = r.decidedAt;
+    shape.decidedBy = r.decidedBy;
+    return shape.toJson();
 }
 
 void AccessRequestService::loginSucceeded(const QJsonObject &discordUser, std::function<void()> done) {

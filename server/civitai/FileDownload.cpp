@@ -1,11 +1,11 @@
 #include "server/civitai/FileDownload.h"
 
 #include "server/civitai/OutboundPolicy.h"
+#include "server/common/WorkerPriority.h"
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QtConcurrent>
 
 Q_LOGGING_CATEGORY(lcDownload, "navigator.download")
 
@@ -103,6 +103,7 @@ void FileDownload::writeOffLoop(const QByteArray &chunk) {
     m_bytes += chunk.size();
     m_sink->queuedBytes += chunk.size();
     m_io->start([this, sink = m_sink, chunk] {
+        common::enterWorkerPriority();
         if (!sink->failed) {
             sink->hash.addData(chunk);
             if (sink->file->write(chunk) != chunk.size()) {
@@ -153,7 +154,7 @@ void FileDownload::onFinished() {
     const bool cut = reply->error() != QNetworkReply::NoError;
     const QString networkError = reply->errorString();
     // The checks that need the written file run on the I/O thread after the last chunk.
-    QtConcurrent::run(
+    common::runInBackground(
         m_io.get(),
         [sink = m_sink, bytes = m_bytes, expected = m_expectedSha256, status, declared, cut,
          networkError]() -> Result {

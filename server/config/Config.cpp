@@ -266,6 +266,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
     if (c.backendProbeMaxMs < 100 || c.backendProbeMaxMs > 600'000)
         r.fail("BACKEND_PROBE_MAX_INTERVAL", QStringLiteral("must be between 100ms and 10m"));
     r.integer("IMAGE_CACHE_MB", c.imageCacheMb, 0, 1'048'576);
+    r.integer("WORKER_NICE", c.workerNice, 0, 19);
     r.duration("FORGE_GENERATION_TIMEOUT", c.forgeGenerationTimeoutMs,
                QStringLiteral("a duration such as 30m"));
     if (c.forgeGenerationTimeoutMs < 1000 || c.forgeGenerationTimeoutMs > 86'400'000LL)

@@ -59,6 +59,7 @@ struct Config {
     qint64 jobMaxWaitMs = 3'600'000;          // JOB_MAX_WAIT (without any backend -> NO_BACKEND)
     qint64 backendProbeMaxMs = 5000;          // BACKEND_PROBE_MAX_INTERVAL (backoff cap while down)
     int imageCacheMb = 256;                   // IMAGE_CACHE_MB (decoded PNGs in memory; 0: off)
+    int workerNice = 10; // WORKER_NICE (worker threads' nice offset; 0: same as the loop)
     qint64 forgeGenerationTimeoutMs = 30LL * 60 * 1000; // FORGE_GENERATION_TIMEOUT
     qint64 shutdownGraceMs = 30'000;                    // SHUTDOWN_GRACE (running job's time to finish)
     qint64 dbRetryMaxDelayMs = 5000;                    // DB_RETRY_MAX_DELAY (writes during an outage)

@@ -1,11 +1,11 @@
 #include "server/forge/ForgeClient.h"
 
+#include "server/common/WorkerPriority.h"
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
-#include <QtConcurrent>
 
 Q_LOGGING_CATEGORY(lcForge, "navigator.forge")
 
@@ -168,10 +168,11 @@ void ForgeClient::postRoot(const QString &path, const QJsonObject &body, JsonCal
 void ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
                            bool once) {
     if (approximateSize(body) < kOffLoopJsonBytes) {
-        send(url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done), timeoutMs, once);
+        send(url, "POST", QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done), timeoutMs,
+             once);
         return;
     }
-    QtConcurrent::run([body] {
+    common::runInBackground([body] {
         return QJsonDocument(body).toJson(QJsonDocument::Compact);
     }).then(this, [this, url, timeoutMs, once, done = std::move(done)](const QByteArray &bytes) {
         send(url, "POST", bytes, done, timeoutMs, once);
@@ -231,7 +232,7 @@ void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArr
                 if (bytes.size() < kOffLoopJsonBytes)
                     deliver(parseBody(bytes));
                 else // a generation's answer with its images
-                    QtConcurrent::run([bytes] { return parseBody(bytes); }).then(this, deliver);
+                    common::runInBackground([bytes] { return parseBody(bytes); }).then(this, deliver);
             });
 }
 

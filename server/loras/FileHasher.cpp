@@ -1,9 +1,9 @@
 #include "server/loras/FileHasher.h"
 
+#include "server/common/WorkerPriority.h"
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFuture>
-#include <QtConcurrent>
 
 namespace nav::loras {
 
@@ -34,7 +34,9 @@ void FileHasher::sha256(const QString &path, std::function<void(const QString &)
     waiters.push_back(std::move(done));
     if (waiters.size() > 1)
         return; // already being hashed
-    QtConcurrent::run(&m_pool, hashFile, path).then(this, [this, path](const QString &hex) {
+    common::runInBackground(&m_pool, [path] {
+        return hashFile(path);
+    }).then(this, [this, path](const QString &hex) {
         const auto callbacks = m_waiting.take(path);
         for (const auto &callback : callbacks)
             callback(hex);

@@ -1,5 +1,6 @@
 #include "server/queue/JobQueue.h"
 
+#include "server/common/WorkerPriority.h"
 #include "server/forge/GenerationPayload.h"
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceMetrics.h"
@@ -9,7 +10,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTimer>
-#include <QtConcurrent>
 
 Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 
@@ -466,7 +466,8 @@ void JobQueue::prepare(BackendWorker *worker, const store::Job &job) {
                     return;
                 // The payload carries megabytes of base64 (init image, mask); every copy into a JSON object
                 // converts and moves all of it, so it is built off the event loop.
-                QtConcurrent::run([params = job.params, inputs = std::move(inputs), id = job.id]() mutable {
+                common::runInBackground([params = job.params, inputs = std::move(inputs),
+                                         id = job.id]() mutable {
                     params.insert("init_image", inputs.initImage);
                     if (!inputs.mask.isEmpty())
                         params.insert("mask", inputs.mask);

@@ -2,6 +2,7 @@
 // The database: a connection check and migrations at start-up (synchronous, before the event loop runs), then
 // all work on a small pool of worker threads, each with its own QSqlDatabase connection, so the event loop
 // never waits on SQL. Callers get a QFuture and come back with .then(context, ...) / .onFailed(context, ...).
+#include "server/common/WorkerPriority.h"
 #include "server/config/Config.h"
 #include "server/store/DbError.h"
 
@@ -35,7 +36,7 @@ public:
     // restarted since it was opened) is reopened, with the session set-up, and `work` runs once more on it;
     // if the server cannot be reached the future fails with an `unavailable` DbError.
     template <typename R> QFuture<R> run(std::function<R(QSqlDatabase &)> work) {
-        return QtConcurrent::run(m_pool.get(), [this, work = std::move(work)]() -> R {
+        return common::runInBackground(m_pool.get(), [this, work = std::move(work)]() -> R {
             QSqlDatabase db = threadConnection();
             try {
                 return work(db);

@@ -1,15 +1,23 @@
 // The shared JSON shapes (shared/api) against a running navigator's real answers: a navigator with a
 // forge-sim runs a failed job, a running one and waiting ones for two users (one with a Discord profile),
-// then GET /api/admin/queue, /users, /status and /backends are read. Every job, user, status and backend in
-// those answers parses into its shared type and comes back out identical (toJson(fromJson(answer)) ==
-// answer), has exactly the keys the clients know (listed here, so renaming a key in the shape, or on one
-// side only, fails), and the admin window's own readers (QueueJob, UsersModel) see the same values.
+// two people without a role try to log in through a fake Discord (one of them is then denied), and
+// GET /api/admin/queue, /history, /users, /status, /backends and /access-requests are read. Every job, user,
+// status and backend in those answers parses into its shared type and comes back out identical
+// (toJson(fromJson(answer))
+// == answer), has exactly the keys the clients know (listed here, so renaming a key in the shape, or on one
+// side only, fails), and the admin window's own readers (QueueJob, HistoryModel, UsersModel, AccessRequest)
+// see the same values.
+#include "admin-gui/HistoryModel.h"
 #include "admin-gui/QueueJob.h"
+#include "admin-gui/RequestsModel.h"
 #include "admin-gui/UsersModel.h"
+#include "shared/api/AccessRequest.h"
 #include "shared/api/AdminQueueJob.h"
 #include "shared/api/Backend.h"
+#include "shared/api/HistoryJob.h"
 #include "shared/api/Status.h"
 #include "shared/api/User.h"
+#include "tests/auth/FakeDiscord.h"
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QJsonArray>
@@ -22,6 +30,8 @@ namespace {
 
 const QString kOwner = QStringLiteral("610000000000000001");  // role 1, has a Discord profile
 const QString kSecond = QStringLiteral("610000000000000002"); // authorized through the API
+const QString kAsker = QStringLiteral("610000000000000003");  // asked for access (pending)
+const QString kDenied = QStringLiteral("610000000000000004"); // asked, then denied
 
 QStringList keysOf(const QJsonObject &object) {
     QStringList keys = object.keys();
@@ -51,6 +61,13 @@ const QStringList kCallerKeys = sorted({"discord_id", "role", "superuser"});
 const QStringList kBackendKeys =
     sorted({"name", "url", "state", "reachable", "loaded_checkpoint", "running_job", "jobs_done",
             "jobs_failed", "last_error", "firstpass_patch"});
+const QStringList kAccessRequestKeys =
+    sorted({"discord_id", "name", "username", "global_name", "avatar", "status", "attempts",
+            "first_attempt_at", "last_attempt_at", "decided_at", "decided_by"});
+const QStringList kHistoryKeys =
+    sorted({"job_id", "owner_id", "owner_name", "task_type", "status", "model_name", "prompt",
+            "negative_prompt", "width", "height", "steps", "seed", "backend", "attempts", "submitted_at",
+            "started_at", "finished_at", "duration_seconds", "error"});
 const QStringList kRunningJobKeys = sorted({"job_id", "owner_id", "model_name", "started_at"});
 
 } // namespace
@@ -62,6 +79,7 @@ class ApiShapesLiveTest : public QObject {
     // the first generation fails with a 500, so a failed job is among the recent ones.
     PipelineHarness m_h{{"--step-ms", "150", "--preview-every", "5", "--fail-next", "1"}};
     QStringList m_jobs;
+    FakeDiscord m_discord{"client", "secret", "http://compass.example/", "bot"};
 
     HttpReply admin(const QString &path) {
         return call(m_h.nav(), "GET", path, m_h.nav().adminToken().toUtf8());
@@ -100,6 +118,11 @@ class ApiShapesLiveTest : public QObject {
 
 private slots:
     void initTestCase() {
+        QVERIFY(m_discord.start());
+        m_h.setEnv("DISCORD_API_BASE", m_discord.url().toString());
+        m_h.setEnv("DISCORD_CLIENT_ID", "client");
+        m_h.setEnv("DISCORD_CLIENT_SECRET", "secret");
+        m_h.setEnv("DISCORD_REDIRECT_URI", "http://compass.example/");
         const QString error = m_h.start({kOwner});
         QVERIFY2(error.isEmpty(), qPrintable(error));
         // As a Discord login stores it (DiscordProfileRepository::recordLogin).
@@ -109,6 +132,15 @@ private slots:
                  "VALUES (?, 'ada', 'Ada Lovelace', 'a1b2c3', '2026-03-04 05:06:07')",
                  {kOwner}));
         QCOMPARE(admin("/api/admin/authorize-user/" + kSecond).status, 200);
+        // Logins refused for want of a role become access requests.
+        for (const QString &id : {kAsker, kDenied}) {
+            m_discord.addUser(id, "code-" + id);
+            QCOMPARE(call(m_h.nav(), "POST", "/api/auth/login", {}, {{"code", "code-" + id}}).status, 403);
+        }
+        QCOMPARE(call(m_h.nav(), "POST", "/api/admin/access-requests/" + kDenied + "/deny",
+                      m_h.nav().adminToken().toUtf8())
+                     .status,
+                 200);
         QVERIFY2(runJobs(), m_h.nav().process().output().right(4000).constData());
     }
 
@@ -161,6 +193,29 @@ private slots:
         QVERIFY(sawOwnerName);
     }
 
+    void historyRoundTrips() {
+        const HttpReply reply = admin("/api/admin/history");
+        QCOMPARE(reply.status, 200);
+        const QJsonArray rows = reply.json().value("jobs").toArray();
+        QCOMPARE(rows.size(), 1); // the failed job; the others have not ended
+        const QJsonObject answer = rows.at(0).toObject();
+        QCOMPARE(keysOf(answer), kHistoryKeys);
+        const api::HistoryJob job = api::HistoryJob::fromJson(answer);
+        QCOMPARE(job.toJson(), answer);
+        QCOMPARE(job.status, QStringLiteral("failed"));
+        QVERIFY(!job.errorCode.isEmpty());
+        QVERIFY(!job.backend.isEmpty());
+        QCOMPARE(job.ownerName, QStringLiteral("Ada Lovelace"));
+
+        admin::HistoryModel model;
+        QVERIFY(model.setPage(reply.json()));
+        QCOMPARE(model.index(0, 0).data(admin::HistoryModel::JobIdRole).toString(), job.jobId);
+        QCOMPARE(model.index(0, admin::HistoryModel::ColBackend).data().toString(), job.backend);
+        QCOMPARE(model.index(0, admin::HistoryModel::ColReason).data().toString(),
+                 admin::HistoryModel::reasonText(job));
+        QCOMPARE(model.index(0, admin::HistoryModel::ColOwner).data().toString(), job.ownerName);
+    }
+
     void usersRoundTrip() {
         const HttpReply reply = admin("/api/admin/users");
         QCOMPARE(reply.status, 200);
@@ -211,6 +266,35 @@ private slots:
         QVERIFY(status.queueDepth.value_or(0) >= 2);
         QVERIFY(status.database && !status.database->driver.isEmpty());
         QVERIFY(status.caller && status.caller->superuser);
+    }
+
+    void accessRequestsRoundTrip() {
+        const HttpReply reply = admin("/api/admin/access-requests?status=all");
+        QCOMPARE(reply.status, 200);
+        const QJsonArray rows = reply.json().value("requests").toArray();
+        QCOMPARE(rows.size(), 2);
+        QSet<QString> statuses;
+        for (const QJsonValue &value : rows) {
+            const QJsonObject answer = value.toObject();
+            QCOMPARE(keysOf(answer), kAccessRequestKeys);
+            const api::AccessRequest request = api::AccessRequest::fromJson(answer);
+            QCOMPARE(request.toJson(), answer);
+            statuses.insert(request.status);
+            QVERIFY(request.firstAttemptAt.isValid());
+            QVERIFY(!request.name.isEmpty());
+            if (request.status == QLatin1String("denied")) {
+                QVERIFY(request.decidedAt.isValid());
+                QVERIFY(!request.decidedBy.isEmpty());
+            }
+            const admin::AccessRequest seen = admin::AccessRequest::fromJson(answer);
+            QCOMPARE(seen.discordId, request.discordId);
+            QCOMPARE(seen.name, request.name);
+            QCOMPARE(seen.status, request.status);
+            QCOMPARE(seen.attempts, request.attempts);
+            QCOMPARE(seen.firstAttemptAt, request.firstAttemptAt);
+            QCOMPARE(seen.lastAttemptAt, request.lastAttemptAt);
+        }
+        QCOMPARE(statuses, (QSet<QString>{"pending", "denied"}));
     }
 
     void backendsRoundTrip() {

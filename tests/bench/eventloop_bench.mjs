@@ -1,5 +1,7 @@
 // Event-loop benchmark (prints figures; not part of ctest): GET / latency measured by wrk while 10 clients
-// upload 10 MB img2img bodies in a loop, against the same wrk run with no uploads (the in-run baseline).
+// upload 10 MB img2img bodies in a loop, against the same wrk run with no uploads (the in-run baseline). The
+// whole run is done twice: with worker threads at the event loop's priority (WORKER_NICE=0) and with the
+// configured default, so the effect of WORKER_NICE is a ratio inside one run.
 // Navigator drives forge-sim (--step-ms 0), so the uploads are parsed, checked, stored, sent to the backend and
 // finished like real jobs. Run it against another build with NAVIGATOR_BIN_DIR to compare two commits.
 // Usage: node tests/bench/eventloop_bench.mjs [uploaders=10] [bodyMB=10] [wrkSeconds=10]
@@ -93,7 +95,7 @@ function wrk(url) {
     }));
 }
 
-async function main() {
+async function scenario(label, extraEnv) {
   const dir = mkdtempSync(join(tmpdir(), "eventloop-bench-"));
   try {
     const simPort = await freePort();
@@ -108,7 +110,7 @@ async function main() {
       DB_DRIVER: "sqlite", DB_PATH: join(dir, "navigator.db"), SECRET_KEY: secret, SUPERUSER_ADMIN_TOKEN: admin,
       HTTP_API_PORT: String(httpPort), RT_API_PORT: String(await freePort()), BIND_ADDRESS: "127.0.0.1",
       SD_API_HOST: `http://127.0.0.1:${simPort}/sdapi/v1`, MAX_QUEUE_LENGTH: "100000",
-      IMAGE_PIXEL_LIMIT: "100000000", QT_LOGGING_RULES: "*.info=false",
+      IMAGE_PIXEL_LIMIT: "100000000", QT_LOGGING_RULES: "*.info=false", ...extraEnv,
     });
     const api = `http://127.0.0.1:${httpPort}`;
     await waitHttp(`${api}/`, nav, "navigator");
@@ -144,15 +146,22 @@ async function main() {
     await Promise.all(running);
     if (failures.length) console.error(`upload failures: ${failures.length}, first: ${failures[0]}`);
 
-    console.log(`event-loop benchmark (wrk -t1 -c8 -d${wrkSeconds}s on GET /, SQLite, forge-sim --step-ms 0)`);
+    console.log(`${label}:`);
     console.log(`  idle:   ${idle.rps} req/s, p50 ${idle.p50}, p99 ${idle.p99}, max ${idle.max}`);
     console.log(`  while ${uploaders} clients upload ${(body.length / 1048576).toFixed(1)} MB img2img bodies ` +
       `(${uploads} uploads, ${(uploads * body.length / 1048576 / seconds).toFixed(0)} MB/s):`);
     console.log(`          ${busy.rps} req/s, p50 ${busy.p50}, p99 ${busy.p99}, max ${busy.max}`);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    children.length = 0;
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  console.log(`event-loop benchmark (wrk -t1 -c8 -d${wrkSeconds}s on GET /, SQLite, forge-sim --step-ms 0)`);
+  await scenario("baseline: worker threads at the event loop's priority (WORKER_NICE=0)", { WORKER_NICE: "0" });
+  await scenario("default WORKER_NICE (10)", {});
 }
 
 main().catch((e) => {

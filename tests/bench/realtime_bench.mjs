@@ -1,11 +1,15 @@
 // Realtime benchmark: N concurrent socket.io-client@4 clients against rt-testserver, per transport mode
 // (polling only; default = polling then upgrade to websocket; websocket only). Prints the time to connect
 // them all, the per-client connect time, the delivery latency of an event broadcast to all of them (median
-// and p99 over several rounds), and the server's RSS with 0 and N clients. Figures only, no assertions.
+// and p99 over several rounds), and the server's RSS with 0 and N clients. Figures only, no assertions. The
+// in-run baseline is Qt's own QWebSocketServer with nothing on top (tests/bench/bare_websocket_server.cpp, in
+// BARE_WEBSOCKET_SERVER) and N plain `ws` clients: the memory per client a server built on QWebSocket starts from.
 //
 // Usage: RT_TESTSERVER=build/bin/rt-testserver node tests/bench/realtime_bench.mjs [clients] [rounds]
 // (cmake --build build --target bench_realtime runs it with 1000 clients.)
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { startServer, emit, clientCount, waitUntil, loadClient } from "../compat/rtserver.mjs";
 
@@ -17,6 +21,8 @@ function rssMiB(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return (Number(m[1]) / 1024).toFixed(1);
 }
+
+const perClientKiB = (rss0, rssN) => (((Number(rssN) - Number(rss0)) * 1024) / clients).toFixed(1);
 
 function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -78,7 +84,7 @@ async function runMode(name, options) {
       `${name.padEnd(22)} connect all ${fmt(connectAll)} | per client median ${fmt(quantile(connectTimes, 0.5))}` +
         ` p99 ${fmt(quantile(connectTimes, 0.99))} | delivery median ${fmt(quantile(latencies, 0.5))}` +
         ` p99 ${fmt(quantile(latencies, 0.99))} (last client: median ${fmt(quantile(roundTimes, 0.5))})` +
-        ` | server RSS ${rss0} MiB at 0, ${rssN} MiB at ${clients}`
+        ` | server RSS ${rss0} MiB at 0, ${rssN} MiB at ${clients} (${perClientKiB(rss0, rssN)} KiB per client)`
     );
     sockets.forEach((s) => s.close());
   } finally {
@@ -86,7 +92,47 @@ async function runMode(name, options) {
   }
 }
 
+// N plain WebSocket clients against the bare QWebSocketServer: connect time and server RSS.
+async function runBareBaseline() {
+  const bin = process.env.BARE_WEBSOCKET_SERVER;
+  if (!bin) return console.log("baseline skipped: BARE_WEBSOCKET_SERVER is not set");
+  const WebSocket = createRequire(import.meta.url)("../compat/node_modules/ws");
+  const child = spawn(bin, [], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`bare-websocket-server exited with ${code}`)));
+      child.stdout.on("data", (d) => {
+        const m = /READY (\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const rss0 = rssMiB(child.pid);
+    const sockets = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, () => new Promise((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+        sockets.push(socket);
+        socket.once("message", resolve);
+        socket.once("error", reject);
+      }))
+    );
+    const connectAll = performance.now() - start;
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssN = rssMiB(child.pid);
+    console.log(
+      `${"baseline: bare Qt".padEnd(22)} connect all ${fmt(connectAll)} | server RSS ${rss0} MiB at 0, ` +
+        `${rssN} MiB at ${clients} (${perClientKiB(rss0, rssN)} KiB per client; QWebSocketServer alone, ws clients)`
+    );
+    sockets.forEach((s) => s.terminate());
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
 console.log(`realtime bench: ${clients} clients, ${rounds} broadcast rounds per mode (one Node client process)`);
+await runBareBaseline();
 await runMode("polling only", { transports: ["polling"] });
 await runMode("polling -> websocket", {});
 await runMode("websocket only", { transports: ["websocket"] });

@@ -9,6 +9,7 @@
 #include "server/queue/BackendWorker.h"
 #include "shared/api/AdminQueueJob.h"
 #include "shared/api/Backend.h"
+#include "shared/api/HistoryJob.h"
 #include "shared/api/Status.h"
 #include "shared/api/User.h"
 
@@ -80,6 +81,25 @@ private slots:
         QCOMPARE(backend.jobsDone, 0);
         QVERIFY(!backend.reachable);
         QVERIFY(!backend.runningJob);
+    }
+
+    void capturedHistoryRoundTrips() {
+        int rows = 0;
+        bool sawError = false, sawDuration = false;
+        for (const QString name : {QStringLiteral("history.json"), QStringLiteral("history-failed.json")}) {
+            for (const QJsonValue &value : fixture(name).value("jobs").toArray()) {
+                const QJsonObject answer = value.toObject();
+                const api::HistoryJob job = api::HistoryJob::fromJson(answer);
+                QCOMPARE(job.toJson(), answer);
+                QVERIFY(job.finishedAt.isValid());
+                sawError |= !job.errorCode.isEmpty();
+                sawDuration |= job.durationSeconds.has_value();
+                ++rows;
+            }
+        }
+        QVERIFY(rows >= 20);
+        QVERIFY(sawError);
+        QVERIFY(sawDuration);
     }
 
     void queueJobReadsOtherSpellingsLeniently() {

@@ -181,6 +181,8 @@ private slots:
                                      << "plenty";
         QTest::newRow("connections per ip") << "HTTP_MAX_CONNECTIONS_PER_IP"
                                             << "-1";
+        QTest::newRow("worker nice") << "WORKER_NICE"
+                                     << "20";
     }
     void badValues() {
         QFETCH(QString, variable);
@@ -212,6 +214,8 @@ private slots:
         QCOMPARE(c.schedulerMaxSkips, 4);
         QCOMPARE(c.jobMaxWaitMs, 3'600'000);
         QCOMPARE(c.backendProbeMaxMs, 5000);
+        QCOMPARE(c.workerNice, 10);
+        QCOMPARE(load(base(), {{"WORKER_NICE", "0"}}).workerNice, 0);
     }
 
     void databaseDefaultsAreTheOriginals() {
