@@ -551,8 +551,7 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
         // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
         worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
             if (!infoData64.isEmpty())
-                onResult(
-                    m_repository.saveInfo(id, infoData64), this, [] {}, [](bool) {});
+                write(m_repository.infoSaved(id, infoData64)); // grouped with the job-state writes
         });
     });
 }

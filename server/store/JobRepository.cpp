@@ -47,24 +47,28 @@ QList<Job> readJobs(QSqlQuery q) {
 QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::optional<qint64> categoryId) {
     return m_db.run<Enqueued>([job, categoryId](QSqlDatabase &db) {
         return transaction<Enqueued>(db, [&](QSqlDatabase &) {
-            if (exec(db, QStringLiteral("SELECT 1 FROM images WHERE id = ?"), {job.id}).next() ||
-                exec(db, QStringLiteral("SELECT 1 FROM jobs WHERE job_id = ?"), {job.id}).next())
+            if (exec(db,
+                     QStringLiteral(
+                         "SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM jobs WHERE job_id = ?"),
+                     {job.id, job.id})
+                    .next())
                 return Enqueued{EnqueueResult::DuplicateId, 0};
             const QString &initImage = job.inputs.initImage;
             const QString &mask = job.inputs.mask;
             exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
                  {job.id, job.ownerId,
                   categoryId ? QVariant(*categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
-            exec(db,
-                 QStringLiteral(
-                     "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
-                     "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
-                 {job.id, job.ownerId, job.origin, job.taskType,
-                  QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
-                  job.modelName});
-            QSqlQuery inserted =
-                exec(db, QStringLiteral("SELECT sequence FROM jobs WHERE job_id = ?"), {job.id});
-            const qint64 sequence = inserted.next() ? inserted.value(0).toLongLong() : 0;
+            // jobs.sequence is the table's auto-increment column, so the insert's id is the job's sequence.
+            const qint64 sequence =
+                exec(db,
+                     QStringLiteral(
+                         "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
+                         "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
+                     {job.id, job.ownerId, job.origin, job.taskType,
+                      QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
+                      job.modelName})
+                    .lastInsertId()
+                    .toLongLong();
             if (!initImage.isEmpty() || !mask.isEmpty())
                 exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
                      {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
@@ -178,6 +182,15 @@ JobWrite JobRepository::failed(const QString &jobId, const QString &code, const 
             {}};
 }
 
+JobWrite JobRepository::infoSaved(const QString &jobId, const QByteArray &infoData64) const {
+    return {jobId,
+            [=](QSqlDatabase &db) {
+                exec(db, QStringLiteral("UPDATE images SET info_data64 = ? WHERE id = ?"),
+                     {QString::fromLatin1(infoData64), jobId});
+            },
+            {}};
+}
+
 JobWrite JobRepository::removal(const QString &jobId, std::shared_ptr<bool> removed) const {
     return {jobId,
             [=](QSqlDatabase &db) {
@@ -207,13 +220,6 @@ QFuture<void> JobRepository::apply(QList<JobWrite> batch) {
 QFuture<void> JobRepository::savePreview(const QString &jobId, const QByteArray &pngBase64) {
     return m_db.run<void>([=](QSqlDatabase &db) {
         exec(db, QStringLiteral("UPDATE images SET preview_data = ? WHERE id = ?"), {pngBase64, jobId});
-    });
-}
-
-QFuture<void> JobRepository::saveInfo(const QString &jobId, const QByteArray &infoData64) {
-    return m_db.run<void>([=](QSqlDatabase &db) {
-        exec(db, QStringLiteral("UPDATE images SET info_data64 = ? WHERE id = ?"),
-             {QString::fromLatin1(infoData64), jobId});
     });
 }
 

@@ -62,6 +62,8 @@ public:
     JobWrite finished(const QString &jobId, const QByteArray &pngBase64, const QByteArray &infoData64,
                       const QString &status) const;
     JobWrite failed(const QString &jobId, const QString &code, const QString &message) const;
+    // Caches Forge's png-info answer (base64 JSON) of a finished image.
+    JobWrite infoSaved(const QString &jobId, const QByteArray &infoData64) const;
     // Deletes a job that is still queued, with its images and job_inputs rows; `*removed` says whether it
     // was still queued (it is set again if the write runs again).
     JobWrite removal(const QString &jobId, std::shared_ptr<bool> removed) const;
@@ -82,7 +84,9 @@ public:
     }
 
     QFuture<void> savePreview(const QString &jobId, const QByteArray &pngBase64);
-    QFuture<void> saveInfo(const QString &jobId, const QByteArray &infoData64);
+    QFuture<void> saveInfo(const QString &jobId, const QByteArray &infoData64) {
+        return apply({infoSaved(jobId, infoData64)});
+    }
     QFuture<std::optional<StoredImage>> image(const QString &imageId);
     QFuture<std::optional<QByteArray>> preview(const QString &imageId);
     // A finished image with its ETag for GET /api/images/:id: from memory (nullopt on a miss, never blocks)

@@ -1,11 +1,15 @@
 // Pipeline benchmark (prints figures; not part of ctest).
-//  1. throughput: N jobs submitted at once against forge-sim --step-ms 0, first submit to last task-finished;
+//  1. throughput: N jobs submitted at once (16 submissions in flight) against forge-sim --step-ms 0, first
+//     submit to last task-finished, and navigator's CPU time (user + system, from /proc) per job meanwhile;
 //  2. added latency per job: submit -> task-finished seen by a socket.io client, minus the time forge-sim spent
 //     on the generation, for jobs sent one at a time into an idle queue;
 //  3. idle gap at the backend between consecutive jobs (from forge-sim's request log): median and p95;
 //  4. GET /api/images/:id requests per second with wrk at 32 connections.
 // Usage: node tests/bench/pipeline_bench.mjs [jobs=200] [single=30] [wrkSeconds=10]
-//   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim.
+//   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim. With BASELINE_BIN_DIR (a build of an
+//   older commit, e.g. the one before a change) its navigator runs 1-3 as well, before and after this build's,
+//   against the same forge-sim, and the ratios are printed. PIPELINE_DB=mysql with NAVIGATOR_TEST_MYSQL_*
+//   (scripts/mariadb-private.sh) runs on MariaDB (one fresh database per run) instead of SQLite.
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -22,6 +26,9 @@ const jwt = requireCompat("jsonwebtoken");
 
 const [jobs = 200, single = 30, wrkSeconds = 10] = process.argv.slice(2).map(Number);
 const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "build", "bin"));
+const baselineDir = process.env.BASELINE_BIN_DIR ? resolve(process.env.BASELINE_BIN_DIR) : null;
+const inFlight = 16; // concurrent submissions in the burst
+const mysql = process.env.PIPELINE_DB === "mysql";
 const model = "sd_xl_base_1.0";
 const user = "111111111111111111";
 
@@ -70,93 +77,135 @@ async function waitHttp(url, child, what) {
   throw new Error(`${what} did not start: ${child.tail()}`);
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "pipeline-bench-"));
-  const simPort = await freePort();
+// A fresh database for one navigator: SQLite in `dir`, or a new MariaDB database.
+function databaseEnv(dir, run) {
+  if (!mysql) return { DB_DRIVER: "sqlite", DB_PATH: join(dir, `navigator-${run}.db`) };
+  const e = process.env;
+  const name = `pipeline_bench_${process.pid}_${run}`;
+  const server = ["-h", e.NAVIGATOR_TEST_MYSQL_HOST || "127.0.0.1", "-P", e.NAVIGATOR_TEST_MYSQL_PORT || "3306",
+    "-u", e.NAVIGATOR_TEST_MYSQL_USER || "root", `-p${e.NAVIGATOR_TEST_MYSQL_PASSWORD || ""}`];
+  execFileSync("mariadb", [...server, "-e", `DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name}`]);
+  databases.push({ server, name });
+  return { DB_DRIVER: "mysql", DB_HOST: server[1], DB_PORT: server[3], DB_USER: server[5],
+    DB_PASSWORD: e.NAVIGATOR_TEST_MYSQL_PASSWORD || "", DB_NAME: name, DB_SOCKET: "" };
+}
+const databases = [];
+
+// Starts navigator from `bin` on a fresh database against forge-sim at `simPort`, runs the burst (1, 3) and
+// the one-at-a-time jobs (2), and stops it. Returns the figures.
+async function measure(bin, run, dir, simPort) {
   const httpPort = await freePort();
   const rtPort = await freePort();
   const secret = randomBytes(16).toString("hex");
   const admin = randomBytes(16).toString("hex");
+  const nav = start(join(bin, "navigator"), ["--env-file", "/dev/null"], {
+    ...databaseEnv(dir, run), SECRET_KEY: secret, SUPERUSER_ADMIN_TOKEN: admin,
+    HTTP_API_PORT: String(httpPort), RT_API_PORT: String(rtPort), BIND_ADDRESS: "127.0.0.1",
+    SD_API_HOST: `http://127.0.0.1:${simPort}/sdapi/v1`, MAX_QUEUE_LENGTH: String(jobs + 10),
+    MAX_JOBS_PER_USER: "0",
+  }); // default logging: the bench counts the lines a run writes
+  const api = `http://127.0.0.1:${httpPort}`;
+  await waitHttp(`${api}/`, nav, "navigator");
+  const auth = await fetch(`${api}/api/admin/authorize-user/${user}`, { headers: { Authorization: admin } });
+  if (!auth.ok) throw new Error(`authorize-user: ${auth.status} ${await auth.text()}`);
+  const token = jwt.sign({ discord_id: user, role: 1 }, secret, { expiresIn: "1h" });
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+
+  const socket = io(`http://127.0.0.1:${rtPort}`, { transports: ["websocket"], auth: { token } });
+  await new Promise((ok, fail) => {
+    socket.once("connect", ok);
+    socket.once("connect_error", fail);
+  });
+  const finishedAt = new Map();
+  const waiters = new Map();
+  const onFinal = (payload) => {
+    finishedAt.set(payload.job_id, performance.now());
+    waiters.get(payload.job_id)?.();
+  };
+  socket.on("task-finished", onFinal);
+  socket.on("task-failed", (p) => {
+    console.error("job failed", JSON.stringify(p.error));
+    onFinal(p);
+  });
+  const submit = async (i) => {
+    const res = await fetch(`${api}/api/queue/user/txt2img`, {
+      method: "POST", headers,
+      body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps: 1, width: 64, height: 64 }),
+    });
+    if (!res.ok) throw new Error(`submit: ${res.status} ${await res.text()}`);
+    return (await res.json()).job_id;
+  };
+  const finished = (id) =>
+    finishedAt.has(id) ? Promise.resolve() : new Promise((ok) => waiters.set(id, ok));
+
+  // Warm-up (model load, connections).
+  await finished(await submit(-1));
+
+  // 1 + 3: a burst of N jobs.
+  await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+  const cpuBefore = cpuMs(nav.pid);
+  const t0 = performance.now();
+  const ids = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < jobs) ids.push(await submit(next++));
+  }));
+  const submittedIn = performance.now() - t0;
+  await Promise.all(ids.map(finished));
+  const elapsed = Math.max(...ids.map((id) => finishedAt.get(id))) - t0;
+  await sleep(300); // the last png-info and database writes after task-finished
+  const cpuPerJob = (cpuMs(nav.pid) - cpuBefore) / jobs;
+  const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
+  const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
+  entries.sort((a, b) => a.started_ms - b.started_ms);
+  const gaps = [];
+  for (let i = 1; i < entries.length; i++) gaps.push(entries[i].started_ms - entries[i - 1].ended_ms);
+  const genMs = entries.map((e) => e.ended_ms - e.started_ms);
+
+  // 2: one job at a time into an idle queue.
+  await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+  const totals = [];
+  for (let i = 0; i < single; i++) {
+    const s = performance.now();
+    const id = await submit(1000 + i);
+    await finished(id);
+    totals.push({ id, ms: finishedAt.get(id) - s });
+  }
+  const singleLog = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
+  const byTask = new Map((Array.isArray(singleLog) ? singleLog : singleLog.requests).map((e) => [e.task_id, e]));
+  const added = totals.map(({ id, ms }) => {
+    const e = byTask.get(`navigator-${id}`);
+    return ms - (e ? e.ended_ms - e.started_ms : 0);
+  });
+  socket.close();
+  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, gaps, genMs, added,
+    stop: () => nav.kill("SIGKILL") };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "pipeline-bench-"));
+  const simPort = await freePort();
   try {
     const sim = start(join(binDir, "forge-sim"), [
       "--port", String(simPort), "--step-ms", "0", "--switch-ms", "0", "--models", model,
     ]);
     await waitHttp(`http://127.0.0.1:${simPort}/sim/state`, sim, "forge-sim");
-    const nav = start(join(binDir, "navigator"), ["--env-file", "/dev/null"], {
-      DB_DRIVER: "sqlite", DB_PATH: join(dir, "navigator.db"), SECRET_KEY: secret, SUPERUSER_ADMIN_TOKEN: admin,
-      HTTP_API_PORT: String(httpPort), RT_API_PORT: String(rtPort), BIND_ADDRESS: "127.0.0.1",
-      SD_API_HOST: `http://127.0.0.1:${simPort}/sdapi/v1`, MAX_QUEUE_LENGTH: String(jobs + 10),
-    }); // default logging: the bench counts the lines a run writes
-    const api = `http://127.0.0.1:${httpPort}`;
-    await waitHttp(`${api}/`, nav, "navigator");
-    const auth = await fetch(`${api}/api/admin/authorize-user/${user}`, { headers: { Authorization: admin } });
-    if (!auth.ok) throw new Error(`authorize-user: ${auth.status} ${await auth.text()}`);
-    const token = jwt.sign({ discord_id: user, role: 1 }, secret, { expiresIn: "1h" });
-    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-
-    const socket = io(`http://127.0.0.1:${rtPort}`, { transports: ["websocket"], auth: { token } });
-    await new Promise((ok, fail) => {
-      socket.once("connect", ok);
-      socket.once("connect_error", fail);
-    });
-    const finishedAt = new Map();
-    const waiters = new Map();
-    const onFinal = (payload) => {
-      finishedAt.set(payload.job_id, performance.now());
-      waiters.get(payload.job_id)?.();
-    };
-    socket.on("task-finished", onFinal);
-    socket.on("task-failed", (p) => {
-      console.error("job failed", JSON.stringify(p.error));
-      onFinal(p);
-    });
-    const submit = async (i) => {
-      const res = await fetch(`${api}/api/queue/user/txt2img`, {
-        method: "POST", headers,
-        body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps: 1, width: 64, height: 64 }),
-      });
-      if (!res.ok) throw new Error(`submit: ${res.status} ${await res.text()}`);
-      return (await res.json()).job_id;
-    };
-    const finished = (id) =>
-      finishedAt.has(id) ? Promise.resolve() : new Promise((ok) => waiters.set(id, ok));
-
-    // Warm-up (model load, connections).
-    await finished(await submit(-1));
-
-    // 1 + 3: a burst of N jobs.
-    await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
-    const cpuBefore = cpuMs(nav.pid);
-    const t0 = performance.now();
-    const ids = [];
-    for (let i = 0; i < jobs; i++) ids.push(await submit(i));
-    const submittedIn = performance.now() - t0;
-    await Promise.all(ids.map(finished));
-    const elapsed = Math.max(...ids.map((id) => finishedAt.get(id))) - t0;
-    await sleep(300); // the last png-info and database writes after task-finished
-    const cpuPerJob = (cpuMs(nav.pid) - cpuBefore) / jobs;
-    const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
-    const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
-    entries.sort((a, b) => a.started_ms - b.started_ms);
-    const gaps = [];
-    for (let i = 1; i < entries.length; i++) gaps.push(entries[i].started_ms - entries[i - 1].ended_ms);
-    const genMs = entries.map((e) => e.ended_ms - e.started_ms);
-
-    // 2: one job at a time into an idle queue.
-    await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
-    const totals = [];
-    for (let i = 0; i < single; i++) {
-      const s = performance.now();
-      const id = await submit(1000 + i);
-      await finished(id);
-      totals.push({ id, ms: finishedAt.get(id) - s });
+    const figures = (r) =>
+      `${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s, ${fmt(r.cpuPerJob, 2)} ms server CPU per job, idle gap ` +
+      `median ${fmt(quantile(r.gaps, 0.5), 1)} ms, added latency median ${fmt(quantile(r.added, 0.5), 1)} ms`;
+    const baseline = [];
+    if (baselineDir) { // baseline, this build, baseline: the machine's load drifts over a run
+      const b = await measure(baselineDir, "baseline1", dir, simPort);
+      b.stop();
+      baseline.push(b);
     }
-    const singleLog = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
-    const byTask = new Map((Array.isArray(singleLog) ? singleLog : singleLog.requests).map((e) => [e.task_id, e]));
-    const added = totals.map(({ id, ms }) => {
-      const e = byTask.get(`navigator-${id}`);
-      return ms - (e ? e.ended_ms - e.started_ms : 0);
-    });
+    const r = await measure(binDir, "current", dir, simPort);
+    if (baselineDir) {
+      const b = await measure(baselineDir, "baseline2", dir, simPort);
+      b.stop();
+      baseline.push(b);
+    }
+    const { nav, api, ids } = r;
 
     // 4: wrk on a finished image.
     let wrkLine = "wrk not run";
@@ -175,22 +224,34 @@ async function main() {
       wrkLine = `wrk failed: ${e.message}`;
     }
 
-    console.log(`pipeline benchmark (forge-sim --step-ms 0, SQLite, 64x64 images, 1 step)`);
-    console.log(`  burst of ${jobs} jobs: submitted in ${fmt(submittedIn, 0)} ms, all finished after ${fmt(elapsed, 0)} ms`);
-    console.log(`  throughput: ${fmt((jobs * 1000) / elapsed, 1)} jobs/s`);
-    console.log(`  server CPU per job (user + system, burst): ${fmt(cpuPerJob, 2)} ms`);
-    console.log(`  forge-sim time per generation: median ${fmt(quantile(genMs, 0.5), 1)} ms`);
-    console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(gaps, 0.5), 1)} ms, ` +
-      `p95 ${fmt(quantile(gaps, 0.95), 1)} ms, max ${fmt(Math.max(...gaps), 1)} ms (${gaps.length} gaps)`);
+    console.log(`pipeline benchmark (forge-sim --step-ms 0, ${mysql ? "MariaDB" : "SQLite"}, 64x64 images, 1 step)`);
+    console.log(`  burst of ${jobs} jobs (${inFlight} submissions in flight): submitted in ` +
+      `${fmt(r.submittedIn, 0)} ms, all finished after ${fmt(r.elapsed, 0)} ms`);
+    console.log(`  throughput: ${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s`);
+    console.log(`  server CPU per job (user + system, burst): ${fmt(r.cpuPerJob, 2)} ms`);
+    console.log(`  forge-sim time per generation: median ${fmt(quantile(r.genMs, 0.5), 1)} ms`);
+    console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 1)} ms, ` +
+      `p95 ${fmt(quantile(r.gaps, 0.95), 1)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
     console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
-      `median ${fmt(quantile(added, 0.5), 1)} ms, p95 ${fmt(quantile(added, 0.95), 1)} ms (${single} jobs)`);
+      `median ${fmt(quantile(r.added, 0.5), 1)} ms, p95 ${fmt(quantile(r.added, 0.95), 1)} ms (${single} jobs)`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +
       `${wrkRequests} HTTP requests (${fmt(nav.lines / total, 1)} per job)`);
-    socket.close();
+    if (baselineDir) {
+      console.log(`  baseline ${baselineDir}, before: ${figures(baseline[0])}`);
+      console.log(`  baseline ${baselineDir}, after:  ${figures(baseline[1])}`);
+      const mean = (f) => (f(baseline[0]) + f(baseline[1])) / 2;
+      const rate = (x) => (jobs * 1000) / x.elapsed;
+      console.log(`  this build / baseline: throughput ${fmt(rate(r) / mean(rate), 2)}x, ` +
+        `CPU per job ${fmt(r.cpuPerJob / mean((x) => x.cpuPerJob), 2)}x`);
+    }
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const { server, name } of databases)
+      try {
+        execFileSync("mariadb", [...server, "-e", `DROP DATABASE IF EXISTS ${name}`]);
+      } catch {}
     rmSync(dir, { recursive: true, force: true });
   }
 }
