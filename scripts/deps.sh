@@ -12,7 +12,7 @@ server_packages=(
 )
 test_packages=(
   mariadb-server mariadb-client nodejs wrk xvfb xauth clang libclang-rt-14-dev clang-format
-  fonts-dejavu-core nginx sqlite3 prometheus systemd dpkg-dev ccache
+  fonts-dejavu-core nginx sqlite3 libsqlite3-dev prometheus systemd dpkg-dev ccache
 )
 
 packages=("${server_packages[@]}")

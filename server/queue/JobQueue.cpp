@@ -20,7 +20,6 @@ namespace {
 constexpr int kPreviewsKept = 64;
 constexpr int kRetryDelayMs = 1000;
 constexpr int kMaxAttempts = 2; // a job is started at most twice (Forge lost it, or a Navigator restart)
-constexpr int kFirstWriteRetryMs = 250;
 
 double secondsSince(const QDateTime &from) {
     return from.isValid() ? static_cast<double>(from.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0 : 0.0;
@@ -62,7 +61,9 @@ bool isStockForgeFirstPassFailure(const forge::ForgeError &error) {
 JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
                    QObject *parent)
     : QObject(parent), m_repository(repository), m_events(std::move(events)), m_settings(settings),
-      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)) {
+      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)), m_writes(repository) {
+    connect(&m_writes, &JobWriteChain::availabilityChanged, this,
+            [this](bool available) { setDatabaseDown(!available); });
     // Checks a few times per JOB_MAX_WAIT (at most every 5 s) for jobs no backend could take for too long.
     m_waitTimer->setInterval(int(qBound<qint64>(qint64(250), settings.maxWaitMs / 4, qint64(5000))));
     connect(m_waitTimer, &QTimer::timeout, this, &JobQueue::failUnservable);
@@ -135,7 +136,7 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
                                             "retried again"));
                         continue;
                     }
-                    write([=] { return m_repository.markQueued(job.id); }, {});
+                    write(m_repository.requeued(job.id));
                     job.status = QStringLiteral("queued");
                     job.recovered = true;
                     ++requeued;
@@ -283,21 +284,17 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
     // Through the write chain, after any write still pending for this job, so the DELETE sees its latest
     // state; `removed` is answered only when the row really went.
     auto removed = std::make_shared<bool>(false);
-    write(
-        [this, jobId, removed] {
-            return m_repository.removeQueued(jobId).then([removed](bool gone) { *removed = gone; });
-        },
-        [this, job = *job, removed, done](bool ok) {
-            if (ok && *removed) {
-                qCInfo(lcQueue).noquote() << "removed queued job" << job.id;
-                done(CancelStatus::Removed);
-                return;
-            }
-            qCWarning(lcQueue).noquote() << "job" << job.id << "could not be removed; it stays queued";
-            insertQueued(job);
-            schedule();
-            done(CancelStatus::Error);
-        });
+    write(m_repository.removal(jobId, removed), [this, job = *job, removed, done](bool ok) {
+        if (ok && *removed) {
+            qCInfo(lcQueue).noquote() << "removed queued job" << job.id;
+            done(CancelStatus::Removed);
+            return;
+        }
+        qCWarning(lcQueue).noquote() << "job" << job.id << "could not be removed; it stays queued";
+        insertQueued(job);
+        schedule();
+        done(CancelStatus::Error);
+    });
 }
 
 int JobQueue::queueSize() const {
@@ -355,7 +352,7 @@ std::optional<store::JobProgress> JobQueue::progress(const QString &jobId) const
 }
 
 int JobQueue::retryAfterSeconds() const {
-    return qMax(1, (m_maxRetryDelayMs + 999) / 1000);
+    return qMax(1, (m_writes.maxRetryDelay() + 999) / 1000);
 }
 
 void JobQueue::schedule() {
@@ -433,7 +430,7 @@ void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
         retry.attempts = qMax(0, retry.attempts - 1);
     qCInfo(lcQueue).noquote() << job.id << "goes back to the queue"
                               << (countsAttempt ? "(attempt counted)" : "(never reached Forge)");
-    write([=] { return m_repository.markQueued(job.id, retry.attempts); }, {});
+    write(m_repository.requeued(job.id, retry.attempts));
     insertQueued(retry); // by its sequence: first among its owner's jobs
     schedule();
 }
@@ -525,7 +522,7 @@ void JobQueue::launch(BackendWorker *worker, store::Job job, const QJsonObject &
     job.attempts += 1;
     job.startedAt = QDateTime::currentDateTimeUtc();
     ops::metrics().jobWait.observe(secondsSince(job.createdAt));
-    write([=] { return m_repository.markStarted(job.id, job.attempts, worker->name()); }, {});
+    write(m_repository.started(job.id, job.attempts, worker->name()));
     worker->run(job, endpoint, body);
 }
 
@@ -539,26 +536,25 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
     // The image stays in this write until the database has it, however long an outage lasts.
-    write([=] { return m_repository.markFinished(job.id, pngBase64, {}, status); },
-          [this, worker, job, pngBase64, info, status](bool stored) {
-              if (!stored) {
-                  fail(job, QStringLiteral("DATABASE_ERROR"),
-                       QStringLiteral("The image could not be stored"));
-                  return;
-              }
-              ops::metrics().jobsFinished.inc({status});
-              QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
-              if (info.contains("seed"))
-                  payload.insert("seed", info.value("seed"));
-              payload.insert("img_path", QStringLiteral("/api/images/") + job.id);
-              emitEvent(job, QStringLiteral("task-finished"), payload);
-              // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
-              worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
-                  if (!infoData64.isEmpty())
-                      onResult(
-                          m_repository.saveInfo(id, infoData64), this, [] {}, [](bool) {});
-              });
-          });
+    write(m_repository.finished(job.id, pngBase64, {}, status), [this, worker, job, pngBase64, info,
+                                                                 status](bool stored) {
+        if (!stored) {
+            fail(job, QStringLiteral("DATABASE_ERROR"), QStringLiteral("The image could not be stored"));
+            return;
+        }
+        ops::metrics().jobsFinished.inc({status});
+        QJsonObject payload = jobEventPayload(job, QStringLiteral("finished"));
+        if (info.contains("seed"))
+            payload.insert("seed", info.value("seed"));
+        payload.insert("img_path", QStringLiteral("/api/images/") + job.id);
+        emitEvent(job, QStringLiteral("task-finished"), payload);
+        // Cache Forge's png-info answer for GET /api/images/:id/info (png-info takes no Forge lock).
+        worker->pngInfo(pngBase64, [this, id = job.id](const QByteArray &infoData64) {
+            if (!infoData64.isEmpty())
+                onResult(
+                    m_repository.saveInfo(id, infoData64), this, [] {}, [](bool) {});
+        });
+    });
 }
 
 void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
@@ -577,7 +573,7 @@ void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forg
         store::Job again = job;
         again.status = QStringLiteral("queued");
         again.attempts -= 1; // finding out does not count as a try
-        write([=] { return m_repository.markQueued(job.id, again.attempts); }, {});
+        write(m_repository.requeued(job.id, again.attempts));
         insertQueued(again);
         return; // becameIdle() follows and schedules it
     }
@@ -592,7 +588,7 @@ void JobQueue::fail(const store::Job &job, const QString &code, const QString &m
     const ops::LogContext context(job.id, job.ownerId);
     qCWarning(lcQueue).noquote() << "job" << job.id << "failed:" << code << message;
     // Clients hear of the failure once the database has it.
-    write([=] { return m_repository.markFailed(job.id, code, message); },
+    write(m_repository.failed(job.id, code, message),
           [this, job, code, message, backend, failureClass](bool) {
               emitEvent(job, QStringLiteral("task-failed"),
                         failedPayload(job, code, message, backend,
@@ -603,53 +599,6 @@ void JobQueue::fail(const store::Job &job, const QString &code, const QString &m
 void JobQueue::emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload) {
     if (m_events)
         m_events(job.ownerId, job.origin, event, payload);
-}
-
-void JobQueue::write(std::function<QFuture<void>()> op, std::function<void(bool)> done) {
-    m_writes.append({std::move(op), std::move(done)});
-    if (!m_writing)
-        runNextWrite();
-}
-
-void JobQueue::runNextWrite() {
-    if (m_writes.isEmpty()) {
-        m_writing = false;
-        if (m_writesFlushed)
-            std::exchange(m_writesFlushed, nullptr)();
-        return;
-    }
-    m_writing = true;
-    // The write stays at the head of the chain until it succeeds or fails for good.
-    onResult(
-        m_writes.first().op(), this,
-        [this] {
-            m_retryDelayMs = 0;
-            setDatabaseDown(false);
-            PendingWrite finished = m_writes.takeFirst();
-            if (finished.done)
-                finished.done(true);
-            runNextWrite();
-        },
-        [this](bool unavailable) {
-            if (unavailable) {
-                retryWriteLater();
-                return;
-            }
-            PendingWrite failed = m_writes.takeFirst();
-            if (failed.done)
-                failed.done(false);
-            runNextWrite();
-        });
-}
-
-void JobQueue::retryWriteLater() {
-    setDatabaseDown(true);
-    m_retryDelayMs = m_retryDelayMs == 0 ? kFirstWriteRetryMs : qMin(m_retryDelayMs * 2, m_maxRetryDelayMs);
-    qCWarning(lcQueue).noquote() << QStringLiteral(
-                                        "database unreachable: %1 job-state write(s) wait, next try in %2 ms")
-                                        .arg(m_writes.size())
-                                        .arg(m_retryDelayMs);
-    QTimer::singleShot(m_retryDelayMs, this, &JobQueue::runNextWrite);
 }
 
 void JobQueue::setDatabaseDown(bool down) {
@@ -664,14 +613,6 @@ void JobQueue::setDatabaseDown(bool down) {
         QTimer::singleShot(0, this, &JobQueue::schedule);
     }
     emit databaseAvailabilityChanged(!down);
-}
-
-void JobQueue::flushWrites(std::function<void()> done) {
-    if (!m_writing && m_writes.isEmpty()) {
-        done();
-        return;
-    }
-    m_writesFlushed = std::move(done);
 }
 
 void JobQueue::shutdown(qint64 graceMs, std::function<void()> done) {
@@ -692,12 +633,10 @@ void JobQueue::shutdown(qint64 graceMs, std::function<void()> done) {
             qCWarning(lcQueue).noquote() << "shutdown grace over: interrupting" << job->id
                                          << "and re-queueing it without costing an attempt";
             m_abandoned.insert(job->id);
-            write([this, id = job->id,
-                   attempts = job->attempts - 1] { return m_repository.markQueued(id, attempts); },
-                  {});
+            write(m_repository.requeued(job->id, job->attempts - 1));
             worker->interrupt();
         }
-        flushWrites(std::exchange(m_shutdownDone, nullptr));
+        m_writes.flush(std::exchange(m_shutdownDone, nullptr));
     });
     finishShutdownIfIdle();
 }
@@ -708,7 +647,7 @@ void JobQueue::finishShutdownIfIdle() {
     for (const BackendWorker *worker : std::as_const(m_workers))
         if (worker->busy())
             return;
-    flushWrites(std::exchange(m_shutdownDone, nullptr));
+    m_writes.flush(std::exchange(m_shutdownDone, nullptr));
 }
 
 void JobQueue::rememberPreview(const QString &jobId, const QByteArray &png) {

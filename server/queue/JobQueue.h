@@ -5,12 +5,14 @@
 // resumes the queue after a restart. While no backend can take a job, the job waits; only after JOB_MAX_WAIT
 // without one does it fail with NO_BACKEND.
 //
-// Every state change of a job goes through one write chain, in order. A write that fails because the
-// database is unreachable is retried with backoff until it returns; a finished image waits in the chain
-// meanwhile, and clients hear of a state only once the database has it. While writes are held up, scheduling
+// Every state change of a job goes through one write chain (JobWriteChain), in order, grouped into one
+// transaction per batch. A write that fails because the database is unreachable is retried with backoff until
+// it returns; a finished image waits in the chain meanwhile, and clients hear of a state only once the
+// database has it. While writes are held up, scheduling
 // pauses and new submissions are refused (503 DATABASE_UNAVAILABLE).
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
+#include "server/queue/JobWriteChain.h"
 #include "server/queue/Scheduler.h"
 #include "server/store/JobRepository.h"
 
@@ -94,7 +96,7 @@ public:
     bool shuttingDown() const { return m_shuttingDown; }
 
     // The longest wait between two tries of a write while the database is unreachable.
-    void setMaxRetryDelay(int ms) { m_maxRetryDelayMs = ms; }
+    void setMaxRetryDelay(int ms) { m_writes.setMaxRetryDelay(ms); }
 
 signals:
     // A backend changed state (up, down, paused, draining): for admin sockets.
@@ -115,7 +117,6 @@ private:
     void launch(BackendWorker *worker, store::Job job, const QJsonObject &body, const QString &endpoint);
     void insertQueued(const store::Job &job); // in jobs.sequence order
     void finishShutdownIfIdle();
-    void flushWrites(std::function<void()> done);
     void setDatabaseDown(bool down);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                      const QJsonObject &info, bool interrupted);
@@ -127,12 +128,11 @@ private:
               const QString &failureClass = {});
     void emitEvent(const store::Job &job, const QString &event, const QJsonObject &payload);
     void rememberPreview(const QString &jobId, const QByteArray &png);
-    // Job-state writes run one after another: the database pool has several connections, and a late write
-    // must not overtake an earlier one for the same job ("queued" over "started", "started" over "finished").
-    // `done(false)` only for a real failure; an unreachable database is waited out.
-    void write(std::function<QFuture<void>()> op, std::function<void(bool)> done);
-    void runNextWrite();
-    void retryWriteLater();
+    // Queues a job-state write on the chain. `done(false)` only for a real failure; an unreachable database
+    // is waited out.
+    void write(store::JobWrite write, std::function<void(bool)> done = {}) {
+        m_writes.write(std::move(write), std::move(done));
+    }
 
     store::JobRepository &m_repository;
     JobEventSink m_events;
@@ -149,17 +149,9 @@ private:
     QHash<QString, store::JobProgress> m_progress;
     QHash<QString, QByteArray> m_previews;
     QStringList m_previewOrder; // oldest first, to bound m_previews
-    struct PendingWrite {
-        std::function<QFuture<void>()> op;
-        std::function<void(bool)> done;
-    };
-    QList<PendingWrite> m_writes;
-    bool m_writing = false;
+    JobWriteChain m_writes;
     bool m_recovered = false;
     bool m_databaseDown = false;
-    int m_retryDelayMs = 0;
-    int m_maxRetryDelayMs = 5000;
-    std::function<void()> m_writesFlushed;
     bool m_shuttingDown = false;
     std::function<void()> m_shutdownDone;
 };

@@ -111,75 +111,96 @@ QFuture<QList<Job>> JobRepository::recent(int limit) {
     });
 }
 
-QFuture<void> JobRepository::markStarted(const QString &jobId, int attempts, const QString &backend) {
-    return m_db.run<void>([=](QSqlDatabase &db) {
-        exec(db,
-             QStringLiteral("UPDATE jobs SET status = 'started', attempts = ?, backend = ?, "
-                            "started_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-             {attempts, backend, jobId});
-    });
+JobWrite JobRepository::started(const QString &jobId, int attempts, const QString &backend) const {
+    return {jobId,
+            [=](QSqlDatabase &db) {
+                exec(db,
+                     QStringLiteral("UPDATE jobs SET status = 'started', attempts = ?, backend = ?, "
+                                    "started_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                     {attempts, backend, jobId});
+            },
+            {}};
 }
 
-QFuture<void> JobRepository::markQueued(const QString &jobId, int attempts) {
-    return m_db.run<void>([=](QSqlDatabase &db) {
-        if (attempts < 0)
-            exec(db, QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL WHERE job_id = ?"),
-                 {jobId});
-        else
-            exec(db,
-                 QStringLiteral(
-                     "UPDATE jobs SET status = 'queued', started_at = NULL, attempts = ? WHERE job_id = ?"),
-                 {attempts, jobId});
-    });
+JobWrite JobRepository::requeued(const QString &jobId, int attempts) const {
+    return {
+        jobId,
+        [=](QSqlDatabase &db) {
+            if (attempts < 0)
+                exec(db,
+                     QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL WHERE job_id = ?"),
+                     {jobId});
+            else
+                exec(db,
+                     QStringLiteral("UPDATE jobs SET status = 'queued', started_at = NULL, attempts = ? "
+                                    "WHERE job_id = ?"),
+                     {attempts, jobId});
+        },
+        {}};
 }
 
-QFuture<void> JobRepository::markFinished(const QString &jobId, const QByteArray &pngBase64,
-                                          const QByteArray &infoData64, const QString &status) {
+JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase64,
+                                 const QByteArray &infoData64, const QString &status) const {
     ImageCache *cache = m_imageCache;
-    return m_db.run<void>([=](QSqlDatabase &db) {
-        transaction<void>(db, [&](QSqlDatabase &) {
-            exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
-                 {pngBase64,
-                  infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                       : QVariant(QString::fromLatin1(infoData64)),
-                  jobId});
-            exec(db,
-                 QStringLiteral(
-                     "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-                 {status, jobId});
-            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
-        });
-        if (cache) { // the ETag is computed here, once, on the pool; the first GET is then a cache hit
-            const QByteArray png = QByteArray::fromBase64(pngBase64);
-            cache->invalidate(jobId); // fences off a read of older bytes still in flight
-            if (!png.isEmpty())
-                cache->insert(jobId, CachedImage{png, imageEtag(png)}, std::nullopt);
-        }
-    });
+    return {jobId,
+            [=](QSqlDatabase &db) {
+                exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
+                     {pngBase64,
+                      infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                           : QVariant(QString::fromLatin1(infoData64)),
+                      jobId});
+                exec(db,
+                     QStringLiteral(
+                         "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                     {status, jobId});
+                exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
+            },
+            [=] {
+                if (!cache)
+                    return;
+                // The ETag is computed here, once, on the pool; the first GET is then a cache hit.
+                const QByteArray png = QByteArray::fromBase64(pngBase64);
+                cache->invalidate(jobId); // fences off a read of older bytes still in flight
+                if (!png.isEmpty())
+                    cache->insert(jobId, CachedImage{png, imageEtag(png)}, std::nullopt);
+            }};
 }
 
-QFuture<void> JobRepository::markFailed(const QString &jobId, const QString &code, const QString &message) {
-    return m_db.run<void>([=](QSqlDatabase &db) {
-        transaction<void>(db, [&](QSqlDatabase &) {
-            exec(db,
-                 QStringLiteral("UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
-                                "finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-                 {code, message, jobId});
-            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
-        });
-    });
+JobWrite JobRepository::failed(const QString &jobId, const QString &code, const QString &message) const {
+    return {jobId,
+            [=](QSqlDatabase &db) {
+                exec(db,
+                     QStringLiteral("UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
+                                    "finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                     {code, message, jobId});
+                exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
+            },
+            {}};
 }
 
-QFuture<bool> JobRepository::removeQueued(const QString &jobId) {
-    return m_db.run<bool>([=](QSqlDatabase &db) {
-        return transaction<bool>(db, [&](QSqlDatabase &) {
-            if (exec(db, QStringLiteral("DELETE FROM jobs WHERE job_id = ? AND status = 'queued'"), {jobId})
-                    .numRowsAffected() == 0)
-                return false;
-            exec(db, QStringLiteral("DELETE FROM images WHERE id = ? AND image_data IS NULL"), {jobId});
-            exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
-            return true;
+JobWrite JobRepository::removal(const QString &jobId, std::shared_ptr<bool> removed) const {
+    return {jobId,
+            [=](QSqlDatabase &db) {
+                *removed = exec(db, QStringLiteral("DELETE FROM jobs WHERE job_id = ? AND status = 'queued'"),
+                                {jobId})
+                               .numRowsAffected() > 0;
+                if (!*removed)
+                    return;
+                exec(db, QStringLiteral("DELETE FROM images WHERE id = ? AND image_data IS NULL"), {jobId});
+                exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
+            },
+            {}};
+}
+
+QFuture<void> JobRepository::apply(QList<JobWrite> batch) {
+    return m_db.run<void>([batch = std::move(batch)](QSqlDatabase &db) {
+        transaction<void>(db, [&](QSqlDatabase &) {
+            for (const JobWrite &write : batch)
+                write.statements(db);
         });
+        for (const JobWrite &write : batch)
+            if (write.committed)
+                write.committed();
     });
 }
 

@@ -8,6 +8,9 @@
 
 #include <QFuture>
 #include <QList>
+
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace nav::store {
@@ -18,6 +21,14 @@ struct StoredImage {
     QByteArray png;        // decoded PNG bytes
     QByteArray infoData64; // cached png-info answer (base64 JSON), may be empty
     QString ownerId;
+};
+
+// One job-state change. JobRepository::apply() runs the statements of several of them, in order, inside one
+// transaction; `committed` (may be empty) runs on the pool thread once that transaction has committed.
+struct JobWrite {
+    QString jobId;
+    std::function<void(QSqlDatabase &)> statements;
+    std::function<void()> committed;
 };
 
 class JobRepository {
@@ -42,15 +53,33 @@ public:
     // The most recent finished/failed/interrupted jobs, newest first.
     QFuture<QList<Job>> recent(int limit);
 
-    QFuture<void> markStarted(const QString &jobId, int attempts, const QString &backend);
+    // The job-state changes, for apply().
+    JobWrite started(const QString &jobId, int attempts, const QString &backend) const;
     // Back to queued. `attempts` >= 0 also resets the attempt count (a shutdown re-queues without cost).
-    QFuture<void> markQueued(const QString &jobId, int attempts = -1);
-    // Stores the image (base64 in images.image_data, as the original does) and finishes the job.
+    JobWrite requeued(const QString &jobId, int attempts = -1) const;
+    // Stores the image (base64 in images.image_data, as the original does) and ends the job with `status`:
+    // both in the same transaction, so a crash never leaves one without the other.
+    JobWrite finished(const QString &jobId, const QByteArray &pngBase64, const QByteArray &infoData64,
+                      const QString &status) const;
+    JobWrite failed(const QString &jobId, const QString &code, const QString &message) const;
+    // Deletes a job that is still queued, with its images and job_inputs rows; `*removed` says whether it
+    // was still queued (it is set again if the write runs again).
+    JobWrite removal(const QString &jobId, std::shared_ptr<bool> removed) const;
+    // Runs `batch` in order in one transaction (the job-state write chain groups its pending writes so).
+    // When one statement fails the whole batch is rolled back and the future fails with its DbError.
+    QFuture<void> apply(QList<JobWrite> batch);
+
+    // One write in its own transaction (tests and tools).
+    QFuture<void> markStarted(const QString &jobId, int attempts, const QString &backend) {
+        return apply({started(jobId, attempts, backend)});
+    }
     QFuture<void> markFinished(const QString &jobId, const QByteArray &pngBase64,
-                               const QByteArray &infoData64, const QString &status);
-    QFuture<void> markFailed(const QString &jobId, const QString &code, const QString &message);
-    // Deletes a job that is still queued, with its images and job_inputs rows. False if it was not queued.
-    QFuture<bool> removeQueued(const QString &jobId);
+                               const QByteArray &infoData64, const QString &status) {
+        return apply({finished(jobId, pngBase64, infoData64, status)});
+    }
+    QFuture<void> markFailed(const QString &jobId, const QString &code, const QString &message) {
+        return apply({failed(jobId, code, message)});
+    }
 
     QFuture<void> savePreview(const QString &jobId, const QByteArray &pngBase64);
     QFuture<void> saveInfo(const QString &jobId, const QByteArray &infoData64);

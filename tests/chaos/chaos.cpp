@@ -8,10 +8,15 @@
 //   duplicated  rows that no submission created, or a job whose final event state disagrees with its image
 //   stuck       still queued or started after the drain
 //   re-run      jobs Forge received more than once (expected for those running at a kill)
-// Exit code 0 when nothing was lost, duplicated or stuck, 1 otherwise, 2 on a set-up error.
+//   regressed   jobs whose final event (task-finished, task-failed) a client heard but whose row, right after
+//               the next kill or at the end, is not in that state, or that had any event after it: a state
+//               the clients were told of was undone by a kill. One socket.io listener per user hears the
+//               events; it reconnects after every restart.
+// Exit code 0 when nothing was lost, duplicated, stuck or regressed, 1 otherwise, 2 on a set-up error.
 //
 //   build/bin/chaos --kills 50                  (SQLite; NAVIGATOR_TEST_DB=mysql and NAVIGATOR_TEST_MYSQL_*
 //   NAVIGATOR_TEST_DB=mysql build/bin/chaos ...  for MariaDB, see scripts/mariadb-private.sh)
+//   build/bin/chaos --step-ms 2 --jobs-per-kill 20 --max-wait-ms 100   (kills while job-state batches commit)
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QCommandLineParser>
@@ -19,7 +24,10 @@
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QSqlQuery>
+#include <QTest>
 #include <QThread>
+
+#include <algorithm>
 
 #include <cstdio>
 
@@ -36,6 +44,46 @@ struct Row {
     bool hasImage = false;
 };
 
+// One socket.io client per user, connected to the navigator that runs now; it ends when navigator dies.
+std::vector<std::unique_ptr<ChildProcess>> listen(PipelineHarness &h) {
+    std::vector<std::unique_ptr<ChildProcess>> listeners;
+    for (const QString &user : kUsers) {
+        auto listener = std::make_unique<ChildProcess>();
+        if (!listener->start(QStringLiteral("node"),
+                             {QStringLiteral(NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs"),
+                              h.nav().rtUrl().toString(), QString::fromLatin1(h.token(user).mid(7))}))
+            return {};
+        listeners.push_back(std::move(listener));
+    }
+    const bool ready = QTest::qWaitFor(
+        [&] {
+            return std::all_of(listeners.begin(), listeners.end(),
+                               [](const auto &l) { return l->output().contains("READY"); });
+        },
+        20000);
+    if (!ready) {
+        for (const auto &listener : listeners)
+            std::fprintf(stderr, "%s\n", listener->output().constData());
+        return {};
+    }
+    return listeners;
+}
+
+// The job events the clients heard, per job in the order heard (a job has one owner, so one listener at a
+// time hears it).
+void collect(const std::vector<std::unique_ptr<ChildProcess>> &listeners,
+             QHash<QString, QStringList> &heard) {
+    for (const auto &listener : listeners) {
+        listener->waitForExit(5000);
+        for (const QByteArray &line : listener->output().split('\n')) {
+            const QJsonObject object = QJsonDocument::fromJson(line).object();
+            const QString id = object.value("payload").toObject().value("job_id").toString();
+            if (!id.isEmpty() && object.value("event").toString().startsWith("task-"))
+                heard[id] << object.value("event").toString();
+        }
+    }
+}
+
 QHash<QString, Row> rows(const TestDatabase &db) {
     QHash<QString, Row> result;
     QSqlQuery query(QSqlDatabase::database(db.connectionName()));
@@ -45,6 +93,34 @@ QHash<QString, Row> rows(const TestDatabase &db) {
         result.insert(query.value(0).toString(),
                       {query.value(1).toString(), query.value(2).toString(), query.value(3).toBool()});
     return result;
+}
+
+QStringList::const_iterator finalEvent(const QStringList &events) {
+    return std::find_if(events.begin(), events.end(), [](const QString &event) {
+        return event == "task-finished" || event == "task-failed";
+    });
+}
+
+// A final event a client heard must already be in the database (right after a kill, and at the end), and no
+// event may follow it. Jobs that break this go to `regressed`.
+void checkAcknowledged(const QHash<QString, QStringList> &heard, const QHash<QString, Row> &all,
+                       QSet<QString> &regressed) {
+    for (auto it = heard.begin(); it != heard.end(); ++it) {
+        const QStringList &events = it.value();
+        const auto final = finalEvent(events);
+        if (final == events.end() || regressed.contains(it.key()))
+            continue;
+        const Row row = all.value(it.key());
+        const bool kept = *final == "task-finished"
+                              ? (row.status == "finished" || row.status == "interrupted") && row.hasImage
+                              : row.status == "failed";
+        if (!kept || final + 1 != events.end()) {
+            regressed.insert(it.key());
+            std::printf(
+                "regressed:   %s heard %s, row %s%s\n", qPrintable(it.key()), qPrintable(events.join(' ')),
+                qPrintable(row.status.isEmpty() ? "(none)" : row.status), row.hasImage ? " with image" : "");
+        }
+    }
 }
 
 } // namespace
@@ -61,27 +137,42 @@ int main(int argc, char *argv[]) {
     const QCommandLineOption perRound("jobs-per-kill", "Jobs submitted before each kill (default 3).", "n",
                                       "3");
     const QCommandLineOption seedOption("seed", "Random seed (default: time).", "n");
-    parser.addOptions({kills, perRound, seedOption});
+    const QCommandLineOption stepMs("step-ms", "forge-sim's time per sampling step (default 20).", "ms",
+                                    "20");
+    const QCommandLineOption maxWait("max-wait-ms",
+                                     "Longest random wait between a round's submissions and its kill "
+                                     "(default 1200).",
+                                     "ms", "1200");
+    parser.addOptions({kills, perRound, seedOption, stepMs, maxWait});
     parser.process(app);
     const int killCount = parser.value(kills).toInt();
     const int jobsPerKill = parser.value(perRound).toInt();
+    const int maxWaitMs = qMax(1, parser.value(maxWait).toInt());
     const quint32 seed = parser.isSet(seedOption) ? parser.value(seedOption).toUInt()
                                                   : static_cast<quint32>(QDateTime::currentMSecsSinceEpoch());
     QRandomGenerator random(seed);
 
-    PipelineHarness h({"--step-ms", "20"});
+    PipelineHarness h({"--step-ms", parser.value(stepMs)});
     const QString error = h.start(kUsers);
     if (!error.isEmpty()) {
         std::fprintf(stderr, "chaos: %s\n", qPrintable(error));
         return 2;
     }
-    std::printf("chaos: %d kills, %d jobs per kill, seed %u, database %s\n", killCount, jobsPerKill, seed,
+    std::printf("chaos: %d kills, %d jobs per kill, forge-sim --step-ms %s, seed %u, database %s\n",
+                killCount, jobsPerKill, qPrintable(parser.value(stepMs)), seed,
                 qPrintable(h.db().describe()));
     std::fflush(stdout);
 
     QSet<QString> acknowledged;
     QSet<QString> cutOff; // submissions whose answer a kill cut off: the client cannot know
     QHash<QString, int> refused;
+    QHash<QString, QStringList> heard; // job id -> the task-* events its owner's client heard, in order
+    QSet<QString> regressed;
+    auto listeners = listen(h);
+    if (listeners.empty()) {
+        std::fprintf(stderr, "chaos: the socket.io listeners did not connect\n");
+        return 2;
+    }
     QElapsedTimer clock;
     clock.start();
     for (int round = 0; round < killCount; ++round) {
@@ -99,24 +190,39 @@ int main(int argc, char *argv[]) {
                               .arg(reply.status)
                               .arg(reply.json().value("error_code").toString())];
         }
-        QThread::msleep(random.bounded(50, 1200));
+        QTest::qWait(static_cast<int>(random.bounded(maxWaitMs)));
         h.nav().kill();
+        collect(listeners, heard);
+        checkAcknowledged(heard, rows(h.db()), regressed); // what the killed process had acknowledged
         if (!h.nav().start()) {
             std::fprintf(stderr, "chaos: navigator did not restart after kill %d:\n%s\n", round + 1,
                          h.nav().process().output().constData());
             return 2;
         }
+        listeners = listen(h);
+        if (listeners.empty()) {
+            std::fprintf(stderr, "chaos: the socket.io listeners did not reconnect after kill %d\n",
+                         round + 1);
+            return 2;
+        }
     }
 
+    auto stuckNow = [](TestDatabase &db) {
+        return scalar(db, "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt();
+    };
     // Drain: every row reaches a final state, or the wait ends and what is left counts as stuck.
     QElapsedTimer drain;
     drain.start();
     while (drain.elapsed() < 180000) {
-        if (scalar(h.db(), "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'started')").toInt() == 0)
+        if (stuckNow(h.db()) == 0)
             break;
         QThread::msleep(200);
     }
 
+    if (stuckNow(h.db()) > 0) // what the last navigator said about the jobs it did not end
+        std::fprintf(stderr, "%s\n", h.nav().process().output().right(6000).constData());
+    h.nav().terminate();
+    collect(listeners, heard);
     const QHash<QString, Row> all = rows(h.db());
     int finished = 0, stuck = 0, lost = 0, duplicated = 0, interrupted = 0;
     QMap<QString, int> failed;
@@ -130,8 +236,11 @@ int main(int argc, char *argv[]) {
             ++failed[row.errorCode.isEmpty() ? QStringLiteral("(no code)") : row.errorCode];
         else if (row.status == "interrupted")
             ++interrupted;
-        else
+        else {
             ++stuck;
+            std::printf("stuck:       %s %s, heard: %s\n", qPrintable(it.key()), qPrintable(row.status),
+                        qPrintable(heard.value(it.key()).join(' ')));
+        }
     }
     for (const QString &id : std::as_const(acknowledged))
         if (!all.contains(id))
@@ -142,6 +251,7 @@ int main(int argc, char *argv[]) {
     int rerun = 0;
     for (auto it = sent.begin(); it != sent.end(); ++it)
         rerun += it.value() > 1 ? 1 : 0;
+    checkAcknowledged(heard, all, regressed);
     int cutOffStored = 0;
     for (const QString &id : std::as_const(cutOff))
         cutOffStored += all.contains(id) ? 1 : 0;
@@ -168,5 +278,10 @@ int main(int argc, char *argv[]) {
     std::printf("duplicated:  %d\n", duplicated);
     std::printf("stuck:       %d\n", stuck);
     std::printf("re-run:      %d (jobs Forge received more than once)\n", rerun);
-    return lost == 0 && duplicated == 0 && stuck == 0 ? 0 : 1;
+    int heardFinal = 0;
+    for (const QStringList &events : std::as_const(heard))
+        heardFinal += finalEvent(events) != events.end() ? 1 : 0;
+    std::printf("regressed:   %lld of %d jobs whose final event a client heard\n",
+                static_cast<long long>(regressed.size()), heardFinal);
+    return lost == 0 && duplicated == 0 && stuck == 0 && regressed.isEmpty() && heardFinal > 0 ? 0 : 1;
 }

@@ -1,0 +1,64 @@
+#pragma once
+// The job-state write chain. Every state change of a job (started, re-queued, finished with its image,
+// failed, removed) goes through it, in the order it was queued, so a late write never overtakes an earlier
+// one for the same job ("queued" over "started", "started" over "finished") on the pool's several
+// connections.
+//
+// Grouped commits: the writes queued during one event-loop turn, and all those that arrive while a batch is
+// being committed, go to the database together as one transaction (JobRepository::apply), up to
+// kMaxBatch writes, in queue order. After a batch commits, each write's `done(true)` runs in that order.
+// - The database cannot be reached: the whole batch stays at the head of the chain and is tried again with
+//   backoff (up to the maximum retry delay) until it returns; nothing is dropped.
+// - A write fails for good (the batch rolled back): the writes of that batch are tried again one by one, each
+//   in its own transaction, so only the bad one answers `done(false)`.
+#include "server/store/JobRepository.h"
+
+#include <QList>
+#include <QObject>
+
+#include <functional>
+
+namespace nav::queue {
+
+class JobWriteChain final : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kMaxBatch = 128;
+
+    explicit JobWriteChain(store::JobRepository &repository, QObject *parent = nullptr);
+
+    // Queues `write`; `done(ok)` runs on this thread once it committed (true) or failed for good (false).
+    void write(store::JobWrite write, std::function<void(bool)> done = {});
+    // Calls `done` once every write queued so far has been answered (at once if none is pending).
+    void flush(std::function<void()> done);
+
+    bool databaseDown() const { return m_databaseDown; }
+    // The longest wait between two tries while the database is unreachable.
+    void setMaxRetryDelay(int ms) { m_maxRetryDelayMs = ms; }
+    int maxRetryDelay() const { return m_maxRetryDelayMs; }
+
+signals:
+    // Writes started failing because the database is unreachable (false), or went through again (true).
+    void availabilityChanged(bool available);
+
+private:
+    void runNext();
+    void committed(int count);
+    void failed(int count, bool unavailable);
+    void setDatabaseDown(bool down);
+
+    struct Pending {
+        store::JobWrite write;
+        std::function<void(bool)> done;
+    };
+    store::JobRepository &m_repository;
+    QList<Pending> m_pending; // in queue order; the running batch is at the head
+    bool m_busy = false;      // a batch is running or about to start
+    int m_isolated = 0;       // the next writes to run one per transaction (after a batch failed for good)
+    bool m_databaseDown = false;
+    int m_retryDelayMs = 0;
+    int m_maxRetryDelayMs = 5000;
+    std::function<void()> m_flushed;
+};
+
+} // namespace nav::queue

@@ -1,0 +1,246 @@
+// Grouped commits of job-state writes (JobWriteChain + JobRepository::apply) against a real database (SQLite
+// or MariaDB), observed from the database itself:
+// - how many transactions committed: SQLite's commit hook on the pool's only connection, or MariaDB's
+//   session counter Com_commit of that connection;
+// - the order in which each job's state changed: a trigger the test adds logs every status written to jobs.
+// Writes queued in one event-loop turn commit as one transaction in queue order; a write that fails for good
+// is the only one that answers false, the rest of its batch still lands.
+#include "server/queue/JobQueue.h"
+#include "server/queue/JobWriteChain.h"
+#include "server/store/Database.h"
+#include "server/store/JobRepository.h"
+#include "tests/support/ApiTestHelpers.h"
+#include "tests/support/TestSupport.h"
+
+#include <QSqlDriver>
+#include <QtTest>
+
+#include <atomic>
+#include <sqlite3.h>
+
+using namespace nav;
+using namespace nav::test;
+
+namespace {
+
+std::atomic<int> sqliteCommits{0};
+
+int countCommit(void *) {
+    ++sqliteCommits;
+    return 0; // 0: let the commit go ahead
+}
+
+// Waits by running the event loop: QFuture::waitForFinished() may run a task that has not started yet on the
+// waiting thread, with that thread's own connection, and this test must see the pool connection's commits.
+template <typename T> T wait(QFuture<T> future) {
+    if (!QTest::qWaitFor([&] { return future.isFinished(); }, 20000))
+        qFatal("database work did not finish");
+    if constexpr (!std::is_void_v<T>)
+        return future.result();
+}
+
+store::Job makeJob(const QString &id) {
+    store::Job job;
+    job.id = id;
+    job.ownerId = QStringLiteral("1");
+    job.taskType = QStringLiteral("txt2img");
+    job.modelName = QStringLiteral("m");
+    job.params = QJsonObject{{"prompt", "p"}, {"model_name", "m"}};
+    return job;
+}
+
+struct Fixture {
+    Fixture() {
+        config::EnvMap env{{"SECRET_KEY", "x"},
+                           {"DB_POOL_SIZE", "1"}}; // one connection: its commits are ours
+        const auto vars = testDb.envVars();
+        for (auto it = vars.begin(); it != vars.end(); ++it)
+            env.insert(it.key(), it.value());
+        QString error;
+        database = store::Database::open(std::get<config::Config>(config::loadConfig({}, env)).db, &error);
+        if (!database || !database->migrate(&error))
+            qFatal("database: %s", qPrintable(error));
+        repository = std::make_unique<store::JobRepository>(*database);
+        logStatusChanges();
+        if (!testDb.isMysql())
+            wait(database->run<void>([](QSqlDatabase &db) {
+                sqlite3_commit_hook(*static_cast<sqlite3 **>(db.driver()->handle().data()), countCommit,
+                                    nullptr);
+            }));
+    }
+    ~Fixture() {
+        repository.reset();
+        database.reset();
+    }
+
+    // Every status written to a jobs row, in the order the database applied them.
+    void logStatusChanges() {
+        QSqlQuery q(QSqlDatabase::database(testDb.connectionName()));
+        if (testDb.isMysql()) {
+            QVERIFY(q.exec("CREATE TABLE state_log (n BIGINT AUTO_INCREMENT PRIMARY KEY, job_id VARCHAR(64), "
+                           "status VARCHAR(32))"));
+            QVERIFY(q.exec("CREATE TRIGGER log_state AFTER UPDATE ON jobs FOR EACH ROW "
+                           "INSERT INTO state_log (job_id, status) VALUES (NEW.job_id, NEW.status)"));
+        } else {
+            QVERIFY(q.exec("CREATE TABLE state_log (n INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT, "
+                           "status TEXT)"));
+            QVERIFY(q.exec("CREATE TRIGGER log_state AFTER UPDATE OF status ON jobs BEGIN "
+                           "INSERT INTO state_log (job_id, status) VALUES (NEW.job_id, NEW.status); END"));
+        }
+    }
+    QStringList statesOf(const QString &jobId) {
+        QSqlQuery q(QSqlDatabase::database(testDb.connectionName()));
+        q.prepare("SELECT status FROM state_log WHERE job_id = ? ORDER BY n");
+        q.addBindValue(jobId);
+        q.exec();
+        QStringList states;
+        while (q.next())
+            states << q.value(0).toString();
+        return states;
+    }
+    // Transactions the pool's connection has committed so far.
+    int commits() {
+        if (!testDb.isMysql())
+            return sqliteCommits.load();
+        return wait(database->run<int>([](QSqlDatabase &db) {
+            QSqlQuery q = store::exec(db, "SHOW SESSION STATUS LIKE 'Com_commit'");
+            return q.next() ? q.value(1).toInt() : -1;
+        }));
+    }
+    void enqueue(const QString &id) {
+        QCOMPARE(wait(repository->enqueue(makeJob(id), std::nullopt)).result,
+                 store::JobRepository::EnqueueResult::Inserted);
+    }
+
+    TestDatabase testDb;
+    std::unique_ptr<store::Database> database;
+    std::unique_ptr<store::JobRepository> repository;
+};
+
+const QByteArray kPngBase64 = QByteArray("\x89PNG\r\n\x1a\nnot really a picture").toBase64();
+
+} // namespace
+
+class JobWritesTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    // 20 jobs each go started -> queued -> started -> finished, the writes of all jobs interleaved, all
+    // queued in one turn: one transaction, each job's states in queue order, the image with the final state,
+    // and the `done` answers in queue order.
+    void oneTurnIsOneTransactionInOrder() {
+        Fixture f;
+        QStringList ids;
+        for (int i = 0; i < 20; ++i) {
+            ids << QStringLiteral("grp%1").arg(i);
+            f.enqueue(ids.last());
+        }
+        queue::JobWriteChain chain(*f.repository);
+        const int before = f.commits();
+        QStringList expected, answered;
+        auto queueWrite = [&](store::JobWrite write, const QString &label) {
+            expected << label;
+            chain.write(std::move(write),
+                        [&answered, label](bool ok) { answered << (ok ? label : "FAILED"); });
+        };
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->started(id, 1, "forge"), id + " started");
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->requeued(id), id + " queued");
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->started(id, 2, "forge"), id + " started again");
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->finished(id, kPngBase64, {}, "finished"), id + " finished");
+        QVERIFY(expected.size() <= queue::JobWriteChain::kMaxBatch);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), expected.size(), 20000);
+        QCOMPARE(answered, expected);
+        QCOMPARE(f.commits() - before, 1);
+        for (const QString &id : std::as_const(ids)) {
+            QCOMPARE(f.statesOf(id), QStringList({"started", "queued", "started", "finished"}));
+            QCOMPARE(scalar(f.testDb, "SELECT attempts FROM jobs WHERE job_id = ?", {id}).toInt(), 2);
+            QCOMPARE(scalar(f.testDb, "SELECT image_data FROM images WHERE id = ?", {id}).toByteArray(),
+                     kPngBase64);
+        }
+
+        // The chain is free again: the next turn's writes are the next transaction.
+        answered.clear();
+        expected.clear();
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->failed(id, "X", "after the fact"), id + " failed");
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), expected.size(), 20000);
+        QCOMPARE(answered, expected);
+        QCOMPARE(f.commits() - before, 2);
+    }
+
+    // A write that fails for good in the middle of a batch: the batch is rolled back and its writes are tried
+    // one by one, so the others land in their order and only the bad one answers false.
+    void aFailingWriteDoesNotTakeTheOthersDown() {
+        Fixture f;
+        QStringList ids;
+        for (int i = 0; i < 6; ++i) {
+            ids << QStringLiteral("bad%1").arg(i);
+            f.enqueue(ids.last());
+        }
+        queue::JobWriteChain chain(*f.repository);
+        QList<std::pair<QString, bool>> answers;
+        auto queueWrite = [&](store::JobWrite write, const QString &label) {
+            chain.write(std::move(write), [&answers, label](bool ok) { answers.append({label, ok}); });
+        };
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->started(id, 1, "forge"), id + " started");
+        queueWrite(
+            {"broken", [](QSqlDatabase &db) { store::exec(db, "UPDATE no_such_table SET x = 1"); }, {}},
+            "broken");
+        for (const QString &id : std::as_const(ids))
+            queueWrite(f.repository->finished(id, kPngBase64, {}, "finished"), id + " finished");
+        QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 2 * ids.size() + 1, 20000);
+        QList<std::pair<QString, bool>> expected;
+        for (const QString &id : std::as_const(ids))
+            expected.append({id + " started", true});
+        expected.append({"broken", false});
+        for (const QString &id : std::as_const(ids))
+            expected.append({id + " finished", true});
+        QCOMPARE(answers, expected);
+        QVERIFY(!chain.databaseDown()); // a bad statement is not an outage
+        for (const QString &id : std::as_const(ids)) {
+            QCOMPARE(f.statesOf(id), QStringList({"started", "finished"}));
+            QCOMPARE(scalar(f.testDb, "SELECT image_data FROM images WHERE id = ?", {id}).toByteArray(),
+                     kPngBase64);
+        }
+
+        // After the one-by-one pass the chain groups again.
+        const int before = f.commits();
+        int answered = 0;
+        for (const QString &id : std::as_const(ids))
+            chain.write(f.repository->failed(id, "X", "later"), [&](bool ok) { answered += ok ? 1 : 100; });
+        QTRY_COMPARE_WITH_TIMEOUT(answered, int(ids.size()), 20000);
+        QCOMPARE(f.commits() - before, 1);
+    }
+
+    // The queue's own writes: recovery re-queues every job left 'started' (and fails those started twice)
+    // in one turn, which is one transaction.
+    void recoveryIsOneTransaction() {
+        Fixture f;
+        for (int i = 0; i < 8; ++i) {
+            const QString id = QStringLiteral("rec%1").arg(i);
+            f.enqueue(id);
+            wait(f.repository->markStarted(id, i < 6 ? 1 : 2, "forge"));
+        }
+        const int before = f.commits();
+        queue::JobQueue queue(*f.repository, nullptr, queue::QueueSettings{});
+        bool recovered = false;
+        queue.recover([&](const QString &error) {
+            QVERIFY(error.isEmpty());
+            recovered = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(recovered, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(f.testDb, "SELECT COUNT(*) FROM jobs WHERE status = 'failed'").toInt(), 2, 20000);
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'").toInt(), 6);
+        QCOMPARE(f.commits() - before, 1);
+        QCOMPARE(queue.queued().size(), 6);
+    }
+};
+
+QTEST_GUILESS_MAIN(JobWritesTest)
+#include "tst_jobwrites.moc"
