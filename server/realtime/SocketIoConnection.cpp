@@ -1,15 +1,13 @@
 #include "server/realtime/SocketIoConnection.h"
 
 #include "server/realtime/EngineSession.h"
+#include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/SocketIoNamespace.h"
 #include "server/realtime/SocketIoServer.h"
 #include "server/realtime/SocketIoSocket.h"
 
-#include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 
 namespace nav::realtime {
 

@@ -15,7 +15,7 @@ class SocketIoServer;
 class SocketIoSocket;
 struct HandshakeInfo;
 
-class SocketIoConnection : public QObject {
+class SocketIoConnection final : public QObject {
     Q_OBJECT
 public:
     SocketIoConnection(EngineSession *session, SocketIoServer *server, int connectTimeoutMs);

@@ -15,7 +15,7 @@ namespace nav::realtime {
 class SocketIoConnection;
 class SocketIoNamespace;
 
-class SocketIoSocket : public QObject {
+class SocketIoSocket final : public QObject {
     Q_OBJECT
 public:
     SocketIoSocket(const QString &id, SocketIoNamespace *nsp, SocketIoConnection *connection,
