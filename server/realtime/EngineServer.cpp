@@ -4,6 +4,7 @@
 #include "server/realtime/EngineSession.h"
 #include "server/realtime/HttpAnswer.h"
 #include "server/realtime/PollingTransport.h"
+#include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketTransport.h"
 
 #include <QHttpServerRequest>
@@ -11,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QRandomGenerator>

@@ -1,11 +1,8 @@
 #include "server/realtime/EngineSession.h"
 
 #include "server/realtime/PollingTransport.h"
+#include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketTransport.h"
-
-#include <QLoggingCategory>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 
 namespace nav::realtime {
 

@@ -1,11 +1,9 @@
 #include "server/realtime/PollingTransport.h"
 
 #include "server/realtime/HttpAnswer.h"
+#include "server/realtime/RealtimeLogging_p.h"
 
 #include <QHttpServerRequest>
-#include <QLoggingCategory>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 
 namespace nav::realtime {
 

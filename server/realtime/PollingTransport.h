@@ -14,7 +14,7 @@ class QHttpServerRequest;
 
 namespace nav::realtime {
 
-class PollingTransport : public Transport {
+class PollingTransport final : public Transport {
     Q_OBJECT
 public:
     PollingTransport(const EngineSettings &settings, QObject *parent = nullptr);

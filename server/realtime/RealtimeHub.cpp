@@ -1,14 +1,12 @@
 #include "server/realtime/RealtimeHub.h"
 
 #include "server/realtime/EngineServer.h"
+#include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/SocketIoNamespace.h"
 #include "server/realtime/SocketIoServer.h"
 #include "server/realtime/SocketIoSocket.h"
 
-#include <QLoggingCategory>
 #include <QPointer>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 
 namespace nav::realtime {
 

@@ -19,7 +19,7 @@ class SocketIoNamespace;
 class SocketIoServer;
 class SocketIoSocket;
 
-class RealtimeHub : public QObject {
+class RealtimeHub final : public QObject {
     Q_OBJECT
 public:
     RealtimeHub(const RealtimeSettings &settings, TokenVerifier verifier, QObject *parent = nullptr);

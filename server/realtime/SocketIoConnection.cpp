@@ -1,15 +1,13 @@
 #include "server/realtime/SocketIoConnection.h"
 
 #include "server/realtime/EngineSession.h"
+#include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/SocketIoNamespace.h"
 #include "server/realtime/SocketIoServer.h"
 #include "server/realtime/SocketIoSocket.h"
 
-#include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
-
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
 
 namespace nav::realtime {
 
@@ -60,9 +58,14 @@ void SocketIoConnection::close() {
 }
 
 void SocketIoConnection::removeSocket(SocketIoSocket *socket) {
-    auto it = m_sockets.find(socket->nsp()->name());
-    if (it != m_sockets.end() && *it == socket)
-        m_sockets.erase(it);
+    m_sockets.removeOne(socket);
+}
+
+SocketIoSocket *SocketIoConnection::socketIn(const QString &nsp) const {
+    for (SocketIoSocket *socket : m_sockets)
+        if (socket->nsp()->name() == nsp)
+            return socket;
+    return nullptr;
 }
 
 void SocketIoConnection::onMessage(const QByteArray &data, bool binary) {
@@ -84,12 +87,12 @@ void SocketIoConnection::onPacket(SocketIoPacket packet) {
         onConnect(packet);
         return;
     case T::Disconnect:
-        if (SocketIoSocket *socket = m_sockets.value(packet.nsp))
+        if (SocketIoSocket *socket = socketIn(packet.nsp))
             socket->onDisconnected(QStringLiteral("client namespace disconnect"));
         return;
     case T::Event:
     case T::BinaryEvent:
-        if (SocketIoSocket *socket = m_sockets.value(packet.nsp); socket && socket->isConnected())
+        if (SocketIoSocket *socket = socketIn(packet.nsp); socket && socket->isConnected())
             socket->onEvent(packet.data.toArray(), packet.attachments, packet.id);
         return;
     case T::Ack:
@@ -111,10 +114,10 @@ void SocketIoConnection::onConnect(const SocketIoPacket &packet) {
               {}});
         return;
     }
-    if (m_sockets.contains(packet.nsp)) // already connected (or connecting) to this namespace
+    if (socketIn(packet.nsp)) // already connected (or connecting) to this namespace
         return;
     auto *socket = new SocketIoSocket(newSocketId(), nsp, this, packet.data.toObject());
-    m_sockets.insert(packet.nsp, socket);
+    m_sockets.append(socket);
     QPointer<SocketIoSocket> guard(socket);
     auto next = [this, guard](std::optional<QJsonObject> error) {
         if (!guard || guard->isConnected())
@@ -136,7 +139,7 @@ void SocketIoConnection::onConnect(const SocketIoPacket &packet) {
 
 void SocketIoConnection::onClosed(const QString &reason) {
     m_connectTimer.stop();
-    const auto sockets = m_sockets.values();
+    const auto sockets = m_sockets;
     for (SocketIoSocket *socket : sockets)
         socket->onDisconnected(reason);
     m_sockets.clear();

@@ -4,7 +4,7 @@
 // malformed packet or when no namespace is joined within connectTimeout.
 #include "shared/realtime/SocketIoDecoder.h"
 
-#include <QHash>
+#include <QList>
 #include <QObject>
 #include <QTimer>
 
@@ -15,7 +15,7 @@ class SocketIoServer;
 class SocketIoSocket;
 struct HandshakeInfo;
 
-class SocketIoConnection : public QObject {
+class SocketIoConnection final : public QObject {
     Q_OBJECT
 public:
     SocketIoConnection(EngineSession *session, SocketIoServer *server, int connectTimeoutMs);
@@ -37,7 +37,10 @@ private:
     EngineSession *m_session;
     SocketIoServer *m_server;
     SocketIoDecoder m_decoder;
-    QHash<QString, SocketIoSocket *> m_sockets; // by namespace name, including ones awaiting middleware
+    // The namespace with that name's socket, or null.
+    SocketIoSocket *socketIn(const QString &nsp) const;
+
+    QList<SocketIoSocket *> m_sockets; // one per namespace, including ones awaiting middleware
     QTimer m_connectTimer;
 };
 

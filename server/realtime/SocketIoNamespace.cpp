@@ -11,7 +11,8 @@ SocketIoNamespace::SocketIoNamespace(const QString &name, QObject *parent) : QOb
 QSet<SocketIoSocket *> SocketIoNamespace::socketsIn(const QStringList &rooms) const {
     QSet<SocketIoSocket *> result;
     for (const QString &room : rooms)
-        result.unite(m_rooms.value(room));
+        for (SocketIoSocket *socket : m_rooms.value(room))
+            result.insert(socket);
     return result;
 }
 
@@ -47,14 +48,14 @@ void SocketIoNamespace::remove(SocketIoSocket *socket) {
 }
 
 void SocketIoNamespace::joinRoom(SocketIoSocket *socket, const QString &room) {
-    m_rooms[room].insert(socket);
+    m_rooms[room].append(socket); // once: SocketIoSocket joins a room only if it is not in it yet
 }
 
 void SocketIoNamespace::leaveRoom(SocketIoSocket *socket, const QString &room) {
     auto it = m_rooms.find(room);
     if (it == m_rooms.end())
         return;
-    it->remove(socket);
+    it->removeOne(socket);
     if (it->isEmpty())
         m_rooms.erase(it);
 }

@@ -51,7 +51,7 @@ private:
     QString m_name;
     Middleware m_middleware;
     QSet<SocketIoSocket *> m_sockets;
-    QHash<QString, QSet<SocketIoSocket *>> m_rooms;
+    QHash<QString, QList<SocketIoSocket *>> m_rooms; // members of a room are few, so a list, not a QSet
 };
 
 } // namespace nav::realtime

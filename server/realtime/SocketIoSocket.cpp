@@ -22,13 +22,13 @@ const HandshakeInfo &SocketIoSocket::handshake() const {
 void SocketIoSocket::join(const QString &room) {
     if (m_rooms.contains(room))
         return;
-    m_rooms.insert(room);
+    m_rooms.append(room);
     if (m_connected)
         m_nsp->joinRoom(this, room);
 }
 
 void SocketIoSocket::leave(const QString &room) {
-    if (!m_rooms.remove(room))
+    if (!m_rooms.removeOne(room))
         return;
     if (m_connected)
         m_nsp->leaveRoom(this, room);
@@ -60,7 +60,8 @@ void SocketIoSocket::disconnectFromNamespace() {
 void SocketIoSocket::onConnected() {
     m_connected = true;
     m_nsp->add(this);
-    m_rooms.insert(m_id); // every socket is in a room named after its id, as in Node
+    if (!m_rooms.contains(m_id))
+        m_rooms.append(m_id); // every socket is in a room named after its id, as in Node
     for (const QString &room : std::as_const(m_rooms))
         m_nsp->joinRoom(this, room);
     QJsonObject reply{{"sid", m_id}};

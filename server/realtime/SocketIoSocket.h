@@ -8,14 +8,14 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
+#include <QStringList>
 
 namespace nav::realtime {
 
 class SocketIoConnection;
 class SocketIoNamespace;
 
-class SocketIoSocket : public QObject {
+class SocketIoSocket final : public QObject {
     Q_OBJECT
 public:
     SocketIoSocket(const QString &id, SocketIoNamespace *nsp, SocketIoConnection *connection,
@@ -26,7 +26,7 @@ public:
     SocketIoNamespace *nsp() const { return m_nsp; }
     const QJsonObject &auth() const { return m_auth; }
     const HandshakeInfo &handshake() const;
-    const QSet<QString> &rooms() const { return m_rooms; }
+    const QStringList &rooms() const { return m_rooms; }
     bool isConnected() const { return m_connected; }
 
     void join(const QString &room);
@@ -56,7 +56,7 @@ private:
     SocketIoNamespace *m_nsp;
     QPointer<SocketIoConnection> m_connection;
     QJsonObject m_auth;
-    QSet<QString> m_rooms;
+    QStringList m_rooms; // a handful per socket: a list, where a QSet would cost over 1 KiB each
     bool m_connected = false;
 };
 

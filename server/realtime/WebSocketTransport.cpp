@@ -1,9 +1,8 @@
 #include "server/realtime/WebSocketTransport.h"
 
-#include <QLoggingCategory>
-#include <QWebSocket>
+#include "server/realtime/RealtimeLogging_p.h"
 
-Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
+#include <QWebSocket>
 
 namespace nav::realtime {
 

@@ -9,7 +9,7 @@ class QWebSocket;
 
 namespace nav::realtime {
 
-class WebSocketTransport : public Transport {
+class WebSocketTransport final : public Transport {
     Q_OBJECT
 public:
     // Takes ownership of the socket.

@@ -24,6 +24,13 @@ function rssMiB(pid) {
 
 const perClientKiB = (rss0, rssN) => (((Number(rssN) - Number(rss0)) * 1024) / clients).toFixed(1);
 
+// CPU time (user + system) the process has used, in ms: the connect figure also depends on the one Node
+// process that plays all the clients, so the server's own share is printed next to it.
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+}
+
 function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -37,6 +44,7 @@ async function runMode(name, options) {
     const rss0 = rssMiB(server.child.pid);
     const sockets = [];
     const connectTimes = [];
+    const cpu0 = cpuMs(server.child.pid);
     const start = performance.now();
     await Promise.all(
       Array.from({ length: clients }, () => {
@@ -53,6 +61,7 @@ async function runMode(name, options) {
       })
     );
     const connectAll = performance.now() - start;
+    const connectCpu = cpuMs(server.child.pid) - cpu0;
     if (options.upgrade !== false && !options.transports) {
       await waitUntil(() => sockets.every((s) => s.io.engine.transport.name === "websocket"), 60000, "upgrades");
     }
@@ -81,7 +90,7 @@ async function runMode(name, options) {
     connectTimes.sort((a, b) => a - b);
     roundTimes.sort((a, b) => a - b);
     console.log(
-      `${name.padEnd(22)} connect all ${fmt(connectAll)} | per client median ${fmt(quantile(connectTimes, 0.5))}` +
+      `${name.padEnd(22)} connect all ${fmt(connectAll)} (server CPU ${connectCpu} ms) | per client median ${fmt(quantile(connectTimes, 0.5))}` +
         ` p99 ${fmt(quantile(connectTimes, 0.99))} | delivery median ${fmt(quantile(latencies, 0.5))}` +
         ` p99 ${fmt(quantile(latencies, 0.99))} (last client: median ${fmt(quantile(roundTimes, 0.5))})` +
         ` | server RSS ${rss0} MiB at 0, ${rssN} MiB at ${clients} (${perClientKiB(rss0, rssN)} KiB per client)`
@@ -109,6 +118,7 @@ async function runBareBaseline() {
     await new Promise((r) => setTimeout(r, 300));
     const rss0 = rssMiB(child.pid);
     const sockets = [];
+    const cpu0 = cpuMs(child.pid);
     const start = performance.now();
     await Promise.all(
       Array.from({ length: clients }, () => new Promise((resolve, reject) => {
@@ -119,10 +129,11 @@ async function runBareBaseline() {
       }))
     );
     const connectAll = performance.now() - start;
+    const connectCpu = cpuMs(child.pid) - cpu0;
     await new Promise((r) => setTimeout(r, 1000));
     const rssN = rssMiB(child.pid);
     console.log(
-      `${"baseline: bare Qt".padEnd(22)} connect all ${fmt(connectAll)} | server RSS ${rss0} MiB at 0, ` +
+      `${"baseline: bare Qt".padEnd(22)} connect all ${fmt(connectAll)} (server CPU ${connectCpu} ms) | server RSS ${rss0} MiB at 0, ` +
         `${rssN} MiB at ${clients} (${perClientKiB(rss0, rssN)} KiB per client; QWebSocketServer alone, ws clients)`
     );
     sockets.forEach((s) => s.terminate());
