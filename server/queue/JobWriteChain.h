@@ -1,8 +1,8 @@
 #pragma once
 // The job-state write chain. Every state change of a job (started, re-queued, finished with its image,
-// failed, removed) goes through it, in the order it was queued, so a late write never overtakes an earlier
-// one for the same job ("queued" over "started", "started" over "finished") on the pool's several
-// connections.
+// failed, removed, and the png-info answer cached after it finished) goes through it, in the order it was
+// queued, so a late write never overtakes an earlier one for the same job ("queued" over "started", "started"
+// over "finished") on the pool's several connections.
 //
 // Grouped commits: the writes queued during one event-loop turn, and all those that arrive while a batch is
 // being committed, go to the database together as one transaction (JobRepository::apply), up to
