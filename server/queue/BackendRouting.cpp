@@ -1,8 +1,6 @@
 #include "server/queue/BackendRouting.h"
 
-#include <QLoggingCategory>
-
-Q_DECLARE_LOGGING_CATEGORY(lcQueue)
+#include "server/queue/QueueLogging_p.h"
 
 namespace nav::queue {
 

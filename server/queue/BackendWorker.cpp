@@ -3,10 +3,10 @@
 #include "server/forge/GenerationPayload.h"
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceMetrics.h"
+#include "server/queue/QueueLogging_p.h"
 #include "server/queue/Scheduler.h"
 
 #include <QJsonArray>
-#include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcQueue, "navigator.queue")
 

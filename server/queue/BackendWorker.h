@@ -31,7 +31,7 @@ struct WorkerSettings {
 enum class FirstPassPatch { Unknown, Patched, Unpatched };
 QString firstPassPatchName(FirstPassPatch state);
 
-class BackendWorker : public QObject {
+class BackendWorker final : public QObject {
     Q_OBJECT
 public:
     // What the admin sees. `up` and `down` are health; `paused` and `draining` are the admin's choice and

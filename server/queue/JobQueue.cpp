@@ -5,13 +5,11 @@
 #include "server/ops/Logging.h"
 #include "server/ops/ServiceMetrics.h"
 #include "server/queue/JobEvents.h"
+#include "server/queue/QueueLogging_p.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QTimer>
-
-Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 
 namespace nav::queue {
 

@@ -36,7 +36,7 @@ struct QueueSettings {
     qint64 maxWaitMs = 3'600'000; // JOB_MAX_WAIT
 };
 
-class JobQueue : public QObject {
+class JobQueue final : public QObject {
     Q_OBJECT
 public:
     JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,

@@ -1,9 +1,8 @@
 #include "server/queue/JobWriteChain.h"
 
-#include <QLoggingCategory>
-#include <QTimer>
+#include "server/queue/QueueLogging_p.h"
 
-Q_DECLARE_LOGGING_CATEGORY(lcQueue)
+#include <QTimer>
 
 namespace nav::queue {
 

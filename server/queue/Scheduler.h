@@ -19,7 +19,7 @@ namespace nav::queue {
 // the API or a title such as "name.safetensors [hash]".
 bool isLoadedModel(const QString &loaded, const QString &wanted);
 
-class Scheduler {
+class Scheduler final {
 public:
     using CanRun = std::function<bool(const store::Job &)>;
 

@@ -31,7 +31,7 @@ struct JobWrite {
     std::function<void()> committed;
 };
 
-class JobRepository {
+class JobRepository final {
 public:
     // `imageCache` (optional) gets every image this repository writes or loads for serving.
     explicit JobRepository(Database &db, ImageCache *imageCache = nullptr)
