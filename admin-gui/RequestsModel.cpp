@@ -1,7 +1,8 @@
 #include "admin-gui/RequestsModel.h"
 
 #include "admin-gui/Avatars.h"
-#include "shared/api/AccessRequest.h"
+
+#include <QJsonArray>
 
 namespace nav::admin {
 
@@ -14,21 +15,6 @@ QString timeLabel(const QDateTime &time) {
 }
 
 } // namespace
-
-AccessRequest AccessRequest::fromJson(const QJsonObject &o) {
-    // The server's spelling is shared/api/AccessRequest.
-    const api::AccessRequest shape = api::AccessRequest::fromJson(o);
-    AccessRequest r;
-    r.discordId = shape.discordId;
-    r.name = shape.name;
-    r.username = shape.username;
-    r.avatar = shape.avatar;
-    r.status = shape.status;
-    r.attempts = shape.attempts;
-    r.firstAttemptAt = shape.firstAttemptAt;
-    r.lastAttemptAt = shape.lastAttemptAt;
-    return r;
-}
 
 RequestsModel::RequestsModel(Avatars *avatars, QObject *parent)
     : QAbstractTableModel(parent), m_avatars(avatars) {
@@ -80,8 +66,8 @@ QVariant RequestsModel::data(const QModelIndex &index, int role) const {
     switch (index.column()) {
     case ColName:
         return r.username.isEmpty() || r.username == r.name
-                   ? r.label()
-                   : QStringLiteral("%1 (@%2)").arg(r.label(), r.username);
+                   ? requestLabel(r)
+                   : QStringLiteral("%1 (@%2)").arg(requestLabel(r), r.username);
     case ColId:
         return r.discordId;
     case ColAttempts:

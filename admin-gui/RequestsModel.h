@@ -2,9 +2,9 @@
 // Pending access requests (people refused at login for want of a role) as a table: name with avatar,
 // Discord ID, attempts, first and last attempt. Filled from GET /api/admin/access-requests?status=pending and
 // kept current by `access-requested` events. Needs no widgets.
+#include "shared/api/AccessRequest.h"
+
 #include <QAbstractTableModel>
-#include <QDateTime>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 
@@ -14,19 +14,13 @@ namespace nav::admin {
 
 class Avatars;
 
-struct AccessRequest {
-    QString discordId;
-    QString name; // display name (global name, else username); may be empty
-    QString username;
-    QString avatar; // Discord avatar hash
-    QString status;
-    int attempts = 0;
-    QDateTime firstAttemptAt;
-    QDateTime lastAttemptAt;
+// The window reads requests through the shared shape (shared/api/AccessRequest.h).
+using AccessRequest = api::AccessRequest;
 
-    static AccessRequest fromJson(const QJsonObject &object);
-    QString label() const { return name.isEmpty() ? discordId : name; }
-};
+// How the window names a request: its display name, else its Discord ID.
+inline QString requestLabel(const AccessRequest &request) {
+    return request.name.isEmpty() ? request.discordId : request.name;
+}
 
 class RequestsModel : public QAbstractTableModel {
     Q_OBJECT

@@ -81,10 +81,11 @@ RequestsTab::RequestsTab(ServerConnection *connection, RequestsModel *model, Req
     connect(feed, &RequestsFeed::failed, this, &RequestsTab::setMessage);
     connect(feed, &RequestsFeed::requestArrived, this, [this](const QJsonObject &request) {
         const AccessRequest r = AccessRequest::fromJson(request);
-        setMessage(QStringLiteral("New access request from %1.").arg(r.label()));
+        setMessage(QStringLiteral("New access request from %1.").arg(requestLabel(r)));
         if (m_notify->isChecked())
-            emit notify(QStringLiteral("Access request"),
-                        QStringLiteral("%1 (%2) asks for access to Navigator.").arg(r.label(), r.discordId));
+            emit notify(
+                QStringLiteral("Access request"),
+                QStringLiteral("%1 (%2) asks for access to Navigator.").arg(requestLabel(r), r.discordId));
     });
     updateActions();
 }
@@ -116,7 +117,7 @@ void RequestsTab::approveSelected(int role) {
     const auto request = m_model->request(selectedRequest());
     if (!request)
         return;
-    const QString who = request->label();
+    const QString who = requestLabel(*request);
     const QString roleName = role == 2 ? QStringLiteral("artificer") : QStringLiteral("apprentice");
     setMessage(QStringLiteral("Approving %1…").arg(who));
     m_feed->approve(request->discordId, role, [this, who, roleName](bool ok, const QString &error) {
@@ -129,7 +130,7 @@ void RequestsTab::denySelected(bool confirm) {
     const auto request = m_model->request(selectedRequest());
     if (!request)
         return;
-    const QString who = request->label();
+    const QString who = requestLabel(*request);
     if (confirm &&
         QMessageBox::question(this, QStringLiteral("Deny access"),
                               QStringLiteral("Deny %1 (%2)? They stay refused and leave this list; "
