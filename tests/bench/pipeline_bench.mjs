@@ -192,7 +192,7 @@ async function main() {
     await waitHttp(`http://127.0.0.1:${simPort}/sim/state`, sim, "forge-sim");
     const figures = (r) =>
       `${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s, ${fmt(r.cpuPerJob, 2)} ms server CPU per job, idle gap ` +
-      `median ${fmt(quantile(r.gaps, 0.5), 1)} ms, added latency median ${fmt(quantile(r.added, 0.5), 1)} ms`;
+      `median ${fmt(quantile(r.gaps, 0.5), 2)} ms, added latency median ${fmt(quantile(r.added, 0.5), 2)} ms`;
     const baseline = [];
     if (baselineDir) { // baseline, this build, baseline: the machine's load drifts over a run
       const b = await measure(baselineDir, "baseline1", dir, simPort);
@@ -230,10 +230,10 @@ async function main() {
     console.log(`  throughput: ${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s`);
     console.log(`  server CPU per job (user + system, burst): ${fmt(r.cpuPerJob, 2)} ms`);
     console.log(`  forge-sim time per generation: median ${fmt(quantile(r.genMs, 0.5), 1)} ms`);
-    console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 1)} ms, ` +
-      `p95 ${fmt(quantile(r.gaps, 0.95), 1)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
+    console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 2)} ms, ` +
+      `p95 ${fmt(quantile(r.gaps, 0.95), 2)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
     console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
-      `median ${fmt(quantile(r.added, 0.5), 1)} ms, p95 ${fmt(quantile(r.added, 0.95), 1)} ms (${single} jobs)`);
+      `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +

@@ -10,13 +10,16 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
+#include <chrono>
+
 Q_LOGGING_CATEGORY(lcSim, "forgesim.queue")
 
 namespace forgesim {
 
 namespace {
-qint64 nowMs() {
-    return QDateTime::currentMSecsSinceEpoch();
+double nowMs() {
+    const auto since = std::chrono::system_clock::now().time_since_epoch();
+    return double(std::chrono::duration_cast<std::chrono::microseconds>(since).count()) / 1000.0;
 }
 QByteArray compact(const QJsonValue &v) {
     return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
@@ -40,7 +43,7 @@ QString num(double v, bool isInt) {
 } // namespace
 
 QJsonObject RequestLogEntry::toJson() const {
-    auto ms = [](qint64 v) { return v < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(v)); };
+    auto ms = [](double v) { return v < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(v); };
     return QJsonObject{{"task_id", taskId},
                        {"kind", kind},
                        {"model", model},

@@ -29,7 +29,8 @@ struct SimConfig {
 
 struct RequestLogEntry {
     QString taskId, kind, model, outcome = "pending";
-    qint64 arrivedMs = 0, startedMs = -1, endedMs = -1;
+    // Milliseconds since the epoch with microsecond resolution: benches measure sub-millisecond gaps.
+    double arrivedMs = 0, startedMs = -1, endedMs = -1;
     QJsonObject body;
     QJsonObject toJson() const;
 };

@@ -333,7 +333,7 @@ private slots:
             QCOMPARE(wait(r), 200);
         QJsonDocument d(requestLog());
         QCOMPARE(d.array().size(), 3);
-        qint64 lastStart = 0, lastEnd = 0;
+        double lastStart = 0, lastEnd = 0;
         for (int i = 0; i < 3; ++i) {
             const QJsonObject e = d.array().at(i).toObject();
             QCOMPARE(e["task_id"].toString(), ids[i]);
@@ -342,8 +342,8 @@ private slots:
             QCOMPARE(e["body"]["prompt"].toString(), ids[i]);
             QVERIFY(e["started_ms"].toDouble() >= lastEnd);
             QVERIFY(e["started_ms"].toDouble() >= lastStart);
-            lastStart = qint64(e["started_ms"].toDouble());
-            lastEnd = qint64(e["ended_ms"].toDouble());
+            lastStart = e["started_ms"].toDouble();
+            lastEnd = e["ended_ms"].toDouble();
         }
         QJsonObject done = internalProgress(ids[2]);
         QCOMPARE(done["completed"].toBool(), true);

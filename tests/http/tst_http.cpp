@@ -59,6 +59,17 @@ private slots:
         verifyCors(reply);
     }
 
+    // DeferredTlsLoad: OpenSSL's TLS backend stays unloaded until an outgoing HTTPS call needs it.
+    void tlsBackendIsNotLoadedAtIdle() {
+        QFile maps(QStringLiteral("/proc/%1/maps").arg(m_nav->process().pid()));
+        QVERIFY(maps.open(QIODevice::ReadOnly));
+        const QByteArray mapped = maps.readAll();
+        QVERIFY(mapped.contains("libQt6HttpServer"));
+        QVERIFY2(!mapped.contains("libqopensslbackend"), "the TLS plugin was loaded at start");
+        QVERIFY2(!m_nav->process().output().contains("qt.network.ssl"),
+                 m_nav->process().output().constData());
+    }
+
     void notFoundIsJsonWithCors() {
         const HttpReply reply = http("GET", m_nav->url("/no/such/path"));
         QCOMPARE(reply.status, 404);
