@@ -6,6 +6,8 @@
 #include "server/forge/HttpClient.h"
 #include "server/forge/HttpResponseParser.h"
 
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -27,10 +29,13 @@ public:
     // Answers request number `index` (0-based over all connections) on `socket`.
     using Answer = std::function<void(QTcpSocket *socket, const Request &request, int index)>;
 
-    explicit ScriptedServer(Answer answer) : m_answer(std::move(answer)) {
-        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+    // `server` may be a QSslServer set up by the test; by default a plain QTcpServer.
+    explicit ScriptedServer(Answer answer, QTcpServer *server = nullptr)
+        : m_server(server ? server : new QTcpServer), m_answer(std::move(answer)) {
+        m_server->setParent(this);
+        QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *socket = m_server->nextPendingConnection()) {
                 const int number = ++accepts;
                 socket->setParent(this);
                 connect(socket, &QTcpSocket::readyRead, this,
@@ -40,7 +45,9 @@ public:
     }
 
     QUrl url(const QString &userInfo = {}) const {
-        QUrl u(QStringLiteral("http://127.0.0.1:%1/sdapi/v1").arg(m_server.serverPort()));
+        QUrl u(QStringLiteral("%1://127.0.0.1:%2/sdapi/v1")
+                   .arg(qobject_cast<QSslServer *>(m_server) ? "https" : "http")
+                   .arg(m_server->serverPort()));
         if (!userInfo.isEmpty())
             u.setUserInfo(userInfo);
         return u;
@@ -77,7 +84,7 @@ private:
         }
     }
 
-    QTcpServer m_server;
+    QTcpServer *m_server;
     Answer m_answer;
     QHash<QTcpSocket *, QByteArray> m_buffers;
 };
@@ -85,6 +92,11 @@ private:
 QByteArray ok(const QByteArray &json, const QByteArray &extraHeaders = {}) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
            QByteArray::number(json.size()) + "\r\n" + extraHeaders + "\r\n" + json;
+}
+
+QByteArray testData(const char *name) {
+    QFile file(QStringLiteral(NAVIGATOR_TEST_DATA "/") + QLatin1String(name));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 struct Outcome {
@@ -470,6 +482,33 @@ private slots:
                  head.constData());
         QVERIFY(head.startsWith("POST /sdapi/v1/txt2img HTTP/1.1\r\n"));
         QVERIFY(!head.contains("cret@"));
+    }
+
+    // An https SD_API_HOST: TLS to a local server whose certificate the test trusts, with keep-alive and
+    // Basic auth as over plain HTTP.
+    void httpsBackend() {
+        const QSslCertificate certificate(testData("loopback-tls.crt"));
+        QVERIFY(!certificate.isNull());
+        QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
+        trusting.addCaCertificate(certificate);
+        QSslConfiguration::setDefaultConfiguration(trusting);
+        auto *tls = new QSslServer;
+        QSslConfiguration serving = QSslConfiguration::defaultConfiguration();
+        serving.setLocalCertificate(certificate);
+        serving.setPrivateKey(QSslKey(testData("loopback-tls.key"), QSsl::Rsa));
+        tls->setSslConfiguration(serving);
+        ScriptedServer server([](QTcpSocket *s, const auto &, int) { s->write(ok("{\"tls\":true}")); }, tls);
+        const QUrl url = server.url(QStringLiteral("forge:pw"));
+        QCOMPARE(url.scheme(), QString("https"));
+        ForgeClient client(url, url);
+        for (int i = 0; i < 2; ++i) {
+            const auto out = await([&](JsonCallback cb) { client.get("/options", cb); });
+            QVERIFY2(!out->error, qPrintable(out->error ? out->error->message : QString()));
+            QVERIFY(out->doc.object().value("tls").toBool());
+        }
+        QCOMPARE(server.accepts, 1);
+        QVERIFY(server.requests.first().head.contains("Authorization: Basic " +
+                                                      QByteArray("forge:pw").toBase64()));
     }
 };
 
