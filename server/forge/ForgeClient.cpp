@@ -1,11 +1,10 @@
 #include "server/forge/ForgeClient.h"
 
 #include "server/common/WorkerPriority.h"
+#include "server/forge/HttpClient.h"
+
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcForge, "navigator.forge")
 
@@ -47,26 +46,37 @@ QString forgeMessage(const QByteArray &body) {
     return QString::fromUtf8(body.left(200));
 }
 
-ForgeError classify(QNetworkReply *reply, bool timedOut, const QByteArray &body) {
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (timedOut)
-        return {QStringLiteral("ETIMEDOUT"), QStringLiteral("Forge did not answer in time"), 0, false};
-    if (status >= 400)
-        return {QStringLiteral("HTTP_%1").arg(status),
-                QStringLiteral("Forge answered %1: %2").arg(status).arg(forgeMessage(body)), status, false};
-    switch (reply->error()) {
-    case QNetworkReply::ConnectionRefusedError:
-        return {QStringLiteral("ECONNREFUSED"), QStringLiteral("Forge refused the connection"), 0, true};
-    case QNetworkReply::HostNotFoundError:
-        return {QStringLiteral("ENOTFOUND"), QStringLiteral("Forge host not found"), 0, true};
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::ContentReSendError: // a postOnce() body that Qt wanted to send a second time
-        return {QStringLiteral("ECONNRESET"), QStringLiteral("Forge closed the connection"), 0, false};
-    case QNetworkReply::OperationCanceledError:
-        return {QStringLiteral("ECANCELED"), QStringLiteral("The request to Forge was cancelled"), 0, false};
-    default:
-        return {QStringLiteral("ENETWORK"), reply->errorString(), 0, false};
+// The error of a call, or nothing when Forge answered below 400.
+std::optional<ForgeError> classify(const HttpResult &result) {
+    using Outcome = HttpResult::Outcome;
+    switch (result.outcome) {
+    case Outcome::Answered:
+        if (result.status < 400)
+            return std::nullopt;
+        return ForgeError{
+            QStringLiteral("HTTP_%1").arg(result.status),
+            QStringLiteral("Forge answered %1: %2").arg(result.status).arg(forgeMessage(result.body)),
+            result.status, false};
+    case Outcome::TimedOut:
+        return ForgeError{QStringLiteral("ETIMEDOUT"), QStringLiteral("Forge did not answer in time"), 0,
+                          false};
+    case Outcome::Refused:
+        return ForgeError{QStringLiteral("ECONNREFUSED"), QStringLiteral("Forge refused the connection"), 0,
+                          true};
+    case Outcome::HostNotFound:
+        return ForgeError{QStringLiteral("ENOTFOUND"), QStringLiteral("Forge host not found"), 0, true};
+    case Outcome::Closed:
+        return ForgeError{QStringLiteral("ECONNRESET"), QStringLiteral("Forge closed the connection"), 0,
+                          false};
+    case Outcome::Malformed:
+        return ForgeError{
+            QStringLiteral("EBADRESPONSE"),
+            QStringLiteral("Forge sent an answer that is not valid HTTP (%1)").arg(result.detail),
+            result.status, false};
+    case Outcome::NetworkError:
+        break;
     }
+    return ForgeError{QStringLiteral("ENETWORK"), result.detail, 0, false};
 }
 
 // JSON bodies that are probably this big or bigger (img2img init images, png-info of a finished image,
@@ -103,35 +113,6 @@ Parsed parseBody(const QByteArray &bytes) {
     return {std::move(doc), ok};
 }
 
-// The body of a postOnce() call. Qt rewinds the upload device before it (re)sends a request on a fresh
-// connection; refusing to rewind once the bytes were read makes Qt fail the reply with ContentReSendError
-// instead of re-sending it.
-class OneShotBody : public QIODevice {
-public:
-    OneShotBody(QByteArray data, QObject *parent) : QIODevice(parent), m_data(std::move(data)) {
-        open(QIODevice::ReadOnly);
-    }
-    bool isSequential() const override { return false; }
-    qint64 size() const override { return m_data.size(); }
-    bool reset() override { return m_read == 0 && QIODevice::reset(); }
-    bool seek(qint64 pos) override { return (m_read == 0 || pos == this->pos()) && QIODevice::seek(pos); }
-
-protected:
-    qint64 readData(char *out, qint64 max) override {
-        const qint64 n = qMin(max, qint64(m_data.size()) - pos());
-        if (n <= 0)
-            return n == 0 ? 0 : -1;
-        memcpy(out, m_data.constData() + pos(), size_t(n));
-        m_read += n;
-        return n;
-    }
-    qint64 writeData(const char *, qint64) override { return -1; }
-
-private:
-    QByteArray m_data;
-    qint64 m_read = 0;
-};
-
 } // namespace
 
 QString backendName(const QUrl &sdApiHost) {
@@ -145,9 +126,7 @@ void ForgeClient::setTarget(const QUrl &sdApiHost, const QUrl &base) {
 }
 
 ForgeClient::ForgeClient(const QUrl &sdApiHost, const QUrl &base, QObject *parent)
-    : QObject(parent), m_sdApiHost(sdApiHost), m_base(base), m_network(new QNetworkAccessManager(this)) {
-    m_network->setAutoDeleteReplies(true);
-}
+    : QObject(parent), m_sdApiHost(sdApiHost), m_base(base), m_http(new HttpClient(this)) {}
 
 void ForgeClient::get(const QString &path, JsonCallback done, int timeoutMs) {
     send(join(m_sdApiHost, path), "GET", {}, std::move(done), timeoutMs);
@@ -181,59 +160,35 @@ void ForgeClient::sendJson(const QUrl &url, const QJsonObject &body, JsonCallbac
 
 void ForgeClient::send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
                        int timeoutMs, bool once) {
-    // Credentials in SD_API_HOST (Forge --api-auth) go out up front as Basic auth: Qt would otherwise wait
-    // for the 401 challenge and then re-send, which a postOnce() body refuses. The URL itself never carries
-    // them.
-    QNetworkRequest request(url.adjusted(QUrl::RemoveUserInfo));
-    if (!url.userName().isEmpty())
-        request.setRawHeader("Authorization", "Basic " + (url.userName(QUrl::FullyDecoded) +
-                                                          QLatin1Char(':') + url.password(QUrl::FullyDecoded))
-                                                             .toUtf8()
-                                                             .toBase64());
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    request.setTransferTimeout(0); // our own timer below covers the whole call, not just idle time
-    QNetworkReply *reply = nullptr;
-    if (once) {
-        request.setHeader(QNetworkRequest::ContentLengthHeader, body.size());
-        request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
-        auto *device = new OneShotBody(body, nullptr);
-        reply = m_network->sendCustomRequest(request, method, device);
-        device->setParent(reply);
-    } else {
-        reply = m_network->sendCustomRequest(request, method, body);
-    }
-    auto *timer = new QTimer(reply);
-    timer->setSingleShot(true);
-    auto timedOut = std::make_shared<bool>(false);
-    connect(timer, &QTimer::timeout, reply, [reply, timedOut] {
-        *timedOut = true;
-        reply->abort();
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    if (method != "GET")
+        request.contentType = QByteArrayLiteral("application/json");
+    request.once = once;
+    request.timeoutMs = timeoutMs;
+    m_http->send(request, [this, done = std::move(done), method, path = url.path()](HttpResult result) {
+        if (const std::optional<ForgeError> error = classify(result)) {
+            qCWarning(lcForge).noquote() << method << path << "failed:" << error->code << error->message;
+            done(QJsonDocument(), error);
+            return;
+        }
+        auto deliver = [done, status = result.status](const Parsed &parsed) {
+            if (!parsed.ok)
+                done(QJsonDocument(),
+                     ForgeError{QStringLiteral("EBADRESPONSE"),
+                                QStringLiteral("Forge sent a body that is not JSON"), status, false});
+            else
+                done(parsed.doc, std::nullopt);
+        };
+        if (result.body.size() < kOffLoopJsonBytes)
+            deliver(parseBody(result.body));
+        else // a generation's answer with its images
+            common::runInBackground([bytes = std::move(result.body)] {
+                return parseBody(bytes);
+            }).then(this, deliver);
     });
-    timer->start(timeoutMs);
-    connect(reply, &QNetworkReply::finished, this,
-            [this, reply, timedOut, done = std::move(done), method, url] {
-                const QByteArray bytes = reply->readAll();
-                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                if (reply->error() != QNetworkReply::NoError || status >= 400) {
-                    ForgeError error = classify(reply, *timedOut, bytes);
-                    qCWarning(lcForge).noquote()
-                        << method << url.path() << "failed:" << error.code << error.message;
-                    done(QJsonDocument(), error);
-                    return;
-                }
-                auto deliver = [done, status](const Parsed &parsed) {
-                    if (!parsed.ok)
-                        done(QJsonDocument(),
-                             ForgeError{QStringLiteral("EBADRESPONSE"),
-                                        QStringLiteral("Forge sent a body that is not JSON"), status, false});
-                    else
-                        done(parsed.doc, std::nullopt);
-                };
-                if (bytes.size() < kOffLoopJsonBytes)
-                    deliver(parseBody(bytes));
-                else // a generation's answer with its images
-                    common::runInBackground([bytes] { return parseBody(bytes); }).then(this, deliver);
-            });
 }
 
 } // namespace nav::forge

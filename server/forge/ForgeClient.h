@@ -4,16 +4,15 @@
 // ETIMEDOUT, HTTP_<status>, ...).
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkReply>
 #include <QObject>
 #include <QUrl>
 
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
-
 namespace nav::forge {
+
+class HttpClient;
 
 struct ForgeError {
     QString code;    // ECONNREFUSED, ETIMEDOUT, ECONNRESET, HTTP_500, EBADRESPONSE, ...
@@ -40,9 +39,10 @@ public:
     void get(const QString &path, JsonCallback done, int timeoutMs = kDefaultTimeoutMs);
     void post(const QString &path, const QJsonObject &body, JsonCallback done,
               int timeoutMs = kDefaultTimeoutMs);
-    // A generation POST (txt2img/img2img) that is sent at most once: when the connection drops, Qt's HTTP
-    // stack would silently send it again and Forge would run the job twice. Here the call fails with
-    // ECONNRESET instead, and the caller asks Forge (/internal/progress) what became of the task.
+    // A generation POST (txt2img/img2img) that is sent at most once: it is never retried (Forge would run
+    // the job twice), and goes out only on a fresh or recently used connection (see HttpClient). When the
+    // connection drops, the call fails with ECONNRESET, and the caller asks Forge (/internal/progress) what
+    // became of the task.
     void postOnce(const QString &path, const QJsonObject &body, JsonCallback done, int timeoutMs);
     // `path` is relative to the server root, e.g. "/internal/progress".
     void postRoot(const QString &path, const QJsonObject &body, JsonCallback done,
@@ -55,13 +55,14 @@ public:
 
 private:
     // Serialises `body` (on a worker thread when it is big) and sends it; `once`: see postOnce().
-    void sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs, bool once = false);
+    void sendJson(const QUrl &url, const QJsonObject &body, JsonCallback done, int timeoutMs,
+                  bool once = false);
     void send(const QUrl &url, const QByteArray &method, const QByteArray &body, JsonCallback done,
               int timeoutMs, bool once = false);
 
     QUrl m_sdApiHost;
     QUrl m_base;
-    QNetworkAccessManager *m_network;
+    HttpClient *m_http;
 };
 
 } // namespace nav::forge
