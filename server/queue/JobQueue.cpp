@@ -59,7 +59,8 @@ bool isStockForgeFirstPassFailure(const forge::ForgeError &error) {
 JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, const QueueSettings &settings,
                    QObject *parent)
     : QObject(parent), m_repository(repository), m_events(std::move(events)), m_settings(settings),
-      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)), m_writes(repository) {
+      m_scheduler(settings.maxSkips), m_waitTimer(new QTimer(this)), m_writes(repository),
+      m_enqueues(repository) {
     connect(&m_writes, &JobWriteChain::availabilityChanged, this,
             [this](bool available) { setDatabaseDown(!available); });
     // Checks a few times per JOB_MAX_WAIT (at most every 5 s) for jobs no backend could take for too long.
@@ -184,8 +185,8 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
     ++m_reservedBy[job.ownerId];
     job.status = QStringLiteral("queued");
     job.createdAt = QDateTime::currentDateTimeUtc();
-    auto stored = m_repository.enqueue(job, categoryId);
     // The repository writes the init image and mask to job_inputs; the queue never holds them.
+    store::Job row = job;
     job.inputs = {};
     // Frees the slot held while the row was written.
     auto release = [this, owner = job.ownerId] {
@@ -193,9 +194,9 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
         if (--m_reservedBy[owner] <= 0)
             m_reservedBy.remove(owner);
     };
-    onResult(
-        stored, this,
-        [this, job, done, release](store::JobRepository::Enqueued result) mutable {
+    m_enqueues.insert(
+        std::move(row), categoryId,
+        [this, job, done, release](const store::JobRepository::Enqueued &result) mutable {
             release();
             if (result.result == store::JobRepository::EnqueueResult::DuplicateId) {
                 done(EnqueueStatus::DuplicateId, queueSize());

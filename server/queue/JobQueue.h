@@ -9,9 +9,11 @@
 // transaction per batch. A write that fails because the database is unreachable is retried with backoff until
 // it returns; a finished image waits in the chain meanwhile, and clients hear of a state only once the
 // database has it. While writes are held up, scheduling
-// pauses and new submissions are refused (503 DATABASE_UNAVAILABLE).
+// pauses and new submissions are refused (503 DATABASE_UNAVAILABLE). New jobs are inserted in batches too
+// (EnqueueBatcher), without retries: a submission is answered as soon as its batch commits or fails.
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
+#include "server/queue/EnqueueBatcher.h"
 #include "server/queue/JobWriteChain.h"
 #include "server/queue/Scheduler.h"
 #include "server/store/JobRepository.h"
@@ -150,6 +152,7 @@ private:
     QHash<QString, QByteArray> m_previews;
     QStringList m_previewOrder; // oldest first, to bound m_previews
     JobWriteChain m_writes;
+    EnqueueBatcher m_enqueues;
     bool m_recovered = false;
     bool m_databaseDown = false;
     bool m_shuttingDown = false;

@@ -152,7 +152,16 @@ namespace {
 // MySQL/MariaDB client errors that mean the connection or the server is gone, not that the statement is
 // wrong: CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
 // CR_SERVER_LOST_EXTENDED, ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN, and the client's "not connected" state.
-bool connectionLost(const QSqlError &error) {
+// Qt's SQLite driver files every failed step as a ConnectionError, so there the result code decides: a
+// statement or the data it writes refused (SQLITE_ERROR, TOOBIG, CONSTRAINT, MISMATCH, RANGE, with their
+// extended codes) is not an outage; anything else (busy, I/O, full disk) is.
+bool connectionLost(const QSqlError &error, bool sqlite) {
+    if (sqlite) {
+        bool numeric = false;
+        const int primary = error.nativeErrorCode().toInt(&numeric) & 0xff;
+        static const QList<int> refused{1, 18, 19, 20, 25};
+        return error.type() == QSqlError::ConnectionError && !(numeric && refused.contains(primary));
+    }
     static const QStringList codes{QStringLiteral("2002"), QStringLiteral("2003"), QStringLiteral("2006"),
                                    QStringLiteral("2013"), QStringLiteral("2055"), QStringLiteral("1927"),
                                    QStringLiteral("1053"), QStringLiteral("4031")};
@@ -161,18 +170,19 @@ bool connectionLost(const QSqlError &error) {
 
 } // namespace
 
-DbError queryError(const QSqlError &error, const QString &sql) {
-    return DbError(QStringLiteral("%1 [%2]").arg(error.text(), sql.simplified()), connectionLost(error));
+DbError queryError(const QSqlDatabase &db, const QSqlError &error, const QString &sql) {
+    return DbError(QStringLiteral("%1 [%2]").arg(error.text(), sql.simplified()),
+                   connectionLost(error, db.driverName() == QLatin1String("QSQLITE")));
 }
 
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds) {
     QSqlQuery query(db);
     if (!query.prepare(sql))
-        throw queryError(query.lastError(), sql);
+        throw queryError(db, query.lastError(), sql);
     for (const QVariant &value : binds)
         query.addBindValue(value);
     if (!query.exec())
-        throw queryError(query.lastError(), sql);
+        throw queryError(db, query.lastError(), sql);
     return query;
 }
 

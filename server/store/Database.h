@@ -68,7 +68,7 @@ private:
 };
 
 // The DbError for a failed statement; `unavailable` when the error says the connection or server is gone.
-DbError queryError(const QSqlError &error, const QString &sql);
+DbError queryError(const QSqlDatabase &db, const QSqlError &error, const QString &sql);
 
 // Prepares and runs one statement with positional binds; throws DbError on failure.
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
@@ -81,16 +81,16 @@ template <typename R> R transaction(QSqlDatabase &db, const std::function<R(QSql
                            ? QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"))
                            : db.transaction();
     if (!begun)
-        throw queryError(db.lastError(), QStringLiteral("BEGIN"));
+        throw queryError(db, db.lastError(), QStringLiteral("BEGIN"));
     try {
         if constexpr (std::is_void_v<R>) {
             work(db);
             if (!db.commit())
-                throw queryError(db.lastError(), QStringLiteral("COMMIT"));
+                throw queryError(db, db.lastError(), QStringLiteral("COMMIT"));
         } else {
             R result = work(db);
             if (!db.commit())
-                throw queryError(db.lastError(), QStringLiteral("COMMIT"));
+                throw queryError(db, db.lastError(), QStringLiteral("COMMIT"));
             return result;
         }
     } catch (...) {

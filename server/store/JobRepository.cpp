@@ -44,35 +44,49 @@ QList<Job> readJobs(QSqlQuery q) {
 
 } // namespace
 
+JobRepository::Enqueued JobRepository::insertNew(QSqlDatabase &db, const NewJob &item) {
+    const Job &job = item.job;
+    if (exec(
+            db,
+            QStringLiteral("SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM jobs WHERE job_id = ?"),
+            {job.id, job.id})
+            .next())
+        return Enqueued{EnqueueResult::DuplicateId, 0};
+    const QString &initImage = job.inputs.initImage;
+    const QString &mask = job.inputs.mask;
+    exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
+         {job.id, job.ownerId,
+          item.categoryId ? QVariant(*item.categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
+    // jobs.sequence is the table's auto-increment column, so the insert's id is the job's sequence.
+    const qint64 sequence =
+        exec(db,
+             QStringLiteral(
+                 "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
+                 "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
+             {job.id, job.ownerId, job.origin, job.taskType,
+              QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)), job.modelName})
+            .lastInsertId()
+            .toLongLong();
+    if (!initImage.isEmpty() || !mask.isEmpty())
+        exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
+             {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
+    return Enqueued{EnqueueResult::Inserted, sequence};
+}
+
 QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::optional<qint64> categoryId) {
-    return m_db.run<Enqueued>([job, categoryId](QSqlDatabase &db) {
-        return transaction<Enqueued>(db, [&](QSqlDatabase &) {
-            if (exec(db,
-                     QStringLiteral(
-                         "SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM jobs WHERE job_id = ?"),
-                     {job.id, job.id})
-                    .next())
-                return Enqueued{EnqueueResult::DuplicateId, 0};
-            const QString &initImage = job.inputs.initImage;
-            const QString &mask = job.inputs.mask;
-            exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
-                 {job.id, job.ownerId,
-                  categoryId ? QVariant(*categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
-            // jobs.sequence is the table's auto-increment column, so the insert's id is the job's sequence.
-            const qint64 sequence =
-                exec(db,
-                     QStringLiteral(
-                         "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
-                         "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
-                     {job.id, job.ownerId, job.origin, job.taskType,
-                      QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)),
-                      job.modelName})
-                    .lastInsertId()
-                    .toLongLong();
-            if (!initImage.isEmpty() || !mask.isEmpty())
-                exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
-                     {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
-            return Enqueued{EnqueueResult::Inserted, sequence};
+    return m_db.run<Enqueued>([item = NewJob{job, categoryId}](QSqlDatabase &db) {
+        return transaction<Enqueued>(db, [&](QSqlDatabase &) { return insertNew(db, item); });
+    });
+}
+
+QFuture<QList<JobRepository::Enqueued>> JobRepository::enqueueAll(QList<NewJob> batch) {
+    return m_db.run<QList<Enqueued>>([batch = std::move(batch)](QSqlDatabase &db) {
+        return transaction<QList<Enqueued>>(db, [&](QSqlDatabase &) {
+            QList<Enqueued> results;
+            results.reserve(batch.size());
+            for (const NewJob &item : batch)
+                results.append(insertNew(db, item));
+            return results;
         });
     });
 }

@@ -45,6 +45,13 @@ public:
     // Inserts the jobs row, the (empty) images row and, for img2img, the job_inputs row: `init_image` and
     // `mask` are taken out of job.params and stored there. `categoryId` may be null.
     QFuture<Enqueued> enqueue(const Job &job, std::optional<qint64> categoryId);
+    struct NewJob {
+        Job job;
+        std::optional<qint64> categoryId;
+    };
+    // Inserts several new jobs in one transaction, in order; one result per job (a duplicate id is a result,
+    // not a failure). When a statement fails, none is inserted and the future fails with its DbError.
+    QFuture<QList<Enqueued>> enqueueAll(QList<NewJob> batch);
     // The init image and mask of a job (empty strings when it has none).
     QFuture<JobInputs> inputs(const QString &jobId);
     // queued and started jobs, in FIFO order
@@ -95,6 +102,7 @@ public:
     QFuture<std::optional<CachedImage>> loadImage(const QString &imageId);
 
 private:
+    static Enqueued insertNew(QSqlDatabase &db, const NewJob &item);
     Database &m_db;
     ImageCache *m_imageCache;
 };

@@ -14,7 +14,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -93,7 +93,7 @@ const databases = [];
 
 // Starts navigator from `bin` on a fresh database against forge-sim at `simPort`, runs the burst (1, 3) and
 // the one-at-a-time jobs (2), and stops it. Returns the figures.
-async function measure(bin, run, dir, simPort) {
+async function measure(bin, run, dir, simPort, simPid) {
   const httpPort = await freePort();
   const rtPort = await freePort();
   const secret = randomBytes(16).toString("hex");
@@ -144,6 +144,8 @@ async function measure(bin, run, dir, simPort) {
   // 1 + 3: a burst of N jobs.
   await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
   const cpuBefore = cpuMs(nav.pid);
+  const simCpuBefore = cpuMs(simPid);
+  const clientCpuBefore = process.cpuUsage();
   const t0 = performance.now();
   const ids = [];
   let next = 0;
@@ -153,14 +155,43 @@ async function measure(bin, run, dir, simPort) {
   const submittedIn = performance.now() - t0;
   await Promise.all(ids.map(finished));
   const elapsed = Math.max(...ids.map((id) => finishedAt.get(id))) - t0;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCpuPerJob = (clientCpu.user + clientCpu.system) / 1000 / jobs;
   await sleep(300); // the last png-info and database writes after task-finished
   const cpuPerJob = (cpuMs(nav.pid) - cpuBefore) / jobs;
+  const simCpuPerJob = (cpuMs(simPid) - simCpuBefore) / jobs;
   const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
   const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
   entries.sort((a, b) => a.started_ms - b.started_ms);
   const gaps = [];
   for (let i = 1; i < entries.length; i++) gaps.push(entries[i].started_ms - entries[i - 1].ended_ms);
   const genMs = entries.map((e) => e.ended_ms - e.started_ms);
+
+  // 1b: the same number of jobs queued while the backend is paused, then drained: the pipeline alone
+  // (dispatch, Forge calls, storing, events), without the submissions competing for the same cores.
+  const backendName = `127.0.0.1:${simPort}`;
+  const control = (action) =>
+    fetch(`${api}/api/admin/backends/${backendName}/${action}`, { method: "POST", headers: { Authorization: admin } });
+  if (!(await control("pause")).ok) throw new Error("cannot pause the backend");
+  const queuedIds = [];
+  let queuedNext = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (queuedNext < jobs) queuedIds.push(await submit(jobs + queuedNext++));
+  }));
+  const drainCpuBefore = cpuMs(nav.pid);
+  const drainSimCpuBefore = cpuMs(simPid);
+  const drainClientCpuBefore = process.cpuUsage();
+  const d0 = performance.now();
+  if (!(await control("resume")).ok) throw new Error("cannot resume the backend");
+  await Promise.all(queuedIds.map(finished));
+  const drained = Math.max(...queuedIds.map((id) => finishedAt.get(id))) - d0;
+  const drainClientCpu = process.cpuUsage(drainClientCpuBefore);
+  await sleep(300);
+  const drain = {
+    elapsed: drained, cpuPerJob: (cpuMs(nav.pid) - drainCpuBefore) / jobs,
+    simCpuPerJob: (cpuMs(simPid) - drainSimCpuBefore) / jobs,
+    clientCpuPerJob: (drainClientCpu.user + drainClientCpu.system) / 1000 / jobs,
+  };
 
   // 2: one job at a time into an idle queue.
   await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
@@ -178,7 +209,7 @@ async function measure(bin, run, dir, simPort) {
     return ms - (e ? e.ended_ms - e.started_ms : 0);
   });
   socket.close();
-  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, gaps, genMs, added,
+  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, simCpuPerJob, clientCpuPerJob, drain, gaps, genMs, added,
     stop: () => nav.kill("SIGKILL") };
 }
 
@@ -191,17 +222,18 @@ async function main() {
     ]);
     await waitHttp(`http://127.0.0.1:${simPort}/sim/state`, sim, "forge-sim");
     const figures = (r) =>
-      `${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s, ${fmt(r.cpuPerJob, 2)} ms server CPU per job, idle gap ` +
+      `${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s, ${fmt(r.cpuPerJob, 2)} ms server CPU per job, drain ` +
+      `${fmt((jobs * 1000) / r.drain.elapsed, 1)} jobs/s at ${fmt(r.drain.cpuPerJob, 2)} ms, idle gap ` +
       `median ${fmt(quantile(r.gaps, 0.5), 2)} ms, added latency median ${fmt(quantile(r.added, 0.5), 2)} ms`;
     const baseline = [];
     if (baselineDir) { // baseline, this build, baseline: the machine's load drifts over a run
-      const b = await measure(baselineDir, "baseline1", dir, simPort);
+      const b = await measure(baselineDir, "baseline1", dir, simPort, sim.pid);
       b.stop();
       baseline.push(b);
     }
-    const r = await measure(binDir, "current", dir, simPort);
+    const r = await measure(binDir, "current", dir, simPort, sim.pid);
     if (baselineDir) {
-      const b = await measure(baselineDir, "baseline2", dir, simPort);
+      const b = await measure(baselineDir, "baseline2", dir, simPort, sim.pid);
       b.stop();
       baseline.push(b);
     }
@@ -229,13 +261,23 @@ async function main() {
       `${fmt(r.submittedIn, 0)} ms, all finished after ${fmt(r.elapsed, 0)} ms`);
     console.log(`  throughput: ${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s`);
     console.log(`  server CPU per job (user + system, burst): ${fmt(r.cpuPerJob, 2)} ms`);
+    // The burst shares the machine's cores with forge-sim and the bench's own clients: their CPU per job
+    // bounds the throughput any server could reach here.
+    const machineMs = r.cpuPerJob + r.simCpuPerJob + r.clientCpuPerJob;
+    console.log(`  CPU per job on this machine: navigator ${fmt(r.cpuPerJob, 2)} + forge-sim ` +
+      `${fmt(r.simCpuPerJob, 2)} + bench clients (this process) ${fmt(r.clientCpuPerJob, 2)} = ${fmt(machineMs, 2)} ms, ` +
+      `a ceiling of ${fmt((os.availableParallelism() * 1000) / machineMs, 0)} jobs/s on ${os.availableParallelism()} cores`);
+    const drainMachineMs = r.drain.cpuPerJob + r.drain.simCpuPerJob + r.drain.clientCpuPerJob;
+    console.log(`  drain of ${jobs} jobs queued behind a paused backend: ${fmt((jobs * 1000) / r.drain.elapsed, 1)} ` +
+      `jobs/s, navigator CPU per job ${fmt(r.drain.cpuPerJob, 2)} ms (machine: ${fmt(drainMachineMs, 2)} ms with ` +
+      `forge-sim ${fmt(r.drain.simCpuPerJob, 2)} and the clients ${fmt(r.drain.clientCpuPerJob, 2)})`);
     console.log(`  forge-sim time per generation: median ${fmt(quantile(r.genMs, 0.5), 1)} ms`);
     console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 2)} ms, ` +
       `p95 ${fmt(quantile(r.gaps, 0.95), 2)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
     console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
       `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
-    const total = jobs + single + 1;
+    const total = 2 * jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +
       `${wrkRequests} HTTP requests (${fmt(nav.lines / total, 1)} per job)`);
     if (baselineDir) {
@@ -244,7 +286,9 @@ async function main() {
       const mean = (f) => (f(baseline[0]) + f(baseline[1])) / 2;
       const rate = (x) => (jobs * 1000) / x.elapsed;
       console.log(`  this build / baseline: throughput ${fmt(rate(r) / mean(rate), 2)}x, ` +
-        `CPU per job ${fmt(r.cpuPerJob / mean((x) => x.cpuPerJob), 2)}x`);
+        `CPU per job ${fmt(r.cpuPerJob / mean((x) => x.cpuPerJob), 2)}x, drain throughput ` +
+        `${fmt(rate(r.drain) / mean((x) => rate(x.drain)), 2)}x, drain CPU per job ` +
+        `${fmt(r.drain.cpuPerJob / mean((x) => x.drain.cpuPerJob), 2)}x`);
     }
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");

@@ -4,7 +4,9 @@
 //   session counter Com_commit of that connection;
 // - the order in which each job's state changed: a trigger the test adds logs every status written to jobs.
 // Writes queued in one event-loop turn commit as one transaction in queue order; a write that fails for good
-// is the only one that answers false, the rest of its batch still lands.
+// is the only one that answers false, the rest of its batch still lands. New jobs (EnqueueBatcher) are
+// inserted the same way: one transaction for the submissions of a turn, a bad job failing alone.
+#include "server/queue/EnqueueBatcher.h"
 #include "server/queue/JobQueue.h"
 #include "server/queue/JobWriteChain.h"
 #include "server/store/Database.h"
@@ -214,6 +216,83 @@ private slots:
         for (const QString &id : std::as_const(ids))
             chain.write(f.repository->failed(id, "X", "later"), [&](bool ok) { answered += ok ? 1 : 100; });
         QTRY_COMPARE_WITH_TIMEOUT(answered, int(ids.size()), 20000);
+        QCOMPARE(f.commits() - before, 1);
+    }
+
+    // 16 submissions in one turn (one of them repeating an id): one transaction, answered in arrival order
+    // with increasing sequences, the repeated id refused as a duplicate.
+    void oneTurnOfSubmissionsIsOneTransaction() {
+        Fixture f;
+        queue::EnqueueBatcher batcher(*f.repository);
+        const int before = f.commits();
+        QStringList answered;
+        QList<qint64> sequences;
+        auto submit = [&](const QString &id) {
+            batcher.insert(
+                makeJob(id), std::nullopt,
+                [&answered, &sequences, id](const store::JobRepository::Enqueued &result) {
+                    const bool inserted = result.result == store::JobRepository::EnqueueResult::Inserted;
+                    answered << (inserted ? id : id + " duplicate");
+                    if (inserted)
+                        sequences << result.sequence;
+                },
+                [&answered, id](bool) { answered << id + " FAILED"; });
+        };
+        QStringList expected;
+        for (int i = 0; i < 15; ++i) {
+            submit(QStringLiteral("new%1").arg(i));
+            expected << QStringLiteral("new%1").arg(i);
+        }
+        submit(QStringLiteral("new3"));
+        expected << QStringLiteral("new3 duplicate");
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), expected.size(), 20000);
+        QCOMPARE(answered, expected);
+        QCOMPARE(f.commits() - before, 1);
+        QVERIFY(std::is_sorted(sequences.begin(), sequences.end()));
+        QCOMPARE(QSet<qint64>(sequences.begin(), sequences.end()).size(), sequences.size());
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'").toInt(), 15);
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images").toInt(), 15);
+    }
+
+    // A job the database refuses (a trigger rejects it) in the middle of a batch: the batch is rolled back,
+    // its jobs are inserted again one by one, and only the refused one fails.
+    void aRefusedSubmissionFailsAlone() {
+        Fixture f;
+        QSqlQuery q(QSqlDatabase::database(f.testDb.connectionName()));
+        QVERIFY2(f.testDb.isMysql()
+                     ? q.exec("CREATE TRIGGER refuse_poison BEFORE INSERT ON jobs FOR EACH ROW "
+                              "IF NEW.job_id = 'poison' THEN SIGNAL SQLSTATE '45000' "
+                              "SET MESSAGE_TEXT = 'refused'; END IF")
+                     : q.exec("CREATE TRIGGER refuse_poison BEFORE INSERT ON jobs WHEN NEW.job_id = 'poison' "
+                              "BEGIN SELECT RAISE(ABORT, 'refused'); END"),
+                 qPrintable(q.lastError().text()));
+        queue::EnqueueBatcher batcher(*f.repository);
+        QList<std::pair<QString, bool>> answers;
+        const QStringList ids{"ok1", "ok2", "poison", "ok3", "ok4"};
+        for (const QString &id : ids)
+            batcher.insert(
+                makeJob(id), std::nullopt,
+                [&answers, id](const store::JobRepository::Enqueued &) {
+                    answers.append({id, true});
+                },
+                [&answers, id](bool unavailable) {
+                    answers.append({id + (unavailable ? " 503" : ""), false});
+                });
+        QTRY_COMPARE_WITH_TIMEOUT(answers.size(), ids.size(), 20000);
+        QCOMPARE(answers,
+                 (QList<std::pair<QString, bool>>{
+                     {"ok1", true}, {"ok2", true}, {"poison", false}, {"ok3", true}, {"ok4", true}}));
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM jobs").toInt(), 4);
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images WHERE id = 'poison'").toInt(), 0);
+
+        // Afterwards submissions are grouped again.
+        const int before = f.commits();
+        int inserted = 0;
+        for (int i = 0; i < 5; ++i)
+            batcher.insert(
+                makeJob(QStringLiteral("later%1").arg(i)), std::nullopt,
+                [&inserted](const store::JobRepository::Enqueued &) { ++inserted; }, [](bool) {});
+        QTRY_COMPARE_WITH_TIMEOUT(inserted, 5, 20000);
         QCOMPARE(f.commits() - before, 1);
     }
 
