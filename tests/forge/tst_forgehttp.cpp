@@ -1,7 +1,8 @@
 // ForgeClient's own HTTP/1.1 client against a scripted server in this process: response framing
 // (Content-Length, chunked, close-delimited, HTTP/1.0, 100 Continue), Forge's errors and the ForgeError codes
-// of every failure, keep-alive reuse and the connection cap, the once-only rule for generations (never sent
-// twice, not on a connection idle for long), the one retry of ordinary calls and Basic auth.
+// of every failure (a deadline over the whole call, queueing included), keep-alive reuse and the connection
+// cap, the once-only rule for generations (never sent twice, not on a connection idle for long), the one retry
+// of ordinary calls, Basic auth and https.
 #include "server/forge/ForgeClient.h"
 #include "server/forge/HttpClient.h"
 #include "server/forge/HttpResponseParser.h"
@@ -333,6 +334,33 @@ private slots:
         const auto out = await([&](JsonCallback cb) { client.get("/options", cb, 300); });
         QVERIFY(out->error);
         QCOMPARE(out->error->code, QString("ETIMEDOUT"));
+    }
+
+    // The deadline covers the whole call, also the wait for a free connection: with every connection busy
+    // with a long call, a short call in the queue times out on its own.
+    void queuedCallTimesOut() {
+        ScriptedServer server([](QTcpSocket *, const auto &, int) {});
+        ForgeClient client(server.url(), server.url());
+        QStringList codes;
+        const auto record = [&](const QJsonDocument &, const std::optional<ForgeError> &error) {
+            codes << (error ? error->code : QStringLiteral("answered"));
+        };
+        for (int i = 0; i < HttpClient::kMaxConnectionsPerOrigin; ++i)
+            client.get("/progress", record, 60'000);
+        client.get("/progress", record, 300);
+        QTRY_COMPARE_WITH_TIMEOUT(codes.size(), 1, 20'000);
+        QCOMPARE(codes.first(), QString("ETIMEDOUT"));
+        QCOMPARE(server.accepts, HttpClient::kMaxConnectionsPerOrigin);
+    }
+
+    void unknownHost() {
+        const QUrl url(
+            QStringLiteral("http://nonexistent-host.invalid:7860/sdapi/v1")); // RFC 6761: never resolves
+        ForgeClient client(url, url);
+        const auto out = await([&](JsonCallback cb) { client.get("/options", cb, 30'000); });
+        QVERIFY(out->error);
+        QCOMPARE(out->error->code, QString("ENOTFOUND"));
+        QVERIFY(out->error->neverDelivered);
     }
 
     void refusedPort() {
