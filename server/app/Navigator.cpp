@@ -166,6 +166,9 @@ void Navigator::addBackends() {
 }
 
 void Navigator::connectEvents() {
+    // A role written through the API reaches the guard's cache before the admin's answer is sent.
+    QObject::connect(&m_administration, &auth::UserAdministration::roleWritten, &m_auth,
+                     &auth::AuthService::forgetRole);
     QObject::connect(&m_administration, &auth::UserAdministration::roleChanged, &m_realtime,
                      &realtime::RealtimeHub::userRoleChanged);
     QObject::connect(&m_queue, &queue::JobQueue::backendStateChanged, &m_realtime,

@@ -31,8 +31,8 @@ QByteArray bearerToken(const QByteArray &header) {
 
 AuthService::AuthService(const config::Config &config, RoleLookup roleLookup, QObject *parent)
     : QObject(parent), m_codec(config.secretKey.toUtf8()), m_roleLookup(std::move(roleLookup)),
-      m_superuserToken(config.superuserAdminToken.toUtf8()), m_tokenTtlMs(config.tokenExpirationMs),
-      m_demoEnabled(config.enableDemoUser) {}
+      m_roles(m_roleLookup, config.authRoleCacheMs), m_superuserToken(config.superuserAdminToken.toUtf8()),
+      m_tokenTtlMs(config.tokenExpirationMs), m_demoEnabled(config.enableDemoUser) {}
 
 QString AuthService::sign(const QString &discordId, int role, qint64 ttlMs) const {
     return m_codec.sign(discordId, role, ttlMs);
@@ -46,6 +46,10 @@ QFuture<std::optional<int>> AuthService::roleOf(const QString &discordId) const 
     if (discordId == kDemoUserId)
         return QtFuture::makeReadyFuture(std::optional<int>(m_demoEnabled ? RoleArtificer : RoleNone));
     return m_roleLookup(discordId);
+}
+
+void AuthService::forgetRole(const QString &discordId) {
+    m_roles.invalidate(discordId);
 }
 
 void AuthService::require(const http::Request &req, http::Responder res, int minRole,
@@ -99,37 +103,42 @@ void AuthService::authenticate(const QByteArray &credentials, bool headerForm, i
     if (discordId == kDemoUserId && !m_demoEnabled)
         return fail(401, QStringLiteral("Demo user was disabled"), QStringLiteral("DEMO_USER_DISABLED"));
 
-    roleOf(discordId)
-        .then(this,
-              [claims, minRole, done](const std::optional<int> &role) {
-                  if (!role) {
-                      done(std::nullopt, Failure{403, QStringLiteral("This user does not have API access"),
-                                                 QStringLiteral("USER_NOT_AUTHORIZED")});
-                  } else if (*role <= RoleNone) {
-                      done(std::nullopt,
-                           Failure{403, QStringLiteral("User is disabled"), QStringLiteral("USER_DISABLED")});
-                  } else if (*role < minRole) {
-                      done(std::nullopt, Failure{403, QStringLiteral("Your role does not allow this"),
-                                                 QStringLiteral("INSUFFICIENT_ROLE")});
-                  } else {
-                      done(Caller{claims.discordId, *role, false, claims.issuedAt, claims.expiresAt},
-                           std::nullopt);
-                  }
-              })
-        .onFailed(
-            this,
-            [discordId, done](const std::exception &e) {
-                const store::DbFailure failure = store::DbFailure::from(e);
-                qCWarning(lcAuth).noquote()
-                    << "cannot read the role of" << discordId << "from the database:" << failure.detail;
-                const http::DatabaseAnswer answer = http::databaseAnswer(failure.unavailable);
-                done(std::nullopt, Failure{answer.status, answer.message, answer.code, answer.retryAfter});
-            })
-        .onFailed(this, [discordId, done] {
-            qCWarning(lcAuth).noquote() << "cannot read the role of" << discordId << "from the database";
-            const http::DatabaseAnswer answer = http::databaseAnswer(false);
-            done(std::nullopt, Failure{answer.status, answer.message, answer.code, answer.retryAfter});
-        });
+    auto decide = [claims, minRole, done](const RoleCache::Answer &answer) {
+        if (answer.error)
+            return done(std::nullopt, lookupFailure(claims.discordId, answer.error));
+        const std::optional<int> role = answer.role;
+        if (!role) {
+            done(std::nullopt, Failure{403, QStringLiteral("This user does not have API access"),
+                                       QStringLiteral("USER_NOT_AUTHORIZED")});
+        } else if (*role <= RoleNone) {
+            done(std::nullopt,
+                 Failure{403, QStringLiteral("User is disabled"), QStringLiteral("USER_DISABLED")});
+        } else if (*role < minRole) {
+            done(std::nullopt, Failure{403, QStringLiteral("Your role does not allow this"),
+                                       QStringLiteral("INSUFFICIENT_ROLE")});
+        } else {
+            done(Caller{claims.discordId, *role, false, claims.issuedAt, claims.expiresAt}, std::nullopt);
+        }
+    };
+    if (discordId == kDemoUserId) // enabled (checked above), with a fixed role
+        return decide(RoleCache::Answer{RoleArtificer, {}});
+    m_roles.fetch(discordId, std::move(decide));
+}
+
+AuthService::Failure AuthService::lookupFailure(const QString &discordId, const std::exception_ptr &error) {
+    bool unavailable = false;
+    QString why = QStringLiteral("cannot read the role of %1 from the database").arg(discordId);
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception &e) {
+        const store::DbFailure failure = store::DbFailure::from(e);
+        unavailable = failure.unavailable;
+        why += QStringLiteral(": ") + failure.detail;
+    } catch (...) {
+    }
+    qCWarning(lcAuth).noquote() << why;
+    const http::DatabaseAnswer answer = http::databaseAnswer(unavailable);
+    return Failure{answer.status, answer.message, answer.code, answer.retryAfter};
 }
 
 void AuthService::answer(http::Responder &res, const Failure &failure) {

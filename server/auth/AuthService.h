@@ -1,6 +1,9 @@
 #pragma once
-// The auth guard: who is calling and may they do this. Every request is checked against the database, so a
-// disable or a role change takes effect on the caller's very next request.
+// The auth guard: who is calling and may they do this. The caller's role comes from the users table through
+// a short-lived cache (RoleCache, AUTH_ROLE_CACHE_MS): a disable or a role change made through Navigator
+// (forgetRole) takes effect on the caller's very next request; one made behind its back (SQL, another
+// process on a shared database) within AUTH_ROLE_CACHE_MS. Within that time a caller whose role is cached
+// also passes the guard while the database is unreachable (the route's own database work then answers 503).
 //
 // Accepted credentials: "Authorization: Bearer <jwt>" (HS256, SECRET_KEY), or the raw SUPERUSER_ADMIN_TOKEN
 // (also accepted after "Bearer "), which acts as the apex user. Answers, all JSON {error, error_code,
@@ -11,6 +14,7 @@
 //   (http::databaseAnswer, as every route answers a database failure)
 #include "server/auth/Caller.h"
 #include "server/auth/JwtCodec.h"
+#include "server/auth/RoleCache.h"
 #include "server/http/Request.h"
 #include "server/http/Responder.h"
 
@@ -25,10 +29,6 @@ struct Config;
 }
 
 namespace nav::auth {
-
-// The current role of a Discord id, read from the users table (nullopt: no such user). The future may fail
-// with an exception (database error).
-using RoleLookup = std::function<QFuture<std::optional<int>>(const QString &discordId)>;
 
 class AuthService final : public QObject {
     Q_OBJECT
@@ -53,9 +53,13 @@ public:
     // Signs with TOKEN_EXPIRATION_TIME.
     QString signLogin(const QString &discordId, int role) const;
 
-    // The role of a Discord id as the guard sees it (demo user and database), for login.
+    // The role of a Discord id (demo user, else read from the database now, not from the cache), for login.
     QFuture<std::optional<int>> roleOf(const QString &discordId) const;
     bool demoUserEnabled() const { return m_demoEnabled; }
+
+public slots:
+    // The role of `discordId` was written (or a write failed midway): the guard reads it again next time.
+    void forgetRole(const QString &discordId);
 
 private:
     struct Failure {
@@ -67,9 +71,12 @@ private:
     using Outcome = std::function<void(const std::optional<Caller> &, const std::optional<Failure> &)>;
     void authenticate(const QByteArray &credentials, bool headerForm, int minRole, Outcome done);
     static void answer(http::Responder &res, const Failure &failure);
+    // The 503/500 for a role lookup that failed with `error`, logged.
+    static Failure lookupFailure(const QString &discordId, const std::exception_ptr &error);
 
     JwtCodec m_codec;
     RoleLookup m_roleLookup;
+    RoleCache m_roles;
     QByteArray m_superuserToken;
     qint64 m_tokenTtlMs;
     bool m_demoEnabled;

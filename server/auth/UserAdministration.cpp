@@ -35,10 +35,14 @@ void UserAdministration::saveRole(const QString &id, int role, bool firstBecomes
     m_users.setRole(id, role, firstBecomesApex)
         .then(this,
               [this, id, saved](int stored) {
+                  emit roleWritten(id);
                   emit roleChanged(id, stored);
                   saved(stored);
               })
-        .onFailed(this, [failed](const std::exception &e) { failed(store::DbFailure::from(e)); });
+        .onFailed(this, [this, id, failed](const std::exception &e) {
+            emit roleWritten(id);
+            failed(store::DbFailure::from(e));
+        });
 }
 
 void UserAdministration::authorize(const Caller &caller, const QString &id, Callback<Authorized> done) {

@@ -41,6 +41,10 @@ public:
     void grant(const Caller &caller, const QString &id, int role, Callback<int> done);
 
 signals:
+    // After every attempt to store a role, before anyone hears of the outcome, also after a failure (the
+    // write may have committed): caches of `id`'s role are stale. Every role this service writes (authorize,
+    // disable, set-role, access-request approval) goes through here.
+    void roleWritten(const QString &id);
     // After a role was stored (0: disabled), so that open sockets follow it.
     void roleChanged(const QString &id, int role);
     // The same, with who made the change: access requests close on it.

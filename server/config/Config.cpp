@@ -293,6 +293,7 @@ std::variant<Config, ConfigError> loadConfig(const EnvMap &fileVars, const EnvMa
                QStringLiteral("must be a positive duration such as 72h, or -1 for never"));
     r.string("SUPERUSER_ADMIN_TOKEN", c.superuserAdminToken);
     r.boolean("ENABLE_DEMO_USER", c.enableDemoUser);
+    r.integer("AUTH_ROLE_CACHE_MS", c.authRoleCacheMs, 0, 600'000);
     r.string("BOT_TOKEN", c.botToken);
     r.string("DISCORD_CLIENT_ID", c.discordClientId);
     r.string("DISCORD_CLIENT_SECRET", c.discordClientSecret);

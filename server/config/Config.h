@@ -77,6 +77,7 @@ struct Config {
     QString discordRedirectUri;                    // DISCORD_REDIRECT_URI
     QUrl discordApiBase = QUrl(QStringLiteral("https://discord.com/api/v10")); // DISCORD_API_BASE
     int accessRequestsMax = 1000; // ACCESS_REQUESTS_MAX (pending + denied access requests kept)
+    int authRoleCacheMs = 1000;   // AUTH_ROLE_CACHE_MS (how long the guard trusts a role it read; 0: off)
 
     QString civitaiApiKey;                                                    // CIVITAI_API_KEY
     QUrl civitaiApiBase = QUrl(QStringLiteral("https://civitai.com/api/v1")); // CIVITAI_API_BASE

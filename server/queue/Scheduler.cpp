@@ -47,18 +47,79 @@ QList<int> Scheduler::order(const QList<store::Job> &queued) const {
 }
 
 int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel, const CanRun &canRun) {
-    // Candidates: each owner's first job this backend can run, in dispatch order (FIFO within an owner).
-    QList<int> heads;
-    QSet<QString> seen;
-    for (int index : order(queued)) {
-        const store::Job &job = queued[index];
-        if (seen.contains(job.ownerId) || (canRun && !canRun(job)))
-            continue;
-        seen.insert(job.ownerId);
-        heads.append(index);
+    // The candidates are each owner's first job this backend can run, in the order order() lists them. They
+    // are found in one pass over the queue rather than by ordering all of it: this runs for every dispatch.
+    struct Owner {
+        QString id;
+        quint64 lastServed = 0;
+        qsizetype seen = 0;      // the owner's jobs so far that are not promoted
+        qsizetype head = -1;     // index of the first of them this backend can run
+        qsizetype headRound = 0; // its position among them: the round of order()'s round-robin it is in
+    };
+    QHash<QString, int> promotedRank; // job id -> position in m_promoted
+    for (int i = 0; i < m_promoted.size(); ++i)
+        promotedRank.insert(m_promoted[i], i);
+    QList<std::pair<int, qsizetype>> promoted; // (promotion rank, index) of the promoted jobs it can run
+    QList<Owner> owners;                       // in the order of their first job that is not promoted
+    QHash<QString, int> ownerIndex;
+    int current = -1; // the previous job's owner: a batch of one owner needs no hash lookup per job
+    for (qsizetype i = 0; i < queued.size(); ++i) {
+        const store::Job &job = queued[i];
+        if (!promotedRank.isEmpty()) {
+            const auto rank = promotedRank.constFind(job.id);
+            if (rank != promotedRank.constEnd()) {
+                if (!canRun || canRun(job))
+                    promoted.append({*rank, i});
+                continue;
+            }
+        }
+        if (current < 0 || owners[current].id != job.ownerId) {
+            const auto found = ownerIndex.constFind(job.ownerId);
+            if (found == ownerIndex.constEnd()) {
+                current = int(owners.size());
+                ownerIndex.insert(job.ownerId, current);
+                owners.append(Owner{job.ownerId, m_lastServed.value(job.ownerId, 0)});
+            } else {
+                current = *found;
+            }
+        }
+        Owner &owner = owners[current];
+        if (owner.head < 0 && (!canRun || canRun(job))) {
+            owner.head = i;
+            owner.headRound = owner.seen;
+        }
+        ++owner.seen;
     }
+
+    // Promoted jobs first, most recently promoted first; each owner competes with one job only.
+    std::sort(promoted.begin(), promoted.end());
+    QList<qsizetype> heads;
+    QSet<QString> promotedOwners;
+    for (const auto &[rank, index] : std::as_const(promoted))
+        if (!promotedOwners.contains(queued[index].ownerId)) {
+            promotedOwners.insert(queued[index].ownerId);
+            heads.append(index);
+        }
+    // Then as order()'s round-robin reaches them: by round, then the owner served least recently, then the
+    // owner whose first job came first.
+    QList<int> rest;
+    for (int o = 0; o < owners.size(); ++o)
+        if (owners[o].head >= 0 && !promotedOwners.contains(owners[o].id))
+            rest.append(o);
+    std::sort(rest.begin(), rest.end(), [&owners](int a, int b) {
+        const Owner &x = owners[a];
+        const Owner &y = owners[b];
+        if (x.headRound != y.headRound)
+            return x.headRound < y.headRound;
+        if (x.lastServed != y.lastServed)
+            return x.lastServed < y.lastServed;
+        return a < b;
+    });
+    for (int o : std::as_const(rest))
+        heads.append(owners[o].head);
     if (heads.isEmpty())
         return -1;
+
     int chosen = 0;
     for (int i = 0; i < heads.size(); ++i) {
         const store::Job &job = queued[heads[i]];
@@ -67,12 +128,12 @@ int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel,
             break;
         }
         // Jobs that were passed over often enough, and promoted ones, are not passed over again.
-        if (m_skips.value(job.id) >= m_maxSkips || m_promoted.contains(job.id))
+        if (m_skips.value(job.id) >= m_maxSkips || promotedRank.contains(job.id))
             break;
     }
     for (int i = 0; i < chosen; ++i)
         ++m_skips[queued[heads[i]].id];
-    return heads[chosen];
+    return int(heads[chosen]);
 }
 
 void Scheduler::served(const QString &ownerId) {

@@ -28,8 +28,9 @@ public:
     // The dispatch order of `queued` (which is in FIFO order) as indices, ignoring affinity: promoted jobs,
     // then round-robin between owners. Positions in GET /api/queue follow it.
     QList<int> order(const QList<store::Job> &queued) const;
-    // Index into `queued` of the job to run next on a backend with `loadedModel`, or -1 when none fits.
-    // Counts a skip for every job passed over in favour of an affine one.
+    // Index into `queued` of the job to run next on a backend with `loadedModel`, or -1 when none fits: the
+    // first in order() among each owner's first job the backend can run, unless affinity prefers a later
+    // one. Counts a skip for every job passed over in favour of an affine one. One pass over `queued`.
     int pick(const QList<store::Job> &queued, const QString &loadedModel, const CanRun &canRun = {});
     // Records that `ownerId` was just served.
     void served(const QString &ownerId);

@@ -44,8 +44,9 @@ public:
     QFuture<QHash<QString, int>> roles(const QStringList &ids);
     // Newest first, with each user's image count.
     QFuture<UserPage> list(int offset, int limit);
-    // Inserts or updates the user's role and returns the role stored. With firstBecomesApex, the first user
-    // to get a role above 0 (no such user yet) becomes apex instead, in the same transaction.
+    // Inserts or updates the user's role and returns the role stored. Called through
+    // auth::UserAdministration only, which tells the auth guard's role cache. With firstBecomesApex, the
+    // first user to get a role above 0 (no such user yet) becomes apex instead, in the same transaction.
     QFuture<int> setRole(const QString &id, int role, bool firstBecomesApex);
 
 private:

@@ -3,6 +3,7 @@
 // the backend can run.
 #include "server/queue/Scheduler.h"
 
+#include <QRandomGenerator>
 #include <QtTest>
 
 using nav::queue::Scheduler;
@@ -28,6 +29,87 @@ QStringList order(Scheduler &scheduler, QList<Job> queued, const QString &loaded
     }
     return ids;
 }
+
+// The scheduler's choice as it was made before pick() learned to do it in one pass: order() the whole queue,
+// then take each owner's first job the backend can run. Kept here only as the reference pick() must match.
+class ReferenceScheduler {
+public:
+    explicit ReferenceScheduler(int maxSkips) : m_maxSkips(maxSkips) {}
+
+    QList<int> order(const QList<Job> &queued) const {
+        QList<int> result;
+        QSet<int> taken;
+        for (const QString &id : m_promoted)
+            for (int i = 0; i < queued.size(); ++i)
+                if (queued[i].id == id) {
+                    result.append(i);
+                    taken.insert(i);
+                    break;
+                }
+        QStringList owners;
+        QHash<QString, QList<int>> byOwner;
+        for (int i = 0; i < queued.size(); ++i) {
+            if (taken.contains(i))
+                continue;
+            auto &list = byOwner[queued[i].ownerId];
+            if (list.isEmpty())
+                owners.append(queued[i].ownerId);
+            list.append(i);
+        }
+        std::stable_sort(owners.begin(), owners.end(), [this](const QString &a, const QString &b) {
+            return m_lastServed.value(a, 0) < m_lastServed.value(b, 0);
+        });
+        for (int round = 0; result.size() < queued.size(); ++round)
+            for (const QString &owner : owners)
+                if (round < byOwner[owner].size())
+                    result.append(byOwner[owner][round]);
+        return result;
+    }
+
+    int pick(const QList<Job> &queued, const QString &loadedModel, const Scheduler::CanRun &canRun) {
+        QList<int> heads;
+        QSet<QString> seen;
+        for (int index : order(queued)) {
+            const Job &job = queued[index];
+            if (seen.contains(job.ownerId) || (canRun && !canRun(job)))
+                continue;
+            seen.insert(job.ownerId);
+            heads.append(index);
+        }
+        if (heads.isEmpty())
+            return -1;
+        int chosen = 0;
+        for (int i = 0; i < heads.size(); ++i) {
+            const Job &job = queued[heads[i]];
+            if (nav::queue::isLoadedModel(loadedModel, job.modelName)) {
+                chosen = i;
+                break;
+            }
+            if (m_skips.value(job.id) >= m_maxSkips || m_promoted.contains(job.id))
+                break;
+        }
+        for (int i = 0; i < chosen; ++i)
+            ++m_skips[queued[heads[i]].id];
+        return heads[chosen];
+    }
+
+    void served(const QString &ownerId) { m_lastServed.insert(ownerId, ++m_serial); }
+    void promote(const QString &jobId) {
+        m_promoted.removeAll(jobId);
+        m_promoted.prepend(jobId);
+    }
+    void forget(const QString &jobId) {
+        m_promoted.removeAll(jobId);
+        m_skips.remove(jobId);
+    }
+
+private:
+    int m_maxSkips;
+    QHash<QString, quint64> m_lastServed;
+    quint64 m_serial = 0;
+    QStringList m_promoted;
+    QHash<QString, int> m_skips;
+};
 } // namespace
 
 class SchedulerTest : public QObject {
@@ -107,6 +189,84 @@ private slots:
         // B has not had a turn: b1 first, then A's batch.
         QCOMPARE(scheduler.order(queued), (QList<int>{3, 0, 1, 2}));
         QCOMPARE(order(scheduler, queued), (QStringList{"b1", "a1", "a2", "a3"}));
+    }
+
+    // pick() must make exactly the choice the order()-based reference makes, skip counts included, on many
+    // random queues: several owners, batches, promotions (also of jobs that already left), backends that
+    // can run only some checkpoints, and loaded checkpoints in both of Forge's spellings.
+    void pickMatchesTheOrderBasedReference() {
+        QRandomGenerator random(20261127);
+        const QStringList models{"m1", "m2", "m3"};
+        const QStringList loadedForms{"", "m1", "m2.safetensors [0123abcd]", "m3", "other"};
+        int picks = 0;
+        for (int scenario = 0; scenario < 400; ++scenario) {
+            const int maxSkips = random.bounded(4);
+            Scheduler scheduler(maxSkips);
+            ReferenceScheduler reference(maxSkips);
+            const int ownerCount = 1 + random.bounded(6);
+            int nextId = 0;
+            QList<Job> queued;
+            auto addJobs = [&](int count) {
+                // Owners come in batches, as bots and impatient users submit them.
+                while (count > 0) {
+                    const QString owner = QStringLiteral("u%1").arg(random.bounded(ownerCount));
+                    for (int n = 1 + random.bounded(4); n > 0 && count > 0; --n, --count)
+                        queued.append(job(QStringLiteral("j%1").arg(nextId++), owner,
+                                          models[random.bounded(models.size())]));
+                }
+            };
+            addJobs(random.bounded(40));
+            for (int n = random.bounded(ownerCount + 1); n > 0; --n) {
+                const QString owner = QStringLiteral("u%1").arg(random.bounded(ownerCount));
+                scheduler.served(owner);
+                reference.served(owner);
+            }
+            for (int step = 0; step < 60 && !queued.isEmpty(); ++step) {
+                const int action = random.bounded(10);
+                if (action == 0) {
+                    addJobs(1 + random.bounded(5));
+                    continue;
+                }
+                if (action == 1) {
+                    // Promote a queued job, now and then one that is gone or never existed.
+                    const QString id = random.bounded(4) == 0
+                                           ? QStringLiteral("j%1").arg(random.bounded(nextId + 5))
+                                           : queued[random.bounded(queued.size())].id;
+                    scheduler.promote(id);
+                    reference.promote(id);
+                    continue;
+                }
+                // A backend that has some of the checkpoints (none: it runs everything).
+                QSet<QString> has;
+                for (const QString &model : models)
+                    if (random.bounded(3) != 0)
+                        has.insert(model);
+                const Scheduler::CanRun canRun =
+                    random.bounded(3) == 0
+                        ? Scheduler::CanRun{}
+                        : Scheduler::CanRun([has](const Job &j) { return has.contains(j.modelName); });
+                const QString loaded = loadedForms[random.bounded(loadedForms.size())];
+                const int expected = reference.pick(queued, loaded, canRun);
+                const int actual = scheduler.pick(queued, loaded, canRun);
+                ++picks;
+                QVERIFY2(actual == expected, qPrintable(QStringLiteral("scenario %1 step %2: picked %3, the "
+                                                                       "reference picked %4")
+                                                            .arg(scenario)
+                                                            .arg(step)
+                                                            .arg(actual)
+                                                            .arg(expected)));
+                QCOMPARE(scheduler.order(queued), reference.order(queued));
+                // Mostly the backend takes the job; sometimes it is left for another backend.
+                if (expected >= 0 && random.bounded(4) != 0) {
+                    const Job taken = queued.takeAt(expected);
+                    scheduler.served(taken.ownerId);
+                    reference.served(taken.ownerId);
+                    scheduler.forget(taken.id);
+                    reference.forget(taken.id);
+                }
+            }
+        }
+        QVERIFY(picks > 5000);
     }
 
     void affinityKeepsFifoWithinAnOwner() {

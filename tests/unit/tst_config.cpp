@@ -183,6 +183,12 @@ private slots:
                                             << "-1";
         QTest::newRow("worker nice") << "WORKER_NICE"
                                      << "20";
+        QTest::newRow("role cache negative") << "AUTH_ROLE_CACHE_MS"
+                                             << "-1";
+        QTest::newRow("role cache too long") << "AUTH_ROLE_CACHE_MS"
+                                             << "600001";
+        QTest::newRow("role cache text") << "AUTH_ROLE_CACHE_MS"
+                                         << "1s";
     }
     void badValues() {
         QFETCH(QString, variable);
@@ -216,6 +222,12 @@ private slots:
         QCOMPARE(c.backendProbeMaxMs, 5000);
         QCOMPARE(c.workerNice, 10);
         QCOMPARE(load(base(), {{"WORKER_NICE", "0"}}).workerNice, 0);
+    }
+
+    void roleCache() {
+        QCOMPARE(load(base()).authRoleCacheMs, 1000);
+        QCOMPARE(load(base(), {{"AUTH_ROLE_CACHE_MS", "0"}}).authRoleCacheMs, 0);
+        QCOMPARE(load(base(), {{"AUTH_ROLE_CACHE_MS", "600000"}}).authRoleCacheMs, 600'000);
     }
 
     void databaseDefaultsAreTheOriginals() {
