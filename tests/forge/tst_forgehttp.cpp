@@ -1,12 +1,13 @@
 // ForgeClient's own HTTP/1.1 client against a scripted server in this process: response framing
 // (Content-Length, chunked, close-delimited, HTTP/1.0, 100 Continue), Forge's errors and the ForgeError codes
 // of every failure (a deadline over the whole call, queueing included), keep-alive reuse and the connection
-// cap, the once-only rule for generations (never sent twice, not on a connection idle for long), the one retry
-// of ordinary calls, Basic auth and https.
+// cap, the once-only rule for generations (never sent twice, not on a connection idle for long), the one
+// retry of ordinary calls, Basic auth and https.
 #include "server/forge/ForgeClient.h"
 #include "server/forge/HttpClient.h"
 #include "server/forge/HttpResponseParser.h"
 
+#include <QRandomGenerator>
 #include <QSslKey>
 #include <QSslServer>
 #include <QTcpServer>
@@ -142,6 +143,44 @@ private slots:
         QCOMPARE(parser.status(), 200);
         QCOMPARE(parser.body(), QByteArray("{\"a\":1234}"));
         QVERIFY(parser.keepAlive());
+    }
+
+    // The same answers cut at random places (a fixed seed, so a failure repeats) parse to the same result,
+    // and random bytes end as malformed or incomplete, never in a crash.
+    void parserRandomSplitsAndGarbage() {
+        const QList<QByteArray> answers{
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-A: b\r\n\r\n{\"a\":\"bc\"}",
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "3\r\n{\"d\r\nC;x=y\r\netail\":\"no\"}\r\n0\r\n\r\n",
+        };
+        const QList<QByteArray> bodies{"{\"a\":\"bc\"}", "{\"detail\":\"no\"}"};
+        QRandomGenerator random(15);
+        for (int round = 0; round < 200; ++round) {
+            const int which = round % 2;
+            const QByteArray &wire = answers.at(which);
+            HttpResponseParser parser;
+            for (qsizetype at = 0; at < wire.size();) {
+                const qsizetype n = 1 + random.bounded(int(wire.size() - at));
+                parser.feed(wire.mid(at, n));
+                at += n;
+            }
+            QCOMPARE(parser.state(), HttpResponseParser::State::Complete);
+            QCOMPARE(parser.status(), which ? 500 : 200);
+            QCOMPARE(parser.body(), bodies.at(which));
+        }
+        for (int round = 0; round < 2000; ++round) {
+            QByteArray junk = round % 2 ? QByteArray("HTTP/1.1 200 OK\r\n") : QByteArray();
+            const int size = random.bounded(300);
+            for (int i = 0; i < size; ++i)
+                junk += char(random.bounded(256));
+            HttpResponseParser parser;
+            parser.feed(junk);
+            parser.finishAtClose();
+            if (round % 2) // after a valid status line, random header bytes may end the head early
+                QVERIFY(parser.state() != HttpResponseParser::State::Complete || parser.status() == 200);
+            else
+                QVERIFY(parser.state() != HttpResponseParser::State::Complete);
+        }
     }
 
     void parserFramings_data() {
