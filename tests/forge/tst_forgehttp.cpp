@@ -1,11 +1,13 @@
 // ForgeClient's own HTTP/1.1 client against a scripted server in this process: response framing
 // (Content-Length, chunked, close-delimited, HTTP/1.0, 100 Continue), Forge's errors and the ForgeError codes
-// of every failure, keep-alive reuse and the connection cap, the once-only rule for generations (never sent
-// twice, not on a connection idle for long), the one retry of ordinary calls and Basic auth.
+// of every failure (a deadline over the whole call, queueing included), keep-alive reuse and the connection
+// cap, the once-only rule for generations (never sent twice, not on a connection idle for long), the one
+// retry of ordinary calls, Basic auth and https.
 #include "server/forge/ForgeClient.h"
 #include "server/forge/HttpClient.h"
 #include "server/forge/HttpResponseParser.h"
 
+#include <QRandomGenerator>
 #include <QSslKey>
 #include <QSslServer>
 #include <QTcpServer>
@@ -141,6 +143,44 @@ private slots:
         QCOMPARE(parser.status(), 200);
         QCOMPARE(parser.body(), QByteArray("{\"a\":1234}"));
         QVERIFY(parser.keepAlive());
+    }
+
+    // The same answers cut at random places (a fixed seed, so a failure repeats) parse to the same result,
+    // and random bytes end as malformed or incomplete, never in a crash.
+    void parserRandomSplitsAndGarbage() {
+        const QList<QByteArray> answers{
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-A: b\r\n\r\n{\"a\":\"bc\"}",
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "3\r\n{\"d\r\nC;x=y\r\netail\":\"no\"}\r\n0\r\n\r\n",
+        };
+        const QList<QByteArray> bodies{"{\"a\":\"bc\"}", "{\"detail\":\"no\"}"};
+        QRandomGenerator random(15);
+        for (int round = 0; round < 200; ++round) {
+            const int which = round % 2;
+            const QByteArray &wire = answers.at(which);
+            HttpResponseParser parser;
+            for (qsizetype at = 0; at < wire.size();) {
+                const qsizetype n = 1 + random.bounded(int(wire.size() - at));
+                parser.feed(wire.mid(at, n));
+                at += n;
+            }
+            QCOMPARE(parser.state(), HttpResponseParser::State::Complete);
+            QCOMPARE(parser.status(), which ? 500 : 200);
+            QCOMPARE(parser.body(), bodies.at(which));
+        }
+        for (int round = 0; round < 2000; ++round) {
+            QByteArray junk = round % 2 ? QByteArray("HTTP/1.1 200 OK\r\n") : QByteArray();
+            const int size = random.bounded(300);
+            for (int i = 0; i < size; ++i)
+                junk += char(random.bounded(256));
+            HttpResponseParser parser;
+            parser.feed(junk);
+            parser.finishAtClose();
+            if (round % 2) // after a valid status line, random header bytes may end the head early
+                QVERIFY(parser.state() != HttpResponseParser::State::Complete || parser.status() == 200);
+            else
+                QVERIFY(parser.state() != HttpResponseParser::State::Complete);
+        }
     }
 
     void parserFramings_data() {
@@ -333,6 +373,33 @@ private slots:
         const auto out = await([&](JsonCallback cb) { client.get("/options", cb, 300); });
         QVERIFY(out->error);
         QCOMPARE(out->error->code, QString("ETIMEDOUT"));
+    }
+
+    // The deadline covers the whole call, also the wait for a free connection: with every connection busy
+    // with a long call, a short call in the queue times out on its own.
+    void queuedCallTimesOut() {
+        ScriptedServer server([](QTcpSocket *, const auto &, int) {});
+        ForgeClient client(server.url(), server.url());
+        QStringList codes;
+        const auto record = [&](const QJsonDocument &, const std::optional<ForgeError> &error) {
+            codes << (error ? error->code : QStringLiteral("answered"));
+        };
+        for (int i = 0; i < HttpClient::kMaxConnectionsPerOrigin; ++i)
+            client.get("/progress", record, 60'000);
+        client.get("/progress", record, 300);
+        QTRY_COMPARE_WITH_TIMEOUT(codes.size(), 1, 20'000);
+        QCOMPARE(codes.first(), QString("ETIMEDOUT"));
+        QCOMPARE(server.accepts, HttpClient::kMaxConnectionsPerOrigin);
+    }
+
+    void unknownHost() {
+        const QUrl url(
+            QStringLiteral("http://nonexistent-host.invalid:7860/sdapi/v1")); // RFC 6761: never resolves
+        ForgeClient client(url, url);
+        const auto out = await([&](JsonCallback cb) { client.get("/options", cb, 30'000); });
+        QVERIFY(out->error);
+        QCOMPARE(out->error->code, QString("ENOTFOUND"));
+        QVERIFY(out->error->neverDelivered);
     }
 
     void refusedPort() {
