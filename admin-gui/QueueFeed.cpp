@@ -44,7 +44,7 @@ void QueueFeed::reload() {
     }
     m_inFlight = true;
     const QString path = QStringLiteral("/api/admin/queue?include_recent=%1").arg(m_recent);
-    m_connection->api()->get(path, this, [this](const ApiReply &reply) {
+    m_connection->api()->get(path, this, [this, requestedAt = m_model->changeCount()](const ApiReply &reply) {
         m_inFlight = false;
         // The router's own 404 (an older server without the route), or a server running without a queue.
         m_unsupported = (reply.error.kind == ApiError::NotFound &&
@@ -64,7 +64,7 @@ void QueueFeed::reload() {
             QJsonArray all = body.value(QStringLiteral("jobs")).toArray();
             for (const QJsonValue &job : body.value(QStringLiteral("recent")).toArray())
                 all.append(job);
-            m_model->setSnapshot(all);
+            m_model->setSnapshot(all, requestedAt);
             m_lastError.clear();
             m_loaded = true;
             emit reloaded();

@@ -204,12 +204,23 @@ void QueueModel::upsert(const QJsonObject &object) {
     emit jobUpdated(id);
 }
 
-void QueueModel::setSnapshot(const QJsonArray &jobs) {
+void QueueModel::setSnapshot(const QJsonArray &jobs, std::optional<quint64> requestedAt) {
+    // A snapshot answered after some events were applied can predate them (the server read its queue
+    // before it sent them): it would drop a job that was just queued, or bring back one just removed.
+    QSet<QString> newer;
+    for (auto it = m_changedAt.begin(); it != m_changedAt.end();) {
+        if (requestedAt && it.value() > *requestedAt) {
+            newer.insert(it.key());
+            ++it;
+        } else {
+            it = m_changedAt.erase(it); // older than this snapshot, so older than every later one
+        }
+    }
     QSet<QString> present;
     for (const QJsonValue &value : jobs)
         present.insert(value.toObject().value(QStringLiteral("job_id")).toString());
     for (int row = static_cast<int>(m_jobs.size()) - 1; row >= 0; --row) {
-        if (present.contains(m_jobs.at(row).jobId))
+        if (present.contains(m_jobs.at(row).jobId) || newer.contains(m_jobs.at(row).jobId))
             continue;
         const QString gone = m_jobs.at(row).jobId;
         beginRemoveRows({}, row, row);
@@ -219,6 +230,8 @@ void QueueModel::setSnapshot(const QJsonArray &jobs) {
     }
     for (const QJsonValue &value : jobs) {
         QJsonObject object = value.toObject();
+        if (newer.contains(object.value(QStringLiteral("job_id")).toString()))
+            continue;
         // A snapshot row is complete: fields it leaves out are empty, not "unchanged".
         const int row = rowOf(object.value(QStringLiteral("job_id")).toString());
         if (row >= 0) {
@@ -273,11 +286,13 @@ bool QueueModel::applyEvent(const QString &event, const QJsonObject &payload) {
     } else {
         return false;
     }
+    noteChange(id);
     upsert(update);
     return true;
 }
 
 void QueueModel::removeJob(const QString &jobId) {
+    noteChange(jobId);
     const int row = rowOf(jobId);
     if (row < 0)
         return;
@@ -290,6 +305,7 @@ void QueueModel::removeJob(const QString &jobId) {
 void QueueModel::clear() {
     beginResetModel();
     m_jobs.clear();
+    m_changedAt.clear();
     endResetModel();
 }
 

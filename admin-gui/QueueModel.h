@@ -50,7 +50,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // Replaces the contents with a snapshot (active jobs and recent ones), keeping rows that stay.
-    void setSnapshot(const QJsonArray &jobs);
+    // `requestedAt` is changeCount() when the snapshot was requested: a job an event changed (or removed)
+    // after that is newer here than in the snapshot and keeps its row as it is, or stays removed. Without
+    // it the snapshot wins for every job.
+    void setSnapshot(const QJsonArray &jobs, std::optional<quint64> requestedAt = std::nullopt);
+    // How many job changes events (and removeJob) have made so far.
+    quint64 changeCount() const { return m_changes; }
     // Applies one socket.io event; returns false when it is not a job event this model understands.
     bool applyEvent(const QString &event, const QJsonObject &payload);
     // Drops a job the server removed (an interrupted queued job).
@@ -70,12 +75,15 @@ signals:
 
 private:
     void upsert(const QJsonObject &object);
+    void noteChange(const QString &jobId) { m_changedAt.insert(jobId, ++m_changes); }
     void touch(int row);
     static qint64 sortKey(const QueueJob &job);
 
     QList<QueueJob> m_jobs;
     // Owner names seen in snapshots, for jobs that arrive by event (events carry only owner_id).
     QHash<QString, QString> m_ownerNames;
+    quint64 m_changes = 0;
+    QHash<QString, quint64> m_changedAt; // job id -> changeCount() right after its last change
 };
 
 } // namespace nav::admin

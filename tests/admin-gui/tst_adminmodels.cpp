@@ -119,6 +119,25 @@ private slots:
         QCOMPARE(model.job("c")->position, 1);
     }
 
+    void snapshotOlderThanEventsDoesNotUndoThem() {
+        // The server read its queue before it sent these events; their answer arrives after them.
+        QueueModel model;
+        model.setSnapshot(QJsonArray{job("a", "running"), job("b", "queued", 1)});
+        const quint64 requestedAt = model.changeCount();
+        QVERIFY(model.applyEvent("task-queued", job("c", "queued", 2)));
+        QVERIFY(model.applyEvent("task-removed", QJsonObject{{"job_id", "b"}}));
+        QVERIFY(model.applyEvent("task-finished", QJsonObject{{"job_id", "a"}}));
+        model.setSnapshot(QJsonArray{job("a", "running"), job("b", "queued", 1)}, requestedAt);
+        QVERIFY(model.rowOf("c") >= 0);                             // just queued: not dropped
+        QCOMPARE(model.rowOf("b"), -1);                             // just removed: not brought back
+        QCOMPARE(model.job("a")->state, QueueJob::State::Finished); // not running again
+        // A snapshot requested after the events is the truth again, for these jobs too.
+        model.setSnapshot(QJsonArray{job("b", "queued", 1)}, model.changeCount());
+        QCOMPARE(model.rowOf("c"), -1);
+        QVERIFY(model.rowOf("b") >= 0);
+        QCOMPARE(model.rowOf("a"), -1);
+    }
+
     void progressEventsUpdateRow() {
         QueueModel model;
         model.setSnapshot(QJsonArray{job("j1", "queued", 1)});
