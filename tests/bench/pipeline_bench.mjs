@@ -10,14 +10,14 @@
 //   older commit, e.g. the one before a change) its navigator runs 1-3 as well, before and after this build's,
 //   against the same forge-sim, and the ratios are printed. PIPELINE_DB=mysql with NAVIGATOR_TEST_MYSQL_*
 //   (scripts/mariadb-private.sh) runs on MariaDB (one fresh database per run) instead of SQLite.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os, { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
@@ -32,15 +32,6 @@ const mysql = process.env.PIPELINE_DB === "mysql";
 const model = "sd_xl_base_1.0";
 const user = "111111111111111111";
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -53,29 +44,6 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
-const children = [];
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.lines = 0;
-  child.stderr.on("data", (d) => {
-    err = (err + d).slice(-4000);
-    for (const byte of d) if (byte === 10) child.lines++;
-  });
-  child.tail = () => err;
-  children.push(child);
-  return child;
-}
-async function waitHttp(url, child, what) {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 // A fresh database for one navigator: SQLite in `dir`, or a new MariaDB database.
 function databaseEnv(dir, run) {
