@@ -6,14 +6,13 @@
 //  4. a 5 s outage of the only backend with 30 jobs queued: how many finish.
 // Usage: node tests/bench/backends_bench.mjs [jobs=30]
 //   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim.
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import { children, freePort, sleep, start, stop, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const jwt = createRequire(join(here, "..", "compat", "package.json"))("jsonwebtoken");
@@ -24,44 +23,9 @@ const modelA = "sd_xl_base_1.0";
 const modelB = "flux1-dev-bnb-nf4-v2";
 const users = ["111111111111111111", "222222222222222222", "333333333333333333", "444444444444444444"];
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (x, digits = 2) => Number(x).toFixed(digits);
 
-const children = new Set();
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
-  child.tail = () => err;
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  return child;
-}
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((ok) => child.once("exit", ok));
-  child.kill("SIGKILL");
-  await exited;
-}
-async function waitHttp(url, child, what) {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 class Sim {
   constructor(args) {

@@ -5,15 +5,15 @@
 // Navigator drives forge-sim (--step-ms 0), so the uploads are parsed, checked, stored, sent to the backend and
 // finished like real jobs. Run it against another build with NAVIGATOR_BIN_DIR to compare two commits.
 // Usage: node tests/bench/eventloop_bench.mjs [uploaders=10] [bodyMB=10] [wrkSeconds=10]
-import { spawn, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
+import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
@@ -24,34 +24,6 @@ const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "
 const model = "sd_xl_base_1.0";
 const user = "111111111111111111";
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = [];
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
-  child.tail = () => err;
-  children.push(child);
-  return child;
-}
-async function waitHttp(url, child, what) {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 // A valid grey PNG whose base64 is about `bytes` long (stored blocks: deflate level 0 keeps the size).
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -153,7 +125,7 @@ async function scenario(label, extraEnv) {
     console.log(`          ${busy.rps} req/s, p50 ${busy.p50}, p99 ${busy.p99}, max ${busy.max}`);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-    children.length = 0;
+    children.clear();
     rmSync(dir, { recursive: true, force: true });
   }
 }

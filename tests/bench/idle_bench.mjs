@@ -5,51 +5,20 @@
 // an older commit) that navigator is measured too.
 // Usage: node tests/bench/idle_bench.mjs [runs=3]
 //   NAVIGATOR_BIN_DIR (default build/bin) holds navigator, forge-sim and bare-websocket-server.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { children, freePort, sleep, start, waitFor } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.argv[2] || 3);
 const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "build", "bin"));
 const baselineDir = process.env.BASELINE_BIN_DIR ? resolve(process.env.BASELINE_BIN_DIR) : null;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib) => (kib / 1024).toFixed(1);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
 
-const children = [];
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const keep = (d) => (out = (out + d).slice(-4000));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  child.tail = () => out;
-  children.push(child);
-  return child;
-}
-async function waitFor(check, child, what) {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if (await check()) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 // Memory of a process in KiB, from /proc: status (RSS split), smaps_rollup (PSS, private) and smaps (by mapping).
 function memoryOf(pid) {
@@ -85,7 +54,7 @@ async function idleNavigator(bin, simPort, dir, run) {
 }
 
 async function bareServer() {
-  const bare = start(join(binDir, "bare-websocket-server"), []);
+  const bare = start(join(binDir, "bare-websocket-server"), [], {}, { stdout: true });
   await waitFor(async () => bare.tail().includes("READY"), bare, "bare-websocket-server");
   await sleep(1000);
   const memory = memoryOf(bare.pid);

@@ -6,49 +6,21 @@
 // original Navigator stores them (base64 text in images.image_data), with the sqlite3 CLI, so the first GET
 // reads, decodes and hashes them and every later one is a cache hit.
 // Usage: node tests/bench/images_bench.mjs [wrkSeconds=8]   NAVIGATOR_BIN_DIR (default build/bin)
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
+import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [wrkSeconds = 8] = process.argv.slice(2).map(Number);
 const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "build", "bin"));
 const nginxBin = process.env.NGINX || "/usr/sbin/nginx";
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const children = [];
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
-  child.tail = () => err;
-  children.push(child);
-  return child;
-}
-async function waitHttp(url, child, what) {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 // A valid RGB PNG of random pixels (incompressible, so its size is about width*height*3 bytes).
 const crcTable = Array.from({ length: 256 }, (_, n) => {

@@ -1,30 +1,30 @@
 // Pipeline benchmark (prints figures; not part of ctest).
 //  1. throughput: N jobs submitted at once (16 submissions in flight) against forge-sim --step-ms 0, first
 //     submit to last task-finished, and navigator's CPU time (user + system, from /proc) per job meanwhile;
-//  2. added latency per job: submit -> task-finished seen by a socket.io client, minus the time forge-sim spent
-//     on the generation, for jobs sent one at a time into an idle queue;
+//  2. added latency per 1 s job: submit -> task-finished seen by a socket.io client, minus the time forge-sim
+//     spent on the generation, for jobs sent one at a time into an idle queue;
 //  3. idle gap at the backend between consecutive jobs (from forge-sim's request log): median and p95;
 //  4. GET /api/images/:id requests per second with wrk at 32 connections.
-// Usage: node tests/bench/pipeline_bench.mjs [jobs=200] [single=30] [wrkSeconds=10]
+// Usage: node tests/bench/pipeline_bench.mjs [jobs=200] [single=10] [wrkSeconds=10]
 //   NAVIGATOR_BIN_DIR (default build/bin) holds navigator and forge-sim. With BASELINE_BIN_DIR (a build of an
 //   older commit, e.g. the one before a change) its navigator runs 1-3 as well, before and after this build's,
 //   against the same forge-sim, and the ratios are printed. PIPELINE_DB=mysql with NAVIGATOR_TEST_MYSQL_*
 //   (scripts/mariadb-private.sh) runs on MariaDB (one fresh database per run) instead of SQLite.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os, { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
 const { io } = requireCompat("socket.io-client");
 const jwt = requireCompat("jsonwebtoken");
 
-const [jobs = 200, single = 30, wrkSeconds = 10] = process.argv.slice(2).map(Number);
+const [jobs = 200, single = 10, wrkSeconds = 10] = process.argv.slice(2).map(Number);
 const binDir = resolve(process.env.NAVIGATOR_BIN_DIR || join(here, "..", "..", "build", "bin"));
 const baselineDir = process.env.BASELINE_BIN_DIR ? resolve(process.env.BASELINE_BIN_DIR) : null;
 const inFlight = 16; // concurrent submissions in the burst
@@ -32,15 +32,6 @@ const mysql = process.env.PIPELINE_DB === "mysql";
 const model = "sd_xl_base_1.0";
 const user = "111111111111111111";
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -53,29 +44,6 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
-const children = [];
-function start(program, args, env = {}) {
-  const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.lines = 0;
-  child.stderr.on("data", (d) => {
-    err = (err + d).slice(-4000);
-    for (const byte of d) if (byte === 10) child.lines++;
-  });
-  child.tail = () => err;
-  children.push(child);
-  return child;
-}
-async function waitHttp(url, child, what) {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited: ${child.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start: ${child.tail()}`);
-}
 
 // A fresh database for one navigator: SQLite in `dir`, or a new MariaDB database.
 function databaseEnv(dir, run) {
@@ -127,10 +95,10 @@ async function measure(bin, run, dir, simPort, simPid) {
     console.error("job failed", JSON.stringify(p.error));
     onFinal(p);
   });
-  const submit = async (i) => {
+  const submit = async (i, steps = 1) => {
     const res = await fetch(`${api}/api/queue/user/txt2img`, {
       method: "POST", headers,
-      body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps: 1, width: 64, height: 64 }),
+      body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps, width: 64, height: 64 }),
     });
     if (!res.ok) throw new Error(`submit: ${res.status} ${await res.text()}`);
     return (await res.json()).job_id;
@@ -193,15 +161,19 @@ async function measure(bin, run, dir, simPort, simPid) {
     clientCpuPerJob: (drainClientCpu.user + drainClientCpu.system) / 1000 / jobs,
   };
 
-  // 2: one job at a time into an idle queue.
+  // 2: one 1 s job at a time into an idle queue (20 steps of 50 ms, with progress polls and previews).
   await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+  const speed = (stepMs) =>
+    fetch(`http://127.0.0.1:${simPort}/sim/speed`, { method: "POST", body: JSON.stringify({ step_ms: stepMs }) });
+  await speed(50);
   const totals = [];
   for (let i = 0; i < single; i++) {
     const s = performance.now();
-    const id = await submit(1000 + i);
+    const id = await submit(1000000 + i, 20);
     await finished(id);
     totals.push({ id, ms: finishedAt.get(id) - s });
   }
+  await speed(0);
   const singleLog = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
   const byTask = new Map((Array.isArray(singleLog) ? singleLog : singleLog.requests).map((e) => [e.task_id, e]));
   const added = totals.map(({ id, ms }) => {
@@ -274,7 +246,7 @@ async function main() {
     console.log(`  forge-sim time per generation: median ${fmt(quantile(r.genMs, 0.5), 1)} ms`);
     console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 2)} ms, ` +
       `p95 ${fmt(quantile(r.gaps, 0.95), 2)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
-    console.log(`  added latency per job (idle queue, submit -> task-finished minus generation): ` +
+    console.log(`  added latency per 1 s job (idle queue, submit -> task-finished minus generation): ` +
       `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = 2 * jobs + single + 1;

@@ -57,6 +57,9 @@ public:
     // chose the task id (force_task_id); empty when none is kept (always so when unpatched).
     QByteArray keptResult(const QString &taskId) const;
     bool keepsResults() const { return !m_config.unpatched; }
+    // Milliseconds per sampling step for generations that start from now on (POST /sim/speed).
+    void setStepMs(int ms) { m_config.stepMs = qMax(0, ms); }
+    int stepMs() const { return m_config.stepMs; }
 
     QJsonObject options() const { return m_options; }
     // Returns an empty string on success, otherwise the Forge error body.

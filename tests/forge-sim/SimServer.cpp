@@ -300,6 +300,11 @@ void SimServer::route(const std::shared_ptr<Held> &h, const QByteArray &method, 
         q.resetLog();
         return control(QJsonObject{});
     }
+    if (path == "/sim/speed") { // {"step_ms": N}: the time per sampling step of later generations
+        if (post)
+            q.setStepMs(QJsonDocument::fromJson(body).object().value("step_ms").toInt(q.stepMs()));
+        return get || post ? control(QJsonObject{{"step_ms", q.stepMs()}}) : wrongMethod();
+    }
     if (path == "/sim/faults") {
         if (get)
             return control(faultsJson());

@@ -12,7 +12,8 @@ int main(int argc, char **argv) {
     p.setApplicationDescription(
         "Simulates the Stable Diffusion Forge HTTP API (/sdapi/v1, /internal/progress) with one FIFO "
         "generation lock.\n"
-        "Control endpoints: GET /sim/requests, POST /sim/reset, GET|POST /sim/faults, GET /sim/state.");
+        "Control endpoints: GET /sim/requests, POST /sim/reset, GET|POST /sim/faults, GET|POST /sim/speed "
+        "{step_ms}, GET /sim/state.");
     p.addHelpOption();
     const QCommandLineOption port("port", "TCP port (0 = any free port). Default: 7860.", "port", "7860");
     const QCommandLineOption host("host", "Address to listen on. Default: 127.0.0.1.", "host", "127.0.0.1");

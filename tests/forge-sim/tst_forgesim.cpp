@@ -10,6 +10,8 @@
 #include <QTcpSocket>
 #include <QtTest>
 
+#include <cmath>
+
 class TstForgeSim : public QObject {
     Q_OBJECT
 
@@ -424,6 +426,25 @@ private slots:
         call("GET", "/sdapi/v1/options", {}, &d);
         // restore_afterwards defaults to true, so the selection stays as it was.
         QVERIFY(d.object()["sd_model_checkpoint"].toString().startsWith("sd_xl_base_1.0"));
+    }
+
+    // POST /sim/speed changes the step time of later generations (benches run 1 s jobs on a sim started
+    // with --step-ms 0); the request log times them to the microsecond.
+    void speedChangesAtRunTime() {
+        QCOMPARE(control("/sim/speed")["step_ms"].toInt(), 20);
+        QCOMPARE(control("/sim/speed", QJsonObject{{"step_ms", 60}})["step_ms"].toInt(), 60);
+        const QJsonObject body{{"steps", 5}, {"width", 64}, {"height", 64}, {"force_task_id", "slow-1"}};
+        QCOMPARE(call("POST", "/sdapi/v1/txt2img", body), 200);
+        QCOMPARE(control("/sim/speed", QJsonObject{{"step_ms", 20}})["step_ms"].toInt(), 20);
+        QCOMPARE(call("POST", "/sdapi/v1/txt2img", body), 200);
+        const QJsonArray log = requestLog();
+        QCOMPARE(log.size(), 2);
+        const auto took = [&](int i) {
+            return log.at(i)["ended_ms"].toDouble() - log.at(i)["started_ms"].toDouble();
+        };
+        QVERIFY2(took(0) >= 300.0, qPrintable(QString::number(took(0)))); // 5 steps of 60 ms
+        QVERIFY2(took(1) >= 100.0, qPrintable(QString::number(took(1)))); // 5 steps of 20 ms
+        QVERIFY2(took(0) != std::floor(took(0)) || took(1) != std::floor(took(1)), "whole milliseconds only");
     }
 
     void faultFailNext() {

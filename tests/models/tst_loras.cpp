@@ -146,6 +146,10 @@ private slots:
         sql("UPDATE model_metadata SET updates_disabled = 0");
         QCOMPARE(get("/api/models/loras").jsonArray().first().toObject().value("name").toString(),
                  QStringLiteral("new"));
+        // The refreshed row is stored just after the answer too: wait for it (it is no longer stale).
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count("SELECT COUNT(*) FROM model_metadata WHERE metadata_updated_at > '2001-01-01 00:00:00'"), 1,
+            10000);
         // CivitAI gone with stale data: the cached copy is still served.
         sql("UPDATE model_metadata SET metadata_updated_at = '2000-01-01 00:00:00'");
         m_civitai->versionsById.clear();
