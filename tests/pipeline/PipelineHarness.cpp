@@ -70,4 +70,15 @@ QJsonObject PipelineHarness::waitForFinal(const QString &user, const QString &jo
     return waitForStatus(user, jobId, {std::begin(kFinalStatuses), std::end(kFinalStatuses)}, timeoutMs);
 }
 
+QByteArray PipelineHarness::diagnosis(const QString &jobId, const QJsonObject &lastState) {
+    constexpr int kTailBytes = 6000;
+    QByteArray text = "job " + jobId.toUtf8() + " last seen as " + QJsonDocument(lastState).toJson() +
+                      "\n--- navigator (end) ---\n" + m_nav->process().output().right(kTailBytes);
+    text += "\n--- forge-sim (end) ---\n" + m_sim->output().right(kTailBytes);
+    for (const auto &sim : m_extraSims)
+        text += "\n--- forge-sim on port " + QByteArray::number(sim->port()) + " (end) ---\n" +
+                sim->output().right(kTailBytes);
+    return text;
+}
+
 } // namespace nav::test

@@ -1,8 +1,8 @@
 #pragma once
 // One fresh database, one forge-sim and one navigator pointed at it, plus the calls the pipeline suites make:
 // submitting jobs as a user, reading job state, and waiting (never sleeping) until a job reaches a state.
-#include "tests/support/ApiTestHelpers.h"
 #include "tests/pipeline/ForgeSim.h"
+#include "tests/support/ApiTestHelpers.h"
 
 #include <memory>
 
@@ -47,6 +47,9 @@ public:
     QJsonObject waitForStatus(const QString &user, const QString &jobId, const QStringList &statuses,
                               int timeoutMs = 30000);
     QJsonObject waitForFinal(const QString &user, const QString &jobId, int timeoutMs = 30000);
+    // For a failed wait (print it: QtTest cuts assertion messages at 1 KB): the job's last state and the ends
+    // of navigator's and every forge-sim's output.
+    QByteArray diagnosis(const QString &jobId, const QJsonObject &lastState);
 
 private:
     QHash<QString, QString> m_env;

@@ -102,7 +102,10 @@ private slots:
         QCOMPARE(ids.size(), 2);
         QVERIFY2(h.nav().start(), h.nav().process().output().constData());
         for (const QString &id : ids) {
-            QCOMPARE(h.waitForFinal(kAlice, id, 60000).value("status").toString(), QString("finished"));
+            const QJsonObject state = h.waitForFinal(kAlice, id, 60000);
+            if (state.value("status").toString() != "finished") // QtTest cuts QVERIFY2 texts at 1 KB
+                qWarning().noquote() << h.diagnosis(id, state);
+            QCOMPARE(state.value("status").toString(), QString("finished"));
             QCOMPARE(http("GET", h.nav().url("/api/images/" + id)).status, 200);
         }
         // Forge ran the interrupted job once: its result was collected, not generated again.
@@ -117,8 +120,12 @@ private slots:
         const QStringList ids = crashWhileForgeRuns(h);
         QCOMPARE(ids.size(), 2);
         QVERIFY2(h.nav().start(), h.nav().process().output().constData());
-        for (const QString &id : ids)
-            QCOMPARE(h.waitForFinal(kAlice, id, 60000).value("status").toString(), QString("finished"));
+        for (const QString &id : ids) {
+            const QJsonObject state = h.waitForFinal(kAlice, id, 60000);
+            if (state.value("status").toString() != "finished") // QtTest cuts QVERIFY2 texts at 1 KB
+                qWarning().noquote() << h.diagnosis(id, state);
+            QCOMPARE(state.value("status").toString(), QString("finished"));
+        }
         // Stock Forge keeps no result: the job ran twice, but the second run was sent only after the first
         // had ended, so the two never competed for the GPU.
         const QList<QJsonObject> runs = runsOf(h.sim(), ids[0]);

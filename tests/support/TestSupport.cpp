@@ -92,6 +92,8 @@ ChildProcess::~ChildProcess() {
 }
 
 bool ChildProcess::start(const QString &program, const QStringList &args, const QProcessEnvironment &env) {
+    if (m_process) // a restart: output() goes on from the previous run's last lines
+        m_output += m_process->readAll();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     if (!env.isEmpty())
