@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace nav::queue {
 
 namespace {
@@ -127,7 +129,14 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
         m_repository.active(), this,
         [this, done](QList<store::Job> jobs) {
             int requeued = 0;
+            // Submissions are accepted while the table is read: a job queued in memory meanwhile may be in
+            // this list too, and must not wait (and run) twice.
+            QSet<QString> submitted;
+            for (const store::Job &job : std::as_const(m_queued))
+                submitted.insert(job.id);
             for (store::Job job : jobs) {
+                if (submitted.contains(job.id))
+                    continue;
                 if (job.status == QLatin1String("started")) {
                     if (job.attempts >= kMaxAttempts) {
                         fail(job, QStringLiteral("INTERRUPTED_BY_RESTART"),
@@ -140,8 +149,12 @@ void JobQueue::recover(std::function<void(const QString &)> done) {
                     job.recovered = true;
                     ++requeued;
                 }
-                m_queued.append(job); // already in sequence order
+                m_queued.append(job); // in sequence order
             }
+            if (!submitted.isEmpty())
+                std::stable_sort(
+                    m_queued.begin(), m_queued.end(),
+                    [](const store::Job &a, const store::Job &b) { return a.sequence < b.sequence; });
             qCInfo(lcQueue) << "queue recovered:" << m_queued.size() << "jobs waiting," << requeued
                             << "re-queued after an interrupted run";
             m_recovered = true;
@@ -196,14 +209,16 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
     };
     m_enqueues.insert(
         std::move(row), categoryId,
-        [this, job, done, release](const store::JobRepository::Enqueued &result) mutable {
+        [this, job, done, release,
+         duringRecovery = !m_recovered](const store::JobRepository::Enqueued &result) mutable {
             release();
             if (result.result == store::JobRepository::EnqueueResult::DuplicateId) {
                 done(EnqueueStatus::DuplicateId, queueSize());
                 return;
             }
             job.sequence = result.sequence;
-            insertQueued(job);
+            if (!duringRecovery || !isQueued(job.id)) // recovery may have read the new row already
+                insertQueued(job);
             ops::metrics().jobsSubmitted.inc();
             const int size = queueSize();
             const ops::LogContext context(job.id, job.ownerId);
@@ -219,6 +234,11 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
             release();
             done(unavailable ? EnqueueStatus::Unavailable : EnqueueStatus::Error, queueSize());
         });
+}
+
+bool JobQueue::isQueued(const QString &jobId) const {
+    return std::any_of(m_queued.begin(), m_queued.end(),
+                       [&](const store::Job &job) { return job.id == jobId; });
 }
 
 void JobQueue::insertQueued(const store::Job &job) {

@@ -118,6 +118,7 @@ private:
     void prepare(BackendWorker *worker, const store::Job &job);
     void launch(BackendWorker *worker, store::Job job, const QJsonObject &body, const QString &endpoint);
     void insertQueued(const store::Job &job); // in jobs.sequence order
+    bool isQueued(const QString &jobId) const;
     void finishShutdownIfIdle();
     void setDatabaseDown(bool down);
     void onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,

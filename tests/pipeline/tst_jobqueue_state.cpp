@@ -152,6 +152,29 @@ private slots:
         QCOMPARE(f.queue->queued().size(), 4);
     }
 
+    // Navigator accepts submissions before recovery has read the jobs table. A job whose row was written
+    // before that read is in the queue already when the read returns it: it waits (and runs) once, and the
+    // queue stays in sequence order. (It used to be queued twice and sent to Forge twice.)
+    void jobSubmittedBeforeRecoveryIsQueuedOnce() {
+        Fixture f(1);
+        QCOMPARE(wait(f.repository->enqueue(makeJob("left"), std::nullopt)).result,
+                 store::JobRepository::EnqueueResult::Inserted); // from before the restart
+        queue::JobQueue &queue = f.makeQueue();
+        bool queued = false;
+        queue.enqueue(makeJob("early"), std::nullopt, false, [&](auto status, int) {
+            QCOMPARE(status, queue::JobQueue::EnqueueStatus::Queued);
+            queued = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(queued, 20000);
+        QVERIFY(f.recover());
+        QStringList order;
+        for (const store::Job &job : queue.queued())
+            order << job.id;
+        QCOMPARE(order, (QStringList{"left", "early"}));
+        QCOMPARE(queue.queueSize(), 2);
+        QCOMPARE(queue.position("early"), 2);
+    }
+
     // The init image and mask of an img2img job go to job_inputs: not in jobs.params, not in the queue.
     void initImageStaysOutOfParams() {
         Fixture f;
