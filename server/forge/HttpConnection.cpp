@@ -125,6 +125,10 @@ void HttpConnection::writeRequest() {
     }
     m_head.clear();
     m_body.clear(); // the socket holds its own copy until it is sent
+    // Out now rather than when the event loop next polls the socket: Forge idles until the request arrives,
+    // and the loop may have other work queued first (the submission's answer, its events).
+    if (written)
+        m_socket->flush();
     if (!written)
         finish({HttpResult::Outcome::NetworkError, 0, {}, m_socket->errorString(), false});
 }
