@@ -129,7 +129,7 @@ void HttpConnection::writeRequest() {
     // and the loop may have other work queued first (the submission's answer, its events).
     if (written)
         m_socket->flush();
-    if (!written)
+    else
         finish({HttpResult::Outcome::NetworkError, 0, {}, m_socket->errorString(), false});
 }
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
-import { children, freePort, sleep, start, stop, waitHttp } from "./processes.mjs";
+import { freePort, killAll, sleep, start, stop, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const jwt = createRequire(join(here, "..", "compat", "package.json"))("jsonwebtoken");
@@ -233,5 +233,5 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    for (const child of children) child.kill("SIGKILL");
+    killAll();
   });

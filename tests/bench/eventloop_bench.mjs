@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
-import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
+import { children, freePort, killAll, printTails, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
@@ -124,7 +124,7 @@ async function scenario(label, extraEnv) {
       `(${uploads} uploads, ${(uploads * body.length / 1048576 / seconds).toFixed(0)} MB/s):`);
     console.log(`          ${busy.rps} req/s, p50 ${busy.p50}, p99 ${busy.p99}, max ${busy.max}`);
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    killAll();
     children.clear();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -138,7 +138,7 @@ async function main() {
 
 main().catch((e) => {
   console.error(e.message);
-  for (const child of children) console.error(child.tail());
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  printTails();
+  killAll();
   process.exit(1);
 });

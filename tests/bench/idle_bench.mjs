@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { children, freePort, sleep, start, waitFor } from "./processes.mjs";
+import { freePort, killAll, sleep, start, waitFor } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.argv[2] || 3);
@@ -92,13 +92,13 @@ async function main() {
     console.log("  largest mappings of navigator (last run):");
     for (const [name, kib] of samples.navigator.at(-1).top) console.log(`    ${mib(kib).padStart(5)} MiB  ${name}`);
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 main().catch((e) => {
   console.error(e);
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  killAll();
   process.exit(1);
 });

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
-import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
+import { freePort, killAll, printTails, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [wrkSeconds = 8] = process.argv.slice(2).map(Number);
@@ -159,14 +159,14 @@ http {
         `${notModified.note}  = ${(notModified.rps / root_.rps).toFixed(2)}x GET /`);
     }
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 main().catch((e) => {
   console.error(e.message);
-  for (const child of children) console.error(child.tail());
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  printTails();
+  killAll();
   process.exit(1);
 });

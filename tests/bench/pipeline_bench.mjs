@@ -17,7 +17,7 @@ import os, { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
-import { children, freePort, sleep, start, waitHttp } from "./processes.mjs";
+import { freePort, killAll, printTails, sleep, start, waitHttp } from "./processes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requireCompat = createRequire(join(here, "..", "compat", "package.json"));
@@ -263,7 +263,7 @@ async function main() {
         `${fmt(r.drain.cpuPerJob / mean((x) => x.drain.cpuPerJob), 2)}x`);
     }
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    killAll();
     for (const { server, name } of databases)
       try {
         execFileSync("mariadb", [...server, "-e", `DROP DATABASE IF EXISTS ${name}`]);
@@ -274,7 +274,7 @@ async function main() {
 
 main().catch((e) => {
   console.error(e.message);
-  for (const child of children) console.error(child.tail());
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  printTails();
+  killAll();
   process.exit(1);
 });
