@@ -34,6 +34,7 @@ void Database::stop() {
     if (!m_pool)
         return;
     m_pool.reset();
+    m_statements.clear(); // before their connections go
     const QStringList names = QSqlDatabase::connectionNames();
     for (const QString &name : names) {
         if (name.startsWith(m_prefix + '-'))
@@ -156,6 +157,14 @@ QSqlDatabase Database::threadConnection() {
     throw DbError(QStringLiteral("cannot reach the database (%1): %2").arg(describe(), driverError), true);
 }
 
+StatementCache &Database::statementCache(const QString &name) {
+    const QMutexLocker lock(&m_statementsLock);
+    std::unique_ptr<StatementCache> &cache = m_statements[name];
+    if (!cache)
+        cache = std::make_unique<StatementCache>();
+    return *cache;
+}
+
 namespace {
 
 // MySQL/MariaDB client errors that mean the connection or the server is gone, not that the statement is
@@ -185,13 +194,23 @@ DbError queryError(const QSqlDatabase &db, const QSqlError &error, const QString
 }
 
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds) {
-    QSqlQuery query(db);
-    if (!query.prepare(sql))
-        throw queryError(db, query.lastError(), sql);
-    for (const QVariant &value : binds)
-        query.addBindValue(value);
-    if (!query.exec())
-        throw queryError(db, query.lastError(), sql);
+    StatementCache *cache = StatementCache::active(db);
+    std::optional<QSqlQuery> kept = cache ? cache->find(sql) : std::nullopt;
+    QSqlQuery query = kept ? *kept : QSqlQuery(db);
+    if (!kept) {
+        if (!query.prepare(sql))
+            throw queryError(db, query.lastError(), sql);
+        if (cache)
+            cache->keep(sql, query);
+    }
+    for (qsizetype i = 0; i < binds.size(); ++i)
+        query.bindValue(int(i), binds.at(i));
+    if (!query.exec()) {
+        const QSqlError error = query.lastError();
+        if (cache)
+            cache->evict(sql);
+        throw queryError(db, error, sql);
+    }
     return query;
 }
 

@@ -5,8 +5,10 @@
 #include "server/common/WorkerPriority.h"
 #include "server/config/Config.h"
 #include "server/store/DbError.h"
+#include "server/store/StatementCache.h"
 
 #include <QFuture>
+#include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <unordered_map>
 
 namespace nav::store {
 
@@ -32,19 +35,24 @@ public:
     QString dialect() const { return m_config.driver; } // "sqlite" or "mysql"
     QString describe() const;                           // e.g. "mysql nav@127.0.0.1:3306/navigator"
 
-    // Runs `work` on a pool thread with that thread's connection. A connection found dead (the server
-    // restarted since it was opened) is reopened, with the session set-up, and `work` runs once more on it;
-    // if the server cannot be reached the future fails with an `unavailable` DbError.
+    // Runs `work` on a pool thread with that thread's connection, whose exec() calls reuse the statements
+    // prepared by earlier jobs on it (StatementCache). A connection found dead (the server restarted since it
+    // was opened) is reopened, with the session set-up, and `work` runs once more on it; if the server cannot
+    // be reached the future fails with an `unavailable` DbError.
     template <typename R> QFuture<R> run(std::function<R(QSqlDatabase &)> work) {
         return common::runInBackground(m_pool.get(), [this, work = std::move(work)]() -> R {
             QSqlDatabase db = threadConnection();
+            StatementCache &statements = statementCache(db.connectionName());
             try {
+                const StatementCache::Scope scope(statements, db);
                 return work(db);
             } catch (const DbError &e) {
                 if (!e.unavailable())
                     throw;
+                statements.clear(); // prepared on the dead connection
                 db.close();
                 QSqlDatabase fresh = threadConnection();
+                const StatementCache::Scope scope(statements, fresh);
                 return work(fresh);
             }
         });
@@ -57,6 +65,8 @@ public:
 private:
     explicit Database(const config::DatabaseConfig &config);
     QSqlDatabase threadConnection();
+    // The prepared statements of the pool connection `name` (only its thread uses them).
+    StatementCache &statementCache(const QString &name);
     QSqlDatabase connect(const QString &name, QString *error) const;
     // Opens `db` and runs the session set-up (time zone, SQL mode, character set / pragmas). On failure
     // the connection is closed and `error` says why.
@@ -65,12 +75,15 @@ private:
     config::DatabaseConfig m_config;
     QString m_prefix; // connection-name prefix, unique per Database
     std::unique_ptr<QThreadPool> m_pool;
+    QMutex m_statementsLock; // guards the map; each cache belongs to one pool thread
+    std::unordered_map<QString, std::unique_ptr<StatementCache>> m_statements;
 };
 
 // The DbError for a failed statement; `unavailable` when the error says the connection or server is gone.
 DbError queryError(const QSqlDatabase &db, const QSqlError &error, const QString &sql);
 
-// Prepares and runs one statement with positional binds; throws DbError on failure.
+// Prepares and runs one statement with positional binds; throws DbError on failure. Inside Database::run()
+// the statement is prepared once per pool connection and reused (StatementCache).
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
 
 // Runs `work` inside a transaction: commits on return, rolls back and rethrows on DbError.
