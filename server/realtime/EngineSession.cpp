@@ -4,27 +4,36 @@
 #include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketTransport.h"
 
+#include <QTimerEvent>
+
 namespace nav::realtime {
 
 EngineSession::EngineSession(const QString &id, Transport *transport, const HandshakeInfo &handshake,
                              const EngineSettings &settings, QObject *parent)
     : QObject(parent), m_id(id), m_handshake(handshake), m_settings(settings) {
-    m_pingTimer.setSingleShot(true);
-    m_pongTimer.setSingleShot(true);
-    // Coarse timers may fire 5% late; clients (and the protocol suite) expect the heartbeat on time.
-    m_pingTimer.setTimerType(Qt::PreciseTimer);
-    m_pongTimer.setTimerType(Qt::PreciseTimer);
-    m_upgradeTimer.setSingleShot(true);
-    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+    setTransport(transport);
+    schedulePing();
+}
+
+void EngineSession::timerEvent(QTimerEvent *event) {
+    // Every timer is single-shot.
+    const int id = event->timerId();
+    if (id == m_pingTimer.timerId()) {
+        m_pingTimer.stop();
         sendPacket(EnginePacket::make(EnginePacket::Type::Ping));
         // The pong is due pingInterval + pingTimeout after the ping was scheduled, even if this timer ran
         // late.
-        m_pongTimer.start(static_cast<int>(qMax<qint64>(0, m_pongDeadline.remainingTime())));
-    });
-    connect(&m_pongTimer, &QTimer::timeout, this, [this] { close(QStringLiteral("ping timeout")); });
-    connect(&m_upgradeTimer, &QTimer::timeout, this, &EngineSession::abortUpgrade);
-    setTransport(transport);
-    schedulePing();
+        m_pongTimer.start(static_cast<int>(qMax<qint64>(0, m_pongDeadline.remainingTime())), Qt::PreciseTimer,
+                          this);
+    } else if (id == m_pongTimer.timerId()) {
+        m_pongTimer.stop();
+        close(QStringLiteral("ping timeout"));
+    } else if (id == m_upgradeTimer.timerId()) {
+        m_upgradeTimer.stop();
+        abortUpgrade();
+    } else {
+        QObject::timerEvent(event);
+    }
 }
 
 EngineSession::~EngineSession() = default;
@@ -40,7 +49,8 @@ void EngineSession::setTransport(Transport *transport) {
 
 void EngineSession::schedulePing() {
     m_pongTimer.stop();
-    m_pingTimer.start(m_settings.pingIntervalMs);
+    // Coarse timers may fire 5% late; clients (and the protocol suite) expect the heartbeat on time.
+    m_pingTimer.start(m_settings.pingIntervalMs, Qt::PreciseTimer, this);
     m_pongDeadline.setRemainingTime(m_settings.pingIntervalMs + m_settings.pingTimeoutMs, Qt::PreciseTimer);
 }
 
@@ -117,7 +127,7 @@ void EngineSession::startUpgrade(WebSocketTransport *probe) {
     connect(probe, &Transport::packet, this, &EngineSession::onProbePacket);
     connect(probe, &Transport::closed, this, &EngineSession::abortUpgrade);
     connect(probe, &Transport::error, this, &EngineSession::abortUpgrade);
-    m_upgradeTimer.start(m_settings.upgradeTimeoutMs);
+    m_upgradeTimer.start(m_settings.upgradeTimeoutMs, this);
 }
 
 void EngineSession::onProbePacket(const EnginePacket &packet) {

@@ -8,10 +8,10 @@
 #include "server/realtime/HandshakeInfo.h"
 #include "shared/realtime/EnginePacket.h"
 
+#include <QBasicTimer>
 #include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 namespace nav::realtime {
 
@@ -61,6 +61,9 @@ signals:
     void closed(const QString &reason);
     void upgraded();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void setTransport(Transport *transport);
     void sendPacket(const EnginePacket &packet);
@@ -84,10 +87,12 @@ private:
     WebSocketTransport *m_probe = nullptr; // the WebSocket being upgraded to, while upgradeState is not None
     QList<EnginePacket> m_buffer;
     qint64 m_bufferedBytes = 0;
-    QTimer m_pingTimer;
-    QTimer m_pongTimer;
+    // Basic timers, not QTimer objects: an idle session is one of thousands, and each QTimer is a QObject
+    // with a signal connection.
+    QBasicTimer m_pingTimer;
+    QBasicTimer m_pongTimer;
     QDeadlineTimer m_pongDeadline;
-    QTimer m_upgradeTimer;
+    QBasicTimer m_upgradeTimer;
 };
 
 } // namespace nav::realtime

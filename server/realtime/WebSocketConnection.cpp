@@ -20,11 +20,24 @@ constexpr int kReadsPerWakeup = 8; // then let other sockets have a turn
 
 } // namespace
 
+WebSocketConnection::Notifier::Notifier(int descriptor, Type type, WebSocketConnection *connection)
+    : QSocketNotifier(descriptor, type, connection), m_connection(connection) {}
+
+bool WebSocketConnection::Notifier::event(QEvent *event) {
+    // QEvent::SockAct is how the event dispatcher reports activity (QSocketNotifier turns it into
+    // activated()).
+    if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
+        return QSocketNotifier::event(event);
+    if (type() == Read)
+        m_connection->onReadable();
+    else
+        m_connection->onWritable();
+    return true;
+}
+
 WebSocketConnection::WebSocketConnection(int descriptor, qint64 maxMessageBytes, QObject *parent)
     : QObject(parent), m_fd(descriptor), m_parser(maxMessageBytes),
-      m_readNotifier(descriptor, QSocketNotifier::Read, this) {
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
-}
+      m_readNotifier(descriptor, Notifier::Read, this) {}
 
 WebSocketConnection::~WebSocketConnection() {
     closeDescriptor();
@@ -49,7 +62,7 @@ void WebSocketConnection::close(quint16 code, QByteArrayView reason) {
 
 void WebSocketConnection::release() {
     m_released = true;
-    disconnect(this, nullptr, nullptr, nullptr);
+    m_receiver = nullptr;
     setParent(nullptr);
     if (m_state == State::Open)
         startClosing(ws::encodeClose(ws::CloseCode::GoingAway));
@@ -76,8 +89,7 @@ void WebSocketConnection::queue(const QByteArray &frame) {
     }
     m_pending = frame.mid(qMax<ssize_t>(0, sent));
     if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onWritable);
+        m_writeNotifier = new Notifier(m_fd, Notifier::Write, this);
     }
     m_writeNotifier->setEnabled(true);
 }
@@ -99,8 +111,8 @@ void WebSocketConnection::onWritable() {
     m_writeNotifier->setEnabled(false);
     if (m_state == State::Closing)
         finishClosingOnceFlushed();
-    else
-        emit drained();
+    else if (m_receiver)
+        m_receiver->onDrained();
 }
 
 void WebSocketConnection::onReadable() {
@@ -143,10 +155,12 @@ void WebSocketConnection::handle(const ws::FrameEvent &event) {
     using Kind = ws::FrameEvent::Kind;
     switch (event.kind) {
     case Kind::Text:
-        emit textMessage(event.payload);
+        if (m_receiver)
+            m_receiver->onTextMessage(event.payload);
         break;
     case Kind::Binary:
-        emit binaryMessage(event.payload);
+        if (m_receiver)
+            m_receiver->onBinaryMessage(event.payload);
         break;
     case Kind::Ping:
         queue(ws::encodeFrame(ws::Opcode::Pong, event.payload));
@@ -204,11 +218,12 @@ void WebSocketConnection::lose() {
 }
 
 void WebSocketConnection::leaveOpen() {
-    // Emitted once: the first close, loss or protocol error ends the Open state.
-    if (m_closedEmitted)
+    // Reported once: the first close, loss or protocol error ends the Open state.
+    if (m_closedReported)
         return;
-    m_closedEmitted = true;
-    emit closed();
+    m_closedReported = true;
+    if (m_receiver)
+        m_receiver->onClosed();
 }
 
 void WebSocketConnection::closeDescriptor() {

@@ -18,6 +18,21 @@ namespace nav::realtime {
 class WebSocketConnection final : public QObject {
     Q_OBJECT
 public:
+    // What the owner hears from the connection: plain virtual calls rather than signals, because every signal
+    // connection costs about 100 bytes and a server holds thousands of idle connections.
+    class Receiver {
+    public:
+        virtual void onTextMessage(const QByteArray &utf8) = 0;
+        virtual void onBinaryMessage(const QByteArray &bytes) = 0;
+        // A partial write has been completed: pendingBytes() is zero again.
+        virtual void onDrained() = 0;
+        // Called once, when the connection stops carrying messages (either side closed, or it failed).
+        virtual void onClosed() = 0;
+
+    protected:
+        ~Receiver() = default;
+    };
+
     // Takes ownership of descriptor (a connected TCP socket); messages over maxMessageBytes close it with
     // 1009.
     WebSocketConnection(int descriptor, qint64 maxMessageBytes, QObject *parent = nullptr);
@@ -31,24 +46,29 @@ public:
     void sendBinary(QByteArrayView bytes);
     // Starts the closing handshake with this code and reason. No message is delivered afterwards.
     void close(quint16 code = ws::CloseCode::Normal, QByteArrayView reason = {});
+    void setReceiver(Receiver *receiver) { m_receiver = receiver; }
     // Bytes that were read from the socket before this object took it over (they are parsed first).
     void receive(const char *data, qsizetype size);
-    // The owner lets go: the connection is detached from its parent and signals, finishes closing (with
+    // The owner lets go: the connection is detached from its parent and receiver, finishes closing (with
     // 1001 Going Away if still open) and deletes itself.
     void release();
-
-signals:
-    void textMessage(const QByteArray &utf8);
-    void binaryMessage(const QByteArray &bytes);
-    // A partial write has been completed: pendingBytes() is zero again.
-    void drained();
-    // Emitted once, when the connection stops carrying messages (either side closed, or it failed).
-    void closed();
 
 protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    // A socket notifier that calls its connection directly instead of through its activated() signal.
+    class Notifier final : public QSocketNotifier {
+    public:
+        Notifier(int descriptor, Type type, WebSocketConnection *connection);
+
+    protected:
+        bool event(QEvent *event) override;
+
+    private:
+        WebSocketConnection *m_connection;
+    };
+
     enum class State {
         Open,    // messages flow
         Closing, // our close frame is queued or sent; input is dropped until the client closes
@@ -66,13 +86,14 @@ private:
 
     int m_fd;
     ws::FrameParser m_parser;
-    QSocketNotifier m_readNotifier;
-    QSocketNotifier *m_writeNotifier = nullptr; // created on the first partial write
-    QByteArray m_pending;                       // unsent bytes of queued frames
+    Receiver *m_receiver = nullptr;
+    Notifier m_readNotifier;
+    Notifier *m_writeNotifier = nullptr; // created on the first partial write
+    QByteArray m_pending;                // unsent bytes of queued frames
     State m_state = State::Open;
     bool m_halfClosed = false;
     bool m_released = false;
-    bool m_closedEmitted = false;
+    bool m_closedReported = false;
     int m_closeTimer = 0;
 };
 

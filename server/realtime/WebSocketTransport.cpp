@@ -1,7 +1,6 @@
 #include "server/realtime/WebSocketTransport.h"
 
 #include "server/realtime/RealtimeLogging_p.h"
-#include "server/realtime/WebSocketConnection.h"
 
 namespace nav::realtime {
 
@@ -9,14 +8,7 @@ WebSocketTransport::WebSocketTransport(WebSocketConnection *connection, const En
                                        QObject *parent)
     : Transport(parent), m_connection(connection), m_maxBufferedBytes(settings.maxBufferedBytes) {
     m_connection->setParent(this);
-    connect(m_connection, &WebSocketConnection::textMessage, this, &WebSocketTransport::onText);
-    connect(m_connection, &WebSocketConnection::binaryMessage, this, &WebSocketTransport::onBinary);
-    connect(m_connection, &WebSocketConnection::drained, this, [this] {
-        if (!m_finished)
-            emit drain();
-    });
-    connect(m_connection, &WebSocketConnection::closed, this,
-            [this] { finish(QStringLiteral("transport close")); });
+    m_connection->setReceiver(this);
 }
 
 WebSocketTransport::~WebSocketTransport() {
@@ -49,7 +41,16 @@ void WebSocketTransport::send(const QList<EnginePacket> &packets) {
     }
 }
 
-void WebSocketTransport::onText(const QByteArray &text) {
+void WebSocketTransport::onDrained() {
+    if (!m_finished)
+        emit drain();
+}
+
+void WebSocketTransport::onClosed() {
+    finish(QStringLiteral("transport close"));
+}
+
+void WebSocketTransport::onTextMessage(const QByteArray &text) {
     if (m_finished)
         return;
     const auto packet = EngineCodec::decodeText(text);
@@ -64,7 +65,7 @@ void WebSocketTransport::onText(const QByteArray &text) {
     emit this->packet(*packet);
 }
 
-void WebSocketTransport::onBinary(const QByteArray &bytes) {
+void WebSocketTransport::onBinaryMessage(const QByteArray &bytes) {
     if (!m_finished)
         emit packet(EnginePacket::bytes(bytes));
 }

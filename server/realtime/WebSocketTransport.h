@@ -4,12 +4,11 @@
 // so packets queue in the session, whose limits close a client that stops reading.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/Transport.h"
+#include "server/realtime/WebSocketConnection.h"
 
 namespace nav::realtime {
 
-class WebSocketConnection;
-
-class WebSocketTransport final : public Transport {
+class WebSocketTransport final : public Transport, private WebSocketConnection::Receiver {
     Q_OBJECT
 public:
     // Takes ownership of the connection.
@@ -26,8 +25,10 @@ public:
     void sendNow(const EnginePacket &packet);
 
 private:
-    void onText(const QByteArray &text);
-    void onBinary(const QByteArray &bytes);
+    void onTextMessage(const QByteArray &text) override;
+    void onBinaryMessage(const QByteArray &bytes) override;
+    void onDrained() override;
+    void onClosed() override;
     void finish(const QString &reason);
 
     WebSocketConnection *m_connection;
