@@ -19,6 +19,7 @@
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QUrlQuery>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -226,9 +227,7 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     if (m_sessions.size() >= m_settings.maxSessions)
         return fail(kTooMany);
 
-    HandshakeInfo handshake{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
-                            request.value(QByteArrayLiteral("cf-connecting-ip")), query,
-                            request.url().path()};
+    const HandshakeInfo handshake = handshakeOf(request);
     auto *polling = new PollingTransport(m_settings);
     EngineSession *session = createSession(polling, handshake);
     // The open packet goes into the session buffer first, so this GET carries it.
@@ -236,6 +235,16 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     polling->handleRequest(request, std::move(responder));
     emit connection(session);
     return true;
+}
+
+HandshakeInfo EngineServer::handshakeOf(const QHttpServerRequest &request) const {
+    QString path = request.url().path();
+    // The configured string itself, shared by every session, rather than one copy each.
+    for (const QString &configured : m_settings.paths)
+        if (configured == path)
+            path = configured;
+    return HandshakeInfo{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
+                         request.value(QByteArrayLiteral("cf-connecting-ip")), path};
 }
 
 void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responder) {
@@ -336,9 +345,7 @@ void EngineServer::startWebSocket(WebSocketConnection *connection, const QHttpSe
     }
     if (m_sessions.size() >= m_settings.maxSessions)
         return refuse("Too many sessions");
-    HandshakeInfo handshake{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
-                            request.value(QByteArrayLiteral("cf-connecting-ip")), query,
-                            request.url().path()};
+    const HandshakeInfo handshake = handshakeOf(request);
     EngineSession *session = createSession(new WebSocketTransport(connection, m_settings), handshake);
     session->sendOpen(openPacket(session->id(), false));
     emit this->connection(session);

@@ -51,6 +51,7 @@ private:
     void handleUpgrade(const QHttpServerRequest &request, QTcpSocket *socket);
     void startWebSocket(WebSocketConnection *connection, const QHttpServerRequest &request);
     bool pathMatches(const QString &path) const;
+    HandshakeInfo handshakeOf(const QHttpServerRequest &request) const;
     EngineSession *createSession(Transport *transport, const HandshakeInfo &handshake);
     QByteArray openPacket(const QString &sid, bool canUpgrade) const;
 
