@@ -5,5 +5,8 @@
 namespace nav::auth {
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+// For digests of a known length (HMACs): false at once when the lengths differ, otherwise every byte is
+// compared whatever the first difference.
+bool equalDigests(const QByteArray &a, const QByteArray &b);
 
 } // namespace nav::auth

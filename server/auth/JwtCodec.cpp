@@ -1,17 +1,25 @@
 #include "server/auth/JwtCodec.h"
 
+#include "server/auth/ConstantTime.h"
+
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMessageAuthenticationCode>
 
-#include <jwt/jwt.hpp>
-#include <openssl/crypto.h>
+#include <cmath>
+#include <limits>
 
 namespace nav::auth {
 
 namespace {
 
+constexpr auto kBase64Url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
+
 bool isBase64UrlSegment(const QByteArray &segment) {
-    if (segment.isEmpty())
+    // A length of 4n+1 cannot come out of base64 encoding.
+    if (segment.isEmpty() || segment.size() % 4 == 1)
         return false;
     for (const char c : segment) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -22,18 +30,36 @@ bool isBase64UrlSegment(const QByteArray &segment) {
     return true;
 }
 
-qint64 nowSeconds() {
-    return QDateTime::currentSecsSinceEpoch();
+// A segment decoded as a JSON object; nullopt for anything else.
+std::optional<QJsonObject> jsonSegment(const QByteArray &segment) {
+    QJsonParseError error;
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray::fromBase64(segment, QByteArray::Base64UrlEncoding), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    return document.object();
 }
 
-// A JSON number claim as whole seconds; nullopt when absent, error when present but not a number.
-std::optional<std::optional<qint64>> numericClaim(const nlohmann::json &payload, const char *name) {
-    const auto it = payload.find(name);
-    if (it == payload.end())
+// JSON text of one string value, quotes and escapes included.
+QByteArray jsonString(const QString &value) {
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+// A numeric claim as whole seconds (clamped to qint64, as a far-future exp never expires); nullopt when
+// absent, an error when present but not a number.
+std::optional<std::optional<qint64>> numericClaim(const QJsonObject &payload, const char *name) {
+    const auto it = payload.constFind(QLatin1String(name));
+    if (it == payload.constEnd())
         return std::optional<qint64>{};
-    if (!it->is_number())
+    if (!it->isDouble())
         return std::nullopt;
-    return std::optional<qint64>{static_cast<qint64>(it->get<double>())};
+    const double value = it->toDouble();
+    constexpr double kLimit = 9.2e18; // just inside qint64
+    if (!std::isfinite(value) || std::fabs(value) >= kLimit)
+        return std::optional<qint64>{value > 0 ? std::numeric_limits<qint64>::max()
+                                               : std::numeric_limits<qint64>::min()};
+    return std::optional<qint64>{static_cast<qint64>(value)};
 }
 
 } // namespace
@@ -42,17 +68,18 @@ JwtCodec::JwtCodec(const QByteArray &secret) : m_secret(secret) {}
 
 QString JwtCodec::sign(const QString &discordId, int role, qint64 ttlMs,
                        std::optional<qint64> nowSecs) const {
-    const qint64 iat = nowSecs.value_or(nowSeconds());
-    jwt::jwt_object token{jwt::params::algorithm("HS256"),
-                          jwt::params::secret(std::string(m_secret.constData(), m_secret.size()))};
-    token.add_claim("discord_id", discordId.toStdString());
-    token.add_claim("role", role);
-    token.add_claim("iat", iat);
+    const qint64 iat = nowSecs.value_or(QDateTime::currentSecsSinceEpoch());
+    // The claims in jsonwebtoken's order: the original's payload, then iat and exp as it appends them.
+    QByteArray payload = "{\"discord_id\":" + jsonString(discordId) +
+                         ",\"role\":" + QByteArray::number(role) + ",\"iat\":" + QByteArray::number(iat);
     if (ttlMs >= 0)
-        token.add_claim("exp", iat + ttlMs / 1000); // jsonwebtoken: exp = iat + floor(ms / 1000)
-    std::error_code ec;
-    const std::string encoded = token.signature(ec);
-    return ec ? QString() : QString::fromStdString(encoded);
+        payload += ",\"exp\":" + QByteArray::number(iat + ttlMs / 1000); // exp = iat + floor(ms / 1000)
+    payload += '}';
+    const QByteArray input = QByteArrayLiteral("{\"alg\":\"HS256\",\"typ\":\"JWT\"}").toBase64(kBase64Url) +
+                             '.' + payload.toBase64(kBase64Url);
+    const QByteArray signature =
+        QMessageAuthenticationCode::hash(input, m_secret, QCryptographicHash::Sha256);
+    return QString::fromLatin1(input + '.' + signature.toBase64(kBase64Url));
 }
 
 std::variant<TokenClaims, TokenError> JwtCodec::verify(const QByteArray &token) const {
@@ -67,68 +94,41 @@ std::variant<TokenClaims, TokenError> JwtCodec::verify(const QByteArray &token) 
     if (!isBase64UrlSegment(parts[2]))
         return TokenError::Malformed;
 
-    const QByteArray header = QByteArray::fromBase64(parts[0], QByteArray::Base64UrlEncoding);
-    const auto headerJson = nlohmann::json::parse(header.constData(), header.constData() + header.size(),
-                                                  nullptr, /*allow_exceptions=*/false);
-    if (!headerJson.is_object())
+    const std::optional<QJsonObject> header = jsonSegment(parts[0]);
+    if (!header)
         return TokenError::Malformed;
-    const auto alg = headerJson.find("alg");
-    if (alg == headerJson.end() || !alg->is_string() || alg->get<std::string>() != "HS256")
+    if (header->value(QLatin1String("alg")) != QJsonValue(QLatin1String("HS256")))
         return TokenError::BadAlgorithm;
 
-    const QByteArray signingInput = parts[0] + '.' + parts[1];
     const QByteArray expected =
-        QMessageAuthenticationCode::hash(signingInput, m_secret, QCryptographicHash::Sha256);
-    const QByteArray given = QByteArray::fromBase64(parts[2], QByteArray::Base64UrlEncoding);
-    if (given.size() != expected.size() ||
-        CRYPTO_memcmp(given.constData(), expected.constData(), static_cast<size_t>(expected.size())) != 0)
+        QMessageAuthenticationCode::hash(parts[0] + '.' + parts[1], m_secret, QCryptographicHash::Sha256);
+    if (!equalDigests(QByteArray::fromBase64(parts[2], QByteArray::Base64UrlEncoding), expected))
         return TokenError::BadSignature;
 
-    // The signature is genuine; cpp-jwt now checks the algorithm list, exp and nbf once more.
-    std::error_code ec;
-    jwt::jwt_object decoded;
-    try {
-        decoded = jwt::decode(jwt::string_view(token.constData(), static_cast<size_t>(token.size())),
-                              jwt::params::algorithms({"HS256"}), ec,
-                              jwt::params::secret(std::string(m_secret.constData(), m_secret.size())),
-                              jwt::params::verify(true));
-    } catch (const std::exception &) {
+    const std::optional<QJsonObject> payload = jsonSegment(parts[1]);
+    if (!payload)
         return TokenError::Malformed;
-    }
-    if (ec) {
-        if (ec == jwt::VerificationErrc::TokenExpired)
-            return TokenError::Expired;
-        if (ec == jwt::VerificationErrc::ImmatureSignature)
-            return TokenError::NotYetValid;
-        if (ec == jwt::VerificationErrc::InvalidAlgorithm || ec == jwt::AlgorithmErrc::NoneAlgorithmUsed)
-            return TokenError::BadAlgorithm;
-        if (ec == jwt::VerificationErrc::InvalidSignature)
-            return TokenError::BadSignature;
+    const QJsonValue discordId = payload->value(QLatin1String("discord_id"));
+    if (!discordId.isString() || discordId.toString().isEmpty())
         return TokenError::Malformed;
-    }
-
-    const nlohmann::json payload = decoded.payload().create_json_obj();
-    const auto discordId = payload.find("discord_id");
-    if (discordId == payload.end() || !discordId->is_string() || discordId->get<std::string>().empty())
-        return TokenError::Malformed;
-    const auto iat = numericClaim(payload, "iat");
-    const auto exp = numericClaim(payload, "exp");
-    const auto nbf = numericClaim(payload, "nbf");
+    const auto iat = numericClaim(*payload, "iat");
+    const auto exp = numericClaim(*payload, "exp");
+    const auto nbf = numericClaim(*payload, "nbf");
     if (!iat || !exp || !nbf)
         return TokenError::Malformed;
-    // Checked here as well: cpp-jwt casts exp to unsigned, so a negative exp would never expire there.
     // jsonwebtoken treats a token as expired from the second exp names.
-    const qint64 now = nowSeconds();
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
     if (*exp && now >= **exp)
         return TokenError::Expired;
     if (*nbf && now < **nbf)
         return TokenError::NotYetValid;
 
     TokenClaims claims;
-    claims.discordId = QString::fromStdString(discordId->get<std::string>());
-    const auto role = payload.find("role");
-    if (role != payload.end() && role->is_number_integer())
-        claims.role = role->get<int>();
+    claims.discordId = discordId.toString();
+    const QJsonValue role = payload->value(QLatin1String("role"));
+    if (role.isDouble() && std::floor(role.toDouble()) == role.toDouble() &&
+        std::fabs(role.toDouble()) <= 1e9)
+        claims.role = static_cast<int>(role.toDouble());
     claims.issuedAt = *iat;
     claims.expiresAt = *exp;
     return claims;

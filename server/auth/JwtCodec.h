@@ -3,11 +3,9 @@
 // {"alg":"HS256","typ":"JWT"}, signed with SECRET_KEY. Tokens signed by the original (npm jsonwebtoken)
 // verify here and ours verify there.
 //
-// Signing and claim checks use cpp-jwt (libcpp-jwt-dev). Before a token reaches cpp-jwt we check two things
-// ourselves, because cpp-jwt 1.4 gets them wrong: its base64 decoder indexes a 256-entry table with a signed
-// char (an out-of-bounds read for bytes >= 0x80), so only strict base64url segments are passed on; and it
-// compares signatures with an early-exit string comparison, so the HMAC is first verified here in constant
-// time (OpenSSL CRYPTO_memcmp).
+// Written on Qt alone (QMessageAuthenticationCode, QJsonDocument): no JWT library, and OpenSSL stays unloaded
+// until a TLS connection needs it. Only strict base64url segments are decoded, and the HMAC is compared in
+// constant time.
 #include <QByteArray>
 #include <QString>
 

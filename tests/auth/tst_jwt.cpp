@@ -7,6 +7,8 @@
 #include <QMessageAuthenticationCode>
 #include <QtTest>
 
+#include <limits>
+
 using nav::auth::JwtCodec;
 using nav::auth::TokenClaims;
 using nav::auth::TokenError;
@@ -26,6 +28,12 @@ QByteArray handToken(const QJsonObject &header, const QJsonObject &payload,
     const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.' +
                              b64(QJsonDocument(payload).toJson(QJsonDocument::Compact));
     return input + '.' + b64(QMessageAuthenticationCode::hash(input, secret, hash));
+}
+
+// A correctly signed token whose payload segment is the given bytes, JSON or not.
+QByteArray rawPayloadToken(const QByteArray &payload) {
+    const QByteArray input = b64(R"({"alg":"HS256","typ":"JWT"})") + '.' + b64(payload);
+    return input + '.' + b64(QMessageAuthenticationCode::hash(input, kSecret, QCryptographicHash::Sha256));
 }
 
 qint64 now() {
@@ -137,6 +145,42 @@ private slots:
                  TokenError::NotYetValid);
     }
 
+    void payloadKeepsTheOriginalsClaimOrder() {
+        // jsonwebtoken writes the signed object's keys first, then iat and exp.
+        const QString token = codec.sign("42", 1, 3'600'000, 1'700'000'000);
+        QCOMPARE(QByteArray::fromBase64(token.split('.')[1].toUtf8(), QByteArray::Base64UrlEncoding),
+                 QByteArray(R"({"discord_id":"42","role":1,"iat":1700000000,"exp":1700003600})"));
+        const QString quoted = codec.sign(QStringLiteral("a\"b\\c"), 1, -1, 1);
+        const auto result = codec.verify(quoted.toUtf8());
+        QVERIFY(std::holds_alternative<TokenClaims>(result));
+        QCOMPARE(std::get<TokenClaims>(result).discordId, QStringLiteral("a\"b\\c"));
+    }
+
+    void farFutureExpiryNeverExpires() {
+        const auto result = codec.verify(handToken(hs256(), {{"discord_id", "1"}, {"exp", 1e300}}));
+        QVERIFY(std::holds_alternative<TokenClaims>(result));
+        QCOMPARE(*std::get<TokenClaims>(result).expiresAt, std::numeric_limits<qint64>::max());
+        QCOMPARE(errorOf(handToken(hs256(), {{"discord_id", "1"}, {"exp", -1e300}})), TokenError::Expired);
+    }
+
+    void fractionalRoleCountsAsNone() {
+        const auto result = codec.verify(handToken(hs256(), {{"discord_id", "1"}, {"role", 2.5}}));
+        QVERIFY(std::holds_alternative<TokenClaims>(result));
+        QCOMPARE(std::get<TokenClaims>(result).role, 0);
+    }
+
+    void signedPayloadThatIsNotAnObjectIsMalformed_data() {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::newRow("array") << QByteArray(R"([{"discord_id":"1"}])");
+        QTest::newRow("string") << QByteArray(R"("1")");
+        QTest::newRow("truncated") << QByteArray(R"({"discord_id":"1")");
+        QTest::newRow("trailing garbage") << QByteArray(R"({"discord_id":"1"}x)");
+    }
+    void signedPayloadThatIsNotAnObjectIsMalformed() {
+        QFETCH(QByteArray, payload);
+        QCOMPARE(errorOf(rawPayloadToken(payload)), TokenError::Malformed);
+    }
+
     void rejectsMalformed_data() {
         QTest::addColumn<QByteArray>("token");
         QTest::newRow("empty") << QByteArray();
@@ -144,6 +188,7 @@ private slots:
         QTest::newRow("two parts") << QByteArray("abc.def");
         QTest::newRow("four parts") << handToken(hs256(), {{"discord_id", "1"}}) + ".x";
         QTest::newRow("non-ascii") << QByteArray("\xc3\xa9\xc3\xa9.\xff\xfe.abc");
+        QTest::newRow("impossible base64 length") << QByteArray("eyJhbGciOiJIUzI1NiJ9x.e30.abcd");
         QTest::newRow("padding") << QByteArray("eyJhbGciOiJIUzI1NiJ9=.e30=.abc=");
         QTest::newRow("header not json") << b64("not json") + '.' + b64("{}") + ".abc";
         QTest::newRow("no discord_id") << handToken(hs256(), {{"role", 4}});

@@ -106,6 +106,12 @@ private slots:
         }
     }
 
+    void ourTokenIsTheOriginalsByteForByte() {
+        const QString ours =
+            JwtCodec(m_secret.toUtf8()).sign("123456789012345678", 1, 72LL * 3600 * 1000, 1'700'000'000);
+        QCOMPARE(ours, m_npmTokens.value("fixedIat").toString());
+    }
+
     void jsonwebtokenRefusesOurTokenWithAnotherSecret() {
         const QString token = JwtCodec("different").sign("1", 1, 60'000);
         QVERIFY(!node({"verify", m_secret, token}).value("ok").toBool(true));

@@ -14,6 +14,8 @@ if (mode === "sign") {
     login14d: jwt.sign({ discord_id: "123456789012345678", role: 3 }, secret, { expiresIn: "14d" }),
     neverExpires: jwt.sign({ discord_id: "123456789012345678", role: 2 }, secret),
     demo: jwt.sign({ discord_id: "demo_user", role: 2 }, secret, { expiresIn: "3hr" }),
+    // The same claims as JwtCodec's sign("123456789012345678", 1, 72 h, iat 1700000000): byte for byte equal.
+    fixedIat: jwt.sign({ discord_id: "123456789012345678", role: 1, iat: 1700000000 }, secret, { expiresIn: "72h" }),
     expired: jwt.sign({ discord_id: "123456789012345678", role: 1, iat: now - 7200 }, secret, { expiresIn: "1h" }),
     notBefore: jwt.sign({ discord_id: "123456789012345678", role: 1 }, secret, { notBefore: "1h" }),
     hs512: jwt.sign({ discord_id: "123456789012345678", role: 4 }, secret, { algorithm: "HS512" }),

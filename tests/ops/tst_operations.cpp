@@ -1,6 +1,7 @@
 // The operator's view of a real run (navigator + forge-sim + a fresh database): GET /metrics checked with
 // promtool, METRICS_TOKEN, /healthz and /readyz as a backend goes away, JSON logs with job context, the
-// ACCESS_LOG modes, and a grep of a whole run's logs for every secret it was given.
+// ACCESS_LOG modes, a grep of a whole run's logs for every secret it was given, and OpenSSL left unloaded
+// while nothing speaks TLS.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QJsonArray>
@@ -59,6 +60,22 @@ class OperationsTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void openSslStaysUnloadedWithoutTls() {
+        // JWTs are signed and checked with Qt alone, and Qt's TLS backend loads on the first https call, so a
+        // plain-HTTP run never maps libcrypto (1.4 MiB of resident pages).
+        PipelineHarness h({"--step-ms", "0"});
+        const QString error = h.start({kAlice});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString finished = submitAndWait(h, kAlice); // a JWT-authenticated submission and its job
+        QCOMPARE(h.job(kAlice, finished).value("status").toString(), QStringLiteral("finished"));
+        QFile maps(QStringLiteral("/proc/%1/maps").arg(h.nav().process().pid()));
+        QVERIFY(maps.open(QIODevice::ReadOnly));
+        const QByteArray mapped = maps.readAll();
+        QVERIFY(mapped.contains("libQt6Network"));
+        QVERIFY2(!mapped.contains("libcrypto.so"), "libcrypto is mapped in a run without TLS");
+        QVERIFY2(!mapped.contains("libssl.so"), "libssl is mapped in a run without TLS");
+    }
+
     void metricsAfterRealJobsPassPromtool() {
         if (QStandardPaths::findExecutable("promtool").isEmpty()) {
             if (qEnvironmentVariable("CI") == QLatin1String("true"))
