@@ -9,15 +9,19 @@ RoleCache::RoleCache(RoleLookup lookup, qint64 ttlMs, qsizetype capacity, Clock 
     : QObject(parent), m_lookup(std::move(lookup)), m_ttlMs(ttlMs), m_capacity(qMax<qsizetype>(1, capacity)),
       m_clock(std::move(clock)) {
     m_elapsed.start();
+    m_refreshTimer.setSingleShot(true);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &RoleCache::refreshDue);
 }
 
 void RoleCache::fetch(const QString &id, Callback done) {
     if (m_ttlMs <= 0) // caching off: every request reads the database, as it did before the cache
         return lookUp(id, std::make_shared<Pending>(Pending{m_generation, {std::move(done)}}));
-    const auto kept = m_entries.constFind(id);
-    if (kept != m_entries.constEnd()) {
-        if (kept->expiresAt > now())
+    const auto kept = m_entries.find(id);
+    if (kept != m_entries.end()) {
+        if (kept->expiresAt > now()) {
+            kept->used = true;
             return done(Answer{kept->role, {}});
+        }
         m_entries.erase(kept);
     }
     if (const auto running = m_pending.constFind(id); running != m_pending.constEnd()) {
@@ -40,8 +44,9 @@ void RoleCache::lookUp(const QString &id, std::shared_ptr<Pending> pending) {
     m_lookup(id)
         .then(this,
               [this, id, pending](const std::optional<int> &role) {
+                  // A read ahead nobody waited for is not "used": unless a request comes, it is the last.
                   if (m_ttlMs > 0 && pending->generation == m_generation)
-                      keep(id, role);
+                      keep(id, role, !pending->waiters.isEmpty());
                   finish(id, pending, Answer{role, {}});
               })
         .onFailed(this, [this, id, pending] {
@@ -58,10 +63,41 @@ void RoleCache::finish(const QString &id, const std::shared_ptr<Pending> &pendin
         waiter(answer);
 }
 
-void RoleCache::keep(const QString &id, std::optional<int> role) {
+void RoleCache::keep(const QString &id, std::optional<int> role, bool used) {
     if (m_entries.size() >= m_capacity && !m_entries.contains(id))
         makeRoom();
-    m_entries.insert(id, Entry{role, now() + m_ttlMs});
+    const qint64 expiresAt = now() + m_ttlMs;
+    m_entries.insert(id, Entry{role, expiresAt, used});
+    m_expiries.emplace_back(expiresAt, id);
+    if (!m_refreshTimer.isActive())
+        armRefresh();
+}
+
+void RoleCache::refreshDue() {
+    const qint64 lead = m_ttlMs / 10;
+    const qint64 at = now();
+    while (!m_expiries.empty() && m_expiries.front().first - lead <= at) {
+        const auto [expiresAt, id] = m_expiries.front();
+        m_expiries.pop_front();
+        const auto entry = m_entries.constFind(id);
+        // Gone or replaced since (invalidated, dropped for room, read again), or unused: nothing to do.
+        if (entry == m_entries.constEnd() || entry->expiresAt != expiresAt || !entry->used ||
+            m_pending.contains(id))
+            continue;
+        const auto pending = std::make_shared<Pending>(Pending{m_generation, {}});
+        m_pending.insert(id, pending);
+        lookUp(id, pending);
+    }
+    armRefresh();
+}
+
+void RoleCache::armRefresh() {
+    if (m_expiries.empty()) {
+        m_refreshTimer.stop();
+        return;
+    }
+    const qint64 due = m_expiries.front().first - m_ttlMs / 10;
+    m_refreshTimer.start(static_cast<int>(qBound<qint64>(0, due - now(), 24LL * 3600 * 1000)));
 }
 
 void RoleCache::makeRoom() {

@@ -8,12 +8,20 @@
 // database) apply within the TTL. A lookup that fails is never kept, nor is one that began before an
 // invalidate(): its answer may predate the change. Lookups of one id that overlap share one database read. At
 // most `capacity` ids are kept; beyond that expired ones go first, then the oldest. Event-loop thread only.
+//
+// Read ahead: a role that answered a request while it was kept is read again a tenth of the TTL before it
+// expires, so a user who keeps sending requests (a bot submitting a job each time the last one finished)
+// never waits for the database here. A role nobody asked for during its TTL is not read again. Every answer
+// still comes from a read at most one TTL old.
 #include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
+
+#include <deque>
 
 #include <exception>
 #include <functional>
@@ -46,11 +54,14 @@ public:
     void invalidate(const QString &id);
 
     qsizetype size() const { return m_entries.size(); }
+    // Starts the read-ahead of every used role whose time has come; a timer calls it (tests call it too).
+    void refreshDue();
 
 private:
     struct Entry {
         std::optional<int> role;
         qint64 expiresAt;
+        bool used; // answered a request since it was read
     };
     struct Pending {
         quint64 generation; // m_generation when the lookup began
@@ -59,8 +70,9 @@ private:
     qint64 now() const { return m_clock ? m_clock() : m_elapsed.elapsed(); }
     void lookUp(const QString &id, std::shared_ptr<Pending> pending);
     void finish(const QString &id, const std::shared_ptr<Pending> &pending, const Answer &answer);
-    void keep(const QString &id, std::optional<int> role);
+    void keep(const QString &id, std::optional<int> role, bool used);
     void makeRoom();
+    void armRefresh();
 
     RoleLookup m_lookup;
     qint64 m_ttlMs;
@@ -70,6 +82,9 @@ private:
     QHash<QString, Entry> m_entries;
     QHash<QString, std::shared_ptr<Pending>> m_pending;
     quint64 m_generation = 0; // bumped by every invalidate()
+    // (expiresAt, id) of every entry kept, oldest first: with one TTL for all, also in order of expiry.
+    std::deque<std::pair<qint64, QString>> m_expiries;
+    QTimer m_refreshTimer;
 };
 
 } // namespace nav::auth

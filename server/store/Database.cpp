@@ -1,6 +1,7 @@
 #include "server/store/Database.h"
 
 #include "server/store/Migrator.h"
+#include "server/store/SqliteBusyWait.h"
 #include "server/store/StoreLogging_p.h"
 
 #include <QSqlError>
@@ -10,6 +11,11 @@
 Q_LOGGING_CATEGORY(lcStore, "navigator.store")
 
 namespace nav::store {
+
+namespace {
+// How long a SQLite statement waits for another connection's write lock before it fails as busy.
+constexpr int kSqliteBusyMs = 10'000;
+} // namespace
 
 Database::Database(const config::DatabaseConfig &config)
     : m_config(config), m_prefix(QStringLiteral("nav-") + QUuid::createUuid().toString(QUuid::Id128).left(8)),
@@ -50,7 +56,8 @@ QSqlDatabase Database::connect(const QString &name, QString *error) const {
         QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QMYSQL"), name);
     if (sqlite) {
         db.setDatabaseName(m_config.path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        // SQLite's own wait, replaced by SqliteBusyWait's once the connection is open.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kSqliteBusyMs));
     } else {
         db.setHostName(m_config.host);
         db.setPort(m_config.port);
@@ -74,6 +81,8 @@ bool Database::openSession(QSqlDatabase &db, QString *error) const {
             *error = db.lastError().text();
         return false;
     }
+    if (db.driverName() == QLatin1String("QSQLITE") && !installBusyWait(db, kSqliteBusyMs))
+        qCWarning(lcStore) << "SQLite gave no handle: waits for write locks use its own busy timeout";
     const QStringList setup =
         db.driverName() == QLatin1String("QSQLITE")
             ? QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA foreign_keys=ON"),

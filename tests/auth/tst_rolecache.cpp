@@ -1,7 +1,8 @@
 // The guard's role cache (AUTH_ROLE_CACHE_MS), with a counting role table standing in for the database and a
 // clock the test moves: a role read is reused within the TTL and read again after it; 0 reads every time;
 // a failed lookup and a lookup that raced an invalidation are not kept; overlapping lookups share one read;
-// the size stays bounded. Then AuthService over real loopback HTTP: one lookup for many requests, and
+// the size stays bounded; a role that answered a request is read ahead of its expiry, one nobody asked for is
+// not. Then AuthService over real loopback HTTP: one lookup for many requests, and
 // forgetRole (what Navigator calls after every role it writes) applying to the very next request.
 #include "server/auth/AuthService.h"
 #include "server/auth/RoleCache.h"
@@ -250,6 +251,57 @@ private slots:
         m_now += 1000;
         fetch(cache, "300");
         QCOMPARE(cache.size(), 1);
+    }
+
+    // A role that answered a request is read again a tenth of the TTL before it expires, so the request after
+    // the TTL finds a fresh one; a read ahead nobody used is the last.
+    void usedRolesAreReadAhead() {
+        RoleCache cache(m_table.lookup(), 1000, RoleCache::kDefaultCapacity, clock());
+        QCOMPARE(fetch(cache, "300"), std::optional<int>(3));
+        m_now += 899;
+        cache.refreshDue();
+        QCOMPARE(m_table.lookups, 1);
+        m_table.roles["300"] = 2;
+        m_now += 1;
+        cache.refreshDue();
+        QCOMPARE(m_table.lookups, 2);
+        m_now += 100; // the first read has expired; the read ahead answers
+        QCOMPARE(fetch(cache, "300"), std::optional<int>(2));
+        QCOMPARE(m_table.lookups, 2);
+        m_now += 800; // used, so read ahead again
+        cache.refreshDue();
+        QCOMPARE(m_table.lookups, 3);
+        m_now += 900; // not used since: not read again, and it expires
+        cache.refreshDue();
+        QCOMPARE(m_table.lookups, 3);
+        m_now += 100;
+        QCOMPARE(fetch(cache, "300"), std::optional<int>(2));
+        QCOMPARE(m_table.lookups, 4);
+    }
+
+    void readAheadThatRacesAnInvalidationIsNotKept() {
+        RoleCache cache(m_table.lookup(), 1000, RoleCache::kDefaultCapacity, clock());
+        QCOMPARE(fetch(cache, "300"), std::optional<int>(3));
+        m_now += 900;
+        m_table.holdLookups = true;
+        cache.refreshDue();
+        QCOMPARE(m_table.held.size(), 1);
+        m_table.roles["300"] = 0;
+        cache.invalidate("300");
+        m_table.answerHeld(3); // read before the change
+        QCOMPARE(cache.size(), 0);
+        m_table.holdLookups = false;
+        QCOMPARE(fetch(cache, "300"), std::optional<int>(0));
+    }
+
+    // The read ahead runs by itself on the event loop (real clock, short TTL), once per use.
+    void guardReadsAheadOnItsOwn() {
+        startGuard(300);
+        QCOMPARE(call(1, "100").status, 200);
+        QCOMPARE(m_table.lookups, 1);
+        QTRY_COMPARE(m_table.lookups, 2);
+        QTest::qWait(700); // the read ahead answered no request: no third read
+        QCOMPARE(m_table.lookups, 2);
     }
 
     // The guard: requests within the TTL cost one lookup, whether HTTP or realtime.

@@ -2,7 +2,8 @@
 //  1. throughput: N jobs submitted at once (16 submissions in flight) against forge-sim --step-ms 0, first
 //     submit to last task-finished, and navigator's CPU time (user + system, from /proc) per job meanwhile;
 //  2. added latency per 1 s job: submit -> task-finished seen by a socket.io client, minus the time forge-sim
-//     spent on the generation, for jobs sent one at a time into an idle queue;
+//     spent on the generation, for jobs sent one at a time into an idle queue, split at forge-sim's request log
+//     into the time before the generation request arrived there and after its answer left;
 //  3. idle gap at the backend between consecutive jobs (from forge-sim's request log): median and p95;
 //  4. GET /api/images/:id requests per second with wrk at 32 connections.
 // Usage: node tests/bench/pipeline_bench.mjs [jobs=200] [single=10] [wrkSeconds=10]
@@ -37,6 +38,11 @@ const quantile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 const fmt = (x, digits = 2) => Number(x).toFixed(digits);
+// Wall-clock milliseconds (as forge-sim logs them) of a performance.now() reading.
+const epochMs = (t) => performance.timeOrigin + t;
+const breakdown = (r) =>
+  `medians: submit -> request at forge-sim ${fmt(quantile(r.parts.before, 0.5), 2)} ms, waiting in forge-sim ` +
+  `${fmt(quantile(r.parts.forge, 0.5), 2)} ms, answer -> task-finished seen ${fmt(quantile(r.parts.after, 0.5), 2)} ms`;
 
 // User + system CPU time of a process so far, from /proc (clock ticks of 10 ms on Linux).
 const cpuMs = (pid) => {
@@ -171,7 +177,8 @@ async function measure(bin, run, dir, simPort, simPid) {
     const s = performance.now();
     const id = await submit(1000000 + i, 20);
     await finished(id);
-    totals.push({ id, ms: finishedAt.get(id) - s });
+    const seen = finishedAt.get(id);
+    totals.push({ id, ms: seen - s, submittedAt: epochMs(s), finishedAt: epochMs(seen) });
   }
   await speed(0);
   const singleLog = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
@@ -180,8 +187,18 @@ async function measure(bin, run, dir, simPort, simPid) {
     const e = byTask.get(`navigator-${id}`);
     return ms - (e ? e.ended_ms - e.started_ms : 0);
   });
+  // Where the added time goes (forge-sim stamps with the same wall clock): submit -> the generation request
+  // arrives at forge-sim, arrival -> generation start (forge-sim's own queue), answer -> task-finished seen.
+  const parts = { before: [], forge: [], after: [] };
+  for (const { id, submittedAt, finishedAt: seenAt } of totals) {
+    const e = byTask.get(`navigator-${id}`);
+    if (!e) continue;
+    parts.before.push(e.arrived_ms - submittedAt);
+    parts.forge.push(e.started_ms - e.arrived_ms);
+    parts.after.push(seenAt - e.ended_ms);
+  }
   socket.close();
-  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, simCpuPerJob, clientCpuPerJob, drain, gaps, genMs, added,
+  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, simCpuPerJob, clientCpuPerJob, drain, gaps, genMs, added, parts,
     stop: () => nav.kill("SIGKILL") };
 }
 
@@ -248,6 +265,7 @@ async function main() {
       `p95 ${fmt(quantile(r.gaps, 0.95), 2)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
     console.log(`  added latency per 1 s job (idle queue, submit -> task-finished minus generation): ` +
       `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
+    console.log(`    ${breakdown(r)}`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = 2 * jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +
@@ -255,6 +273,8 @@ async function main() {
     if (baselineDir) {
       console.log(`  baseline ${baselineDir}, before: ${figures(baseline[0])}`);
       console.log(`  baseline ${baselineDir}, after:  ${figures(baseline[1])}`);
+      console.log(`  baseline added latency, before: ${breakdown(baseline[0])}`);
+      console.log(`  baseline added latency, after:  ${breakdown(baseline[1])}`);
       const mean = (f) => (f(baseline[0]) + f(baseline[1])) / 2;
       const rate = (x) => (jobs * 1000) / x.elapsed;
       console.log(`  this build / baseline: throughput ${fmt(rate(r) / mean(rate), 2)}x, ` +
