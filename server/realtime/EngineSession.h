@@ -6,6 +6,7 @@
 // it.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
+#include "server/realtime/Transport.h"
 #include "shared/realtime/EnginePacket.h"
 
 #include <QBasicTimer>
@@ -15,10 +16,9 @@
 
 namespace nav::realtime {
 
-class Transport;
 class WebSocketTransport;
 
-class EngineSession final : public QObject {
+class EngineSession final : public QObject, private Transport::Listener {
     Q_OBJECT
 public:
     enum class ReadyState {
@@ -65,6 +65,10 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    void transportPacket(Transport *from, const EnginePacket &packet) override;
+    void transportDrain(Transport *from) override;
+    void transportClosed(Transport *from, const QString &reason) override;
+    void transportError(Transport *from, const QString &reason) override;
     void setTransport(Transport *transport);
     void sendPacket(const EnginePacket &packet);
     void flush();

@@ -37,13 +37,13 @@ void WebSocketTransport::send(const QList<EnginePacket> &packets) {
     if (m_connection->pendingBytes() > m_maxBufferedBytes) {
         qCWarning(lcRealtime) << "closing a WebSocket that does not read:" << m_connection->pendingBytes()
                               << "bytes pending";
-        emit error(QStringLiteral("write buffer full"));
+        reportError(QStringLiteral("write buffer full"));
     }
 }
 
 void WebSocketTransport::onDrained() {
     if (!m_finished)
-        emit drain();
+        reportDrain();
 }
 
 void WebSocketTransport::onClosed() {
@@ -55,19 +55,19 @@ void WebSocketTransport::onTextMessage(const QByteArray &text) {
         return;
     const auto packet = EngineCodec::decodeText(text);
     if (!packet) {
-        emit error(QStringLiteral("parse error"));
+        reportError(QStringLiteral("parse error"));
         return;
     }
     if (packet->type == EnginePacket::Type::Close) {
         finish(QStringLiteral("transport close"));
         return;
     }
-    emit this->packet(*packet);
+    reportPacket(*packet);
 }
 
 void WebSocketTransport::onBinaryMessage(const QByteArray &bytes) {
     if (!m_finished)
-        emit packet(EnginePacket::bytes(bytes));
+        reportPacket(EnginePacket::bytes(bytes));
 }
 
 void WebSocketTransport::close() {
@@ -75,14 +75,14 @@ void WebSocketTransport::close() {
         return;
     m_finished = true; // before the connection's closed() comes back
     m_connection->close();
-    emit closed(QStringLiteral("forced close"));
+    reportClosed(QStringLiteral("forced close"));
 }
 
 void WebSocketTransport::finish(const QString &reason) {
     if (m_finished)
         return;
     m_finished = true;
-    emit closed(reason);
+    reportClosed(reason);
 }
 
 } // namespace nav::realtime
