@@ -15,6 +15,11 @@
 #include <QWebSocket>
 #include <QtTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace nav::realtime;
 
 namespace {
@@ -124,6 +129,16 @@ bool waitForEof(QTcpSocket &socket) {
         kWaitMs);
 }
 
+// Opens a WebSocket by hand on socket and reads the 101 and the Engine.IO open packet.
+bool rawWebSocket(QTcpSocket &socket, quint16 port, QByteArray &buffer) {
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(kWaitMs))
+        return false;
+    socket.write(upgradeRequest());
+    return readHead(socket, buffer).startsWith("HTTP/1.1 101 ") &&
+           readFrame(socket, buffer).payload.startsWith("0{");
+}
+
 // An echo server: every session sends back what it receives, with a "!" after text.
 struct EchoServer {
     explicit EchoServer(const EngineSettings &settings) : engine(settings) {
@@ -149,8 +164,9 @@ EngineSettings testSettings() {
 // Opens a QWebSocket and waits for the Engine.IO open packet; returns it (empty on failure).
 QString openClient(QWebSocket &client, const QUrl &url) {
     QSignalSpy text(&client, &QWebSocket::textMessageReceived);
+    QSignalSpy failed(&client, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
     client.open(url);
-    if (!QTest::qWaitFor([&] { return !text.isEmpty(); }, kWaitMs))
+    if (!QTest::qWaitFor([&] { return !text.isEmpty() || !failed.isEmpty(); }, kWaitMs) || text.isEmpty())
         return {};
     return text.first().first().toString();
 }
@@ -343,6 +359,57 @@ private slots:
         QVERIFY(waitForEof(socket)); // the server closes the TCP connection first
         QVERIFY(QTest::qWaitFor([&] { return !closed.isEmpty(); }, kWaitMs));
         QCOMPARE(closed.first().first().toString(), QStringLiteral("transport close"));
+    }
+
+    void engineIoCloseEndsTheWebSocketWithGoingAway() {
+        // The client's Engine.IO close packet ends the session; its WebSocket is then closed from the server
+        // side with 1001, and the server waits for the client's end of the connection.
+        EchoServer server(testSettings());
+        QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
+        QTcpSocket socket;
+        QByteArray buffer;
+        QVERIFY(rawWebSocket(socket, server.engine.port(), buffer));
+        socket.write(clientFrame(0x1, "1"));
+        QCOMPARE(closeCodeOf(readFrame(socket, buffer)), 1001);
+        QVERIFY(QTest::qWaitFor([&] { return server.engine.sessionCount() == 0; }, kWaitMs));
+        socket.write(clientFrame(0x8, QByteArray("\x03\xe9", 2)));
+        QVERIFY(waitForEof(socket));
+    }
+
+    void aClientThatNeverAnswersTheCloseIsDropped() {
+        // After its close frame the server half-closes; a client that neither answers nor closes (a plain
+        // descriptor here: QTcpSocket would close on the server's FIN) is cut off after the close timeout,
+        // and its place under the per-address cap comes back.
+        EngineSettings settings = testSettings();
+        settings.connection.maxConnectionsPerAddress = 1;
+        EchoServer server(settings);
+        QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        auto closeFd = qScopeGuard([fd] { ::close(fd); });
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(server.engine.port());
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QVERIFY(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        const QByteArray request = upgradeRequest();
+        QCOMPARE(::send(fd, request.constData(), request.size(), MSG_NOSIGNAL), ssize_t(request.size()));
+        QVERIFY(QTest::qWaitFor([&] { return server.engine.sessionCount() == 1; }, kWaitMs));
+        server.engine.closeAll();
+        QVERIFY(QTest::qWaitFor(
+            [&] { // everything up to the server's FIN: the 101, the open packet and the close frame
+                char chunk[4096];
+                return ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT) == 0;
+            },
+            kWaitMs));
+        QWebSocket again;
+        bool opened = false;
+        for (int attempt = 0; attempt < 50 && !opened; ++attempt) {
+            opened = !openClient(again, wsUrl(server.engine.port())).isEmpty();
+            if (!opened)
+                QTest::qWait(200);
+        }
+        QVERIFY(opened);
     }
 
     void closeAllSendsCloseFrames() {
