@@ -6,6 +6,7 @@
 #include <QTimerEvent>
 
 #include <cerrno>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,7 +38,12 @@ bool WebSocketConnection::Notifier::event(QEvent *event) {
 
 WebSocketConnection::WebSocketConnection(int descriptor, qint64 maxMessageBytes, QObject *parent)
     : QObject(parent), m_fd(descriptor), m_parser(maxMessageBytes),
-      m_readNotifier(descriptor, Notifier::Read, this) {}
+      m_readNotifier(descriptor, Notifier::Read, this) {
+    // Qt's sockets are non-blocking already (the flag belongs to the shared file description); make sure.
+    const int flags = ::fcntl(descriptor, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK))
+        ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
+}
 
 WebSocketConnection::~WebSocketConnection() {
     closeDescriptor();
