@@ -20,8 +20,9 @@ seconds=${FUZZ_SECONDS:-30}
 command -v clang++ >/dev/null || { echo "sanitize: clang++ is required (scripts/deps.sh installs it)"; exit 1; }
 
 suites=(tst_config tst_routepattern tst_hostileinput tst_realtime_codec tst_realtime_engine tst_http
-        tst_hostilehttp tst_jwt tst_rolepolicy tst_authguard tst_adminapi tst_pipeline_api)
-fuzzers=(realtime_codec http_framing jwt route dotenv infotext generation_request)
+        tst_hostilehttp tst_jwt tst_rolepolicy tst_authguard tst_adminapi tst_pipeline_api tst_websocket_frames
+        tst_websocket_server)
+fuzzers=(realtime_codec http_framing jwt route dotenv infotext generation_request websocket_frames)
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   launcher=()

@@ -31,6 +31,8 @@ public:
     ~ConnectionGuard() override;
     static ConnectionGuard *of(QObject *socket);
     void responseSent();
+    // Whether the oldest request not yet answered came as HTTP/1.0 (QHttpServerRequest 6.4 does not say).
+    bool oldestRequestIsHttp10() const { return !m_http10.isEmpty() && m_http10.head(); }
 
     // Writes a complete error answer and closes the connection once it is sent (see closeAfterAnswer).
     static void refuseConnection(QTcpSocket *socket, int status, const QByteArray &message,
@@ -51,6 +53,7 @@ private:
     QElapsedTimer m_headClock;   // running while a head is awaited or arriving
     QElapsedTimer m_bodyClock;   // running while a body is arriving
     QQueue<qint64> m_reserved;   // budget reserved by each request not yet answered, oldest first
+    QQueue<bool> m_http10;       // the HTTP version of each request not yet answered, oldest first
     int m_inFlight = 0;          // requests received and not yet answered
     bool m_answeredOnce = false; // after the first answer, waiting for the next head is idle time
     bool m_closing = false;

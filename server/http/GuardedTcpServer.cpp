@@ -9,8 +9,8 @@ namespace nav::http {
 
 namespace {
 
-// Gives a connection's place back when its socket is destroyed. A destructor, not a destroyed() connection:
-// Qt 6.4 disconnects every signal of a socket it hands to its WebSocket server.
+// Gives a connection's place back when its owner (the socket, or what took the connection over from it) is
+// destroyed. A destructor, not a destroyed() connection, so nothing can disconnect it.
 class ConnectionTally : public QObject {
 public:
     ConnectionTally(QObject *socket, std::function<void()> release)
@@ -28,6 +28,16 @@ QString addressKey(const QHostAddress &address) {
 }
 
 } // namespace
+
+bool GuardedTcpServer::moveConnectionTally(QObject *socket, QObject *newOwner) {
+    for (QObject *child : socket->children()) {
+        if (auto *tally = dynamic_cast<ConnectionTally *>(child)) {
+            tally->setParent(newOwner);
+            return true;
+        }
+    }
+    return false;
+}
 
 GuardedTcpServer::GuardedTcpServer(const ConnectionLimits &limits, QObject *parent)
     : QTcpServer(parent), m_limits(limits) {}

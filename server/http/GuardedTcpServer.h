@@ -14,6 +14,9 @@ class GuardedTcpServer : public QTcpServer {
 public:
     GuardedTcpServer(const ConnectionLimits &limits, QObject *parent = nullptr);
     int openConnections() const { return m_open; }
+    // For a connection taken over from its QTcpSocket (a WebSocket on its own descriptor): the connection
+    // keeps counting against the caps until newOwner is destroyed. False when socket was not counted here.
+    static bool moveConnectionTally(QObject *socket, QObject *newOwner);
 
 protected:
     void incomingConnection(qintptr descriptor) override;

@@ -121,6 +121,7 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
     if (!isRequestLine(lineAt(0)))
         return refusal(400, "Malformed request line");
     HeadVerdict verdict;
+    verdict.http10 = lineAt(0).endsWith(" HTTP/1.0");
     bool haveLength = false;
     bool haveTransferEncoding = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {

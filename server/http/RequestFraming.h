@@ -21,6 +21,7 @@ struct HeadVerdict {
     QByteArray message; // for the JSON error
     qint64 contentLength = 0;
     bool expectContinue = false;
+    bool http10 = false; // an HTTP/1.0 request line (else HTTP/1.1)
 
     bool accepted() const { return status == 0; }
 };

@@ -5,6 +5,8 @@
 #include "server/realtime/HttpAnswer.h"
 #include "server/realtime/PollingTransport.h"
 #include "server/realtime/RealtimeLogging_p.h"
+#include "server/realtime/WebSocketConnection.h"
+#include "server/realtime/WebSocketHandshake.h"
 #include "server/realtime/WebSocketTransport.h"
 
 #include <QHttpServerRequest>
@@ -12,11 +14,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkRequest>
+#include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
+#include <QUrlQuery>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcRealtime, "navigator.realtime")
 
@@ -56,13 +63,46 @@ std::optional<RequestError> checkQuery(const QUrlQuery &query) {
     return std::nullopt;
 }
 
+bool isWebSocketUpgrade(const QHttpServerRequest &request) {
+    return request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0;
+}
+
+QLoggingCategory::CategoryFilter g_chainedFilter = nullptr;
+
+// Qt 6.4 warns "WebSocket received but no slots connected" for every upgrade it does not take itself, which
+// is all of them here; its other qt.httpserver warnings are about setups this server never makes.
+void silenceUpgradeWarnings(QLoggingCategory *category) {
+    if (g_chainedFilter)
+        g_chainedFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+        category->setEnabled(QtWarningMsg, false);
+}
+
+// Takes the connection's descriptor from Qt: a duplicate stays with us, and Qt's own copy is closed by
+// abort() (a plain close(2), which neither shuts the connection down nor resets it while the duplicate is
+// open). Bytes Qt had already read past the request head are returned in leftover. -1 on failure.
+int takeDescriptor(QTcpSocket *socket, QByteArray *leftover) {
+    const int fd = ::fcntl(static_cast<int>(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    *leftover = socket->readAll();
+    socket->abort();
+    return fd;
+}
+
 } // namespace
 
 EngineServer::EngineServer(const EngineSettings &settings, QObject *parent)
     : QAbstractHttpServer(parent), m_settings(settings) {
     if (m_settings.idleConnectionTimeoutMs <= 0)
         m_settings.idleConnectionTimeoutMs = m_settings.pingIntervalMs + m_settings.pingTimeoutMs + 5000;
-    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &EngineServer::onWebSocket);
+    // Upgrades are answered by handleRequest, so newWebSocketConnection stays unconnected: Qt then keeps its
+    // QWebSocketServer out of it.
+    static const bool filterInstalled = [] {
+        g_chainedFilter = QLoggingCategory::installFilter(silenceUpgradeWarnings);
+        return true;
+    }();
+    Q_UNUSED(filterInstalled);
 }
 
 EngineServer::~EngineServer() {
@@ -131,12 +171,14 @@ EngineSession *EngineServer::createSession(Transport *transport, const Handshake
 }
 
 bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
+    m_answeredUpgrade = nullptr;
     if (!pathMatches(request.url().path()))
         return false;
-    QHttpServerResponder responder = makeResponder(request, socket);
-    // An upgrade request that reaches a route: write nothing, newWebSocketConnection takes over.
-    if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0)
+    if (isWebSocketUpgrade(request)) {
+        handleUpgrade(request, socket);
         return true;
+    }
+    QHttpServerResponder responder = makeResponder(request, socket);
     const QByteArray &cors = m_settings.corsOrigin;
     const auto method = request.method();
     if (method == QHttpServerRequest::Method::Options) {
@@ -185,9 +227,7 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     if (m_sessions.size() >= m_settings.maxSessions)
         return fail(kTooMany);
 
-    HandshakeInfo handshake{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
-                            request.value(QByteArrayLiteral("cf-connecting-ip")), query,
-                            request.url().path()};
+    const HandshakeInfo handshake = handshakeOf(request);
     auto *polling = new PollingTransport(m_settings);
     EngineSession *session = createSession(polling, handshake);
     // The open packet goes into the session buffer first, so this GET carries it.
@@ -195,6 +235,16 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     polling->handleRequest(request, std::move(responder));
     emit connection(session);
     return true;
+}
+
+HandshakeInfo EngineServer::handshakeOf(const QHttpServerRequest &request) const {
+    QString path = request.url().path();
+    // The configured string itself, shared by every session, rather than one copy each.
+    for (const QString &configured : m_settings.paths)
+        if (configured == path)
+            path = configured;
+    return HandshakeInfo{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
+                         request.value(QByteArrayLiteral("cf-connecting-ip")), path};
 }
 
 void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responder) {
@@ -217,29 +267,68 @@ void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responde
 }
 
 void EngineServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
+    // Qt 6.4 calls this after every upgrade request, also those handleRequest answered.
+    if (std::exchange(m_answeredUpgrade, nullptr) == socket)
+        return;
     QHttpServerResponder responder = makeResponder(request, socket);
     writeAnswer(responder, 404, R"({"error":"Not found","error_code":"NOT_FOUND"})", "application/json",
                 m_settings.corsOrigin);
 }
 
-void EngineServer::onWebSocket() {
-    while (hasPendingWebSocketConnections()) {
-        std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-        if (socket)
-            handleWebSocket(socket.release());
+void EngineServer::handleUpgrade(const QHttpServerRequest &request, QTcpSocket *socket) {
+    m_answeredUpgrade = socket;
+    const auto *guard = nav::http::ConnectionGuard::of(socket);
+    const ws::UpgradeRequest upgrade{request.method() == QHttpServerRequest::Method::Get,
+                                     !(guard && guard->oldestRequestIsHttp10()),
+                                     request.value(QByteArrayLiteral("upgrade")),
+                                     request.value(QByteArrayLiteral("connection")),
+                                     request.value(QByteArrayLiteral("sec-websocket-key")),
+                                     request.value(QByteArrayLiteral("sec-websocket-version"))};
+    const ws::UpgradeVerdict verdict = ws::checkUpgrade(upgrade);
+    if (!verdict.accepted()) {
+        qCDebug(lcRealtime) << "refusing a WebSocket handshake:" << verdict.message;
+        QHttpServerResponder responder = makeResponder(request, socket);
+        responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(verdict.status));
+        if (verdict.offerVersion)
+            responder.writeHeader("Sec-WebSocket-Version", "13");
+        const QByteArray body = QJsonDocument(QJsonObject{{"code", EngineError::BadRequest},
+                                                          {"message", QString::fromUtf8(verdict.message)}})
+                                    .toJson(QJsonDocument::Compact);
+        responder.writeHeader("Content-Type", "application/json");
+        responder.writeHeader("Content-Length", QByteArray::number(body.size()));
+        responder.writeHeader("Connection", "close");
+        responder.writeBody(body);
+        socket->disconnectFromHost(); // once the answer is written
+        return;
     }
+    QByteArray leftover;
+    const int fd = takeDescriptor(socket, &leftover);
+    if (fd < 0) {
+        qCWarning(lcRealtime) << "could not take over a WebSocket connection:" << qt_error_string(errno);
+        socket->abort();
+        return;
+    }
+    const QByteArray answer = ws::switchingProtocolsAnswer(upgrade.key);
+    // The first bytes on a fresh connection: the socket buffer takes them whole.
+    if (::send(fd, answer.constData(), static_cast<size_t>(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+        answer.size()) {
+        ::close(fd);
+        return;
+    }
+    auto *connection = new WebSocketConnection(fd, m_settings.maxPayload);
+    // The connection keeps its place in the per-address and total caps until it is gone.
+    nav::http::GuardedTcpServer::moveConnectionTally(socket, connection);
+    startWebSocket(connection, request);
+    connection->receive(leftover.constData(), leftover.size());
 }
 
-void EngineServer::handleWebSocket(QWebSocket *socket) {
-    const QUrl url = socket->requestUrl();
-    const QUrlQuery query(url);
-    auto refuse = [socket](const QByteArray &why) {
+void EngineServer::startWebSocket(WebSocketConnection *connection, const QHttpServerRequest &request) {
+    const QUrlQuery query(request.url());
+    auto refuse = [connection](const QByteArray &why) {
         qCDebug(lcRealtime) << "refusing WebSocket:" << why;
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QString::fromLatin1(why));
-        socket->deleteLater();
+        connection->close(ws::CloseCode::PolicyViolation, why);
+        connection->release();
     };
-    if (!pathMatches(url.path()))
-        return refuse("path not found");
     if (auto error = checkQuery(query))
         return refuse(error->message);
     if (query.queryItemValue(QStringLiteral("transport")) != QLatin1String("websocket"))
@@ -251,20 +340,15 @@ void EngineServer::handleWebSocket(QWebSocket *socket) {
             return refuse("Session ID unknown");
         if (!qobject_cast<PollingTransport *>(session->transport()) || session->isUpgrading())
             return refuse("Bad request");
-        session->startUpgrade(new WebSocketTransport(socket, m_settings));
+        session->startUpgrade(new WebSocketTransport(connection, m_settings));
         return;
     }
-    if (m_sessions.size() >= m_settings.maxSessions) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("Too many sessions"));
-        socket->deleteLater();
-        return;
-    }
-    const QNetworkRequest &req = socket->request();
-    HandshakeInfo handshake{socket->peerAddress(), req.rawHeader("X-Forwarded-For"),
-                            req.rawHeader("CF-Connecting-IP"), query, url.path()};
-    EngineSession *session = createSession(new WebSocketTransport(socket, m_settings), handshake);
+    if (m_sessions.size() >= m_settings.maxSessions)
+        return refuse("Too many sessions");
+    const HandshakeInfo handshake = handshakeOf(request);
+    EngineSession *session = createSession(new WebSocketTransport(connection, m_settings), handshake);
     session->sendOpen(openPacket(session->id(), false));
-    emit connection(session);
+    emit this->connection(session);
 }
 
 } // namespace nav::realtime

@@ -1,9 +1,9 @@
 #pragma once
 // The Engine.IO v4 server on its own port: answers the handshake (polling GET or a WebSocket without sid),
 // finds the session of every later request, refuses bad ones with the Engine.IO error codes, and hands
-// WebSocket upgrades to their session. QHttpServer 6.4 gives polling requests to handleRequest() and
-// WebSocket upgrade requests to newWebSocketConnection (writing nothing for them, so the upgrade is ours to
-// answer).
+// WebSocket upgrades to their session. QHttpServer 6.4 gives every request to handleRequest(), upgrade
+// requests included; an upgrade is answered here (see WebSocketHandshake) and its descriptor taken away from
+// Qt into a WebSocketConnection, so no QTcpSocket or QWebSocket stays behind for an open WebSocket.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
 
@@ -11,8 +11,6 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QHttpServerResponder>
-
-class QWebSocket;
 
 namespace nav::http {
 class GuardedTcpServer;
@@ -22,6 +20,7 @@ namespace nav::realtime {
 
 class EngineSession;
 class Transport;
+class WebSocketConnection;
 
 class EngineServer final : public QAbstractHttpServer {
     Q_OBJECT
@@ -49,9 +48,10 @@ protected:
 
 private:
     void deferPoll(const QString &sid, QHttpServerResponder &&responder);
-    void onWebSocket();
-    void handleWebSocket(QWebSocket *socket);
+    void handleUpgrade(const QHttpServerRequest &request, QTcpSocket *socket);
+    void startWebSocket(WebSocketConnection *connection, const QHttpServerRequest &request);
     bool pathMatches(const QString &path) const;
+    HandshakeInfo handshakeOf(const QHttpServerRequest &request) const;
     EngineSession *createSession(Transport *transport, const HandshakeInfo &handshake);
     QByteArray openPacket(const QString &sid, bool canUpgrade) const;
 
@@ -59,6 +59,7 @@ private:
     QHash<QString, EngineSession *> m_sessions;
     nav::http::GuardedTcpServer *m_tcp = nullptr;
     QString m_error;
+    QTcpSocket *m_answeredUpgrade = nullptr; // the upgrade request missingHandler must leave alone
 };
 
 } // namespace nav::realtime

@@ -4,43 +4,91 @@
 #include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketTransport.h"
 
+#include <QTimerEvent>
+
 namespace nav::realtime {
 
 EngineSession::EngineSession(const QString &id, Transport *transport, const HandshakeInfo &handshake,
                              const EngineSettings &settings, QObject *parent)
     : QObject(parent), m_id(id), m_handshake(handshake), m_settings(settings) {
-    m_pingTimer.setSingleShot(true);
-    m_pongTimer.setSingleShot(true);
-    // Coarse timers may fire 5% late; clients (and the protocol suite) expect the heartbeat on time.
-    m_pingTimer.setTimerType(Qt::PreciseTimer);
-    m_pongTimer.setTimerType(Qt::PreciseTimer);
-    m_upgradeTimer.setSingleShot(true);
-    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
-        sendPacket(EnginePacket::make(EnginePacket::Type::Ping));
-        // The pong is due pingInterval + pingTimeout after the ping was scheduled, even if this timer ran
-        // late.
-        m_pongTimer.start(static_cast<int>(qMax<qint64>(0, m_pongDeadline.remainingTime())));
-    });
-    connect(&m_pongTimer, &QTimer::timeout, this, [this] { close(QStringLiteral("ping timeout")); });
-    connect(&m_upgradeTimer, &QTimer::timeout, this, &EngineSession::abortUpgrade);
     setTransport(transport);
     schedulePing();
 }
 
-EngineSession::~EngineSession() = default;
+void EngineSession::timerEvent(QTimerEvent *event) {
+    // Every timer is single-shot.
+    const int id = event->timerId();
+    if (id == m_pingTimer.timerId()) {
+        m_pingTimer.stop();
+        sendPacket(EnginePacket::make(EnginePacket::Type::Ping));
+        // The pong is due pingInterval + pingTimeout after the ping was scheduled, even if this timer ran
+        // late.
+        m_pongTimer.start(static_cast<int>(qMax<qint64>(0, m_pongDeadline.remainingTime())), Qt::PreciseTimer,
+                          this);
+    } else if (id == m_pongTimer.timerId()) {
+        m_pongTimer.stop();
+        close(QStringLiteral("ping timeout"));
+    } else if (id == m_upgradeTimer.timerId()) {
+        m_upgradeTimer.stop();
+        abortUpgrade();
+    } else {
+        QObject::timerEvent(event);
+    }
+}
+
+EngineSession::~EngineSession() {
+    // The transports are children, destroyed after this object: nothing may reach it from them.
+    if (m_transport)
+        m_transport->setListener(nullptr);
+    if (m_probe)
+        m_probe->setListener(nullptr);
+}
 
 void EngineSession::setTransport(Transport *transport) {
     m_transport = transport;
     transport->setParent(this);
-    connect(transport, &Transport::packet, this, &EngineSession::onPacket);
-    connect(transport, &Transport::drain, this, &EngineSession::flush);
-    connect(transport, &Transport::closed, this, &EngineSession::onClose);
-    connect(transport, &Transport::error, this, [this](const QString &reason) { close(reason); });
+    transport->setListener(this);
+}
+
+// The current transport and, during an upgrade, the probe report here; anything else is stale.
+void EngineSession::transportPacket(Transport *from, const EnginePacket &packet) {
+    if (from == m_transport)
+        onPacket(packet);
+    else if (from == m_probe)
+        onProbePacket(packet);
+}
+
+void EngineSession::transportDrain(Transport *from) {
+    if (from != m_transport)
+        return;
+    // During the upgrade a poll that arrives is answered with a noop and nothing else (see onProbePacket).
+    if (m_upgradeState == UpgradeState::Probed) {
+        auto *polling = qobject_cast<PollingTransport *>(from);
+        if (polling && polling->writable())
+            polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
+        return;
+    }
+    flush();
+}
+
+void EngineSession::transportClosed(Transport *from, const QString &reason) {
+    if (from == m_transport)
+        onClose(reason);
+    else if (from == m_probe)
+        abortUpgrade();
+}
+
+void EngineSession::transportError(Transport *from, const QString &reason) {
+    if (from == m_transport)
+        close(reason);
+    else if (from == m_probe)
+        abortUpgrade();
 }
 
 void EngineSession::schedulePing() {
     m_pongTimer.stop();
-    m_pingTimer.start(m_settings.pingIntervalMs);
+    // Coarse timers may fire 5% late; clients (and the protocol suite) expect the heartbeat on time.
+    m_pingTimer.start(m_settings.pingIntervalMs, Qt::PreciseTimer, this);
     m_pongDeadline.setRemainingTime(m_settings.pingIntervalMs + m_settings.pingTimeoutMs, Qt::PreciseTimer);
 }
 
@@ -114,10 +162,8 @@ void EngineSession::startUpgrade(WebSocketTransport *probe) {
     m_probe = probe;
     m_upgradeState = UpgradeState::Probing;
     probe->setParent(this);
-    connect(probe, &Transport::packet, this, &EngineSession::onProbePacket);
-    connect(probe, &Transport::closed, this, &EngineSession::abortUpgrade);
-    connect(probe, &Transport::error, this, &EngineSession::abortUpgrade);
-    m_upgradeTimer.start(m_settings.upgradeTimeoutMs);
+    probe->setListener(this);
+    m_upgradeTimer.start(m_settings.upgradeTimeoutMs, this);
 }
 
 void EngineSession::onProbePacket(const EnginePacket &packet) {
@@ -125,14 +171,10 @@ void EngineSession::onProbePacket(const EnginePacket &packet) {
         m_probe->sendNow(EnginePacket::make(EnginePacket::Type::Pong, "probe"));
         m_upgradeState = UpgradeState::Probed;
         // End the waiting poll so the client can pause polling; later polls get the same answer.
+        // (A poll that arrives before the upgrade completes gets a noop too: see transportDrain.)
         auto *polling = qobject_cast<PollingTransport *>(m_transport);
         if (polling && polling->writable())
             polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
-        if (polling) // a poll that arrives before the upgrade completes is answered with a noop too
-            connect(polling, &Transport::drain, this, [this, polling] {
-                if (m_upgradeState == UpgradeState::Probed && m_transport == polling && polling->writable())
-                    polling->send({EnginePacket::make(EnginePacket::Type::Noop)});
-            });
     } else if (packet.type == EnginePacket::Type::Upgrade && m_upgradeState == UpgradeState::Probed) {
         finishUpgrade();
     } else {
@@ -145,9 +187,9 @@ void EngineSession::finishUpgrade() {
     WebSocketTransport *ws = m_probe;
     m_probe = nullptr;
     m_upgradeState = UpgradeState::None;
-    ws->disconnect(this);
+    ws->setListener(nullptr);
     Transport *old = m_transport;
-    old->disconnect(this);
+    old->setListener(nullptr);
     if (auto *polling = qobject_cast<PollingTransport *>(old))
         polling->discard();
     old->deleteLater();
@@ -164,7 +206,7 @@ void EngineSession::abortUpgrade() {
     WebSocketTransport *ws = m_probe;
     m_probe = nullptr;
     m_upgradeState = UpgradeState::None;
-    ws->disconnect(this);
+    ws->setListener(nullptr);
     ws->close();
     ws->deleteLater();
     flush();
@@ -176,7 +218,7 @@ void EngineSession::close(const QString &reason) {
     m_readyState = ReadyState::Closing;
     // Packets still buffered go out with the close where the transport can take them.
     flush();
-    m_transport->disconnect(this);
+    m_transport->setListener(nullptr);
     m_transport->close();
     onClose(reason);
 }
@@ -190,7 +232,7 @@ void EngineSession::onClose(const QString &reason) {
     m_pongTimer.stop();
     m_upgradeTimer.stop();
     if (m_probe) {
-        m_probe->disconnect(this);
+        m_probe->setListener(nullptr);
         m_probe->close();
     }
     m_buffer.clear();

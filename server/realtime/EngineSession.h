@@ -6,19 +6,19 @@
 // it.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
+#include "server/realtime/Transport.h"
 #include "shared/realtime/EnginePacket.h"
 
+#include <QBasicTimer>
 #include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 namespace nav::realtime {
 
-class Transport;
 class WebSocketTransport;
 
-class EngineSession final : public QObject {
+class EngineSession final : public QObject, private Transport::Listener {
     Q_OBJECT
 public:
     enum class ReadyState {
@@ -61,7 +61,14 @@ signals:
     void closed(const QString &reason);
     void upgraded();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
+    void transportPacket(Transport *from, const EnginePacket &packet) override;
+    void transportDrain(Transport *from) override;
+    void transportClosed(Transport *from, const QString &reason) override;
+    void transportError(Transport *from, const QString &reason) override;
     void setTransport(Transport *transport);
     void sendPacket(const EnginePacket &packet);
     void flush();
@@ -84,10 +91,12 @@ private:
     WebSocketTransport *m_probe = nullptr; // the WebSocket being upgraded to, while upgradeState is not None
     QList<EnginePacket> m_buffer;
     qint64 m_bufferedBytes = 0;
-    QTimer m_pingTimer;
-    QTimer m_pongTimer;
+    // Basic timers, not QTimer objects: an idle session is one of thousands, and each QTimer is a QObject
+    // with a signal connection.
+    QBasicTimer m_pingTimer;
+    QBasicTimer m_pongTimer;
     QDeadlineTimer m_pongDeadline;
-    QTimer m_upgradeTimer;
+    QBasicTimer m_upgradeTimer;
 };
 
 } // namespace nav::realtime

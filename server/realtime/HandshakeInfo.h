@@ -2,7 +2,7 @@
 // What the server knows about the HTTP request that opened an Engine.IO session.
 #include <QByteArray>
 #include <QHostAddress>
-#include <QUrlQuery>
+#include <QString>
 
 namespace nav::realtime {
 
@@ -10,8 +10,7 @@ struct HandshakeInfo {
     QHostAddress address;      // peer address of the TCP connection
     QByteArray forwardedFor;   // X-Forwarded-For header, raw
     QByteArray cfConnectingIp; // CF-Connecting-IP header, raw
-    QUrlQuery query;
-    QString path; // the request path, one of EngineSettings::paths
+    QString path;              // the request path, one of EngineSettings::paths
 };
 
 } // namespace nav::realtime

@@ -34,7 +34,7 @@ void PollingTransport::onPoll(QHttpServerResponder &&responder) {
     }
     if (m_get) { // overlapping polls break the protocol: refuse this one and close the session
         writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
-        emit error(QStringLiteral("overlapping poll requests"));
+        reportError(QStringLiteral("overlapping poll requests"));
         return;
     }
     QTcpSocket *socket = responder.socket();
@@ -44,10 +44,10 @@ void PollingTransport::onPoll(QHttpServerResponder &&responder) {
     m_get->onDisconnect = connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         if (m_get && m_get->socket == socket) {
             m_get.reset();
-            emit error(QStringLiteral("poll connection closed prematurely"));
+            reportError(QStringLiteral("poll connection closed prematurely"));
         }
     });
-    emit drain();
+    reportDrain();
 }
 
 void PollingTransport::onPush(const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -58,18 +58,18 @@ void PollingTransport::onPush(const QHttpServerRequest &request, QHttpServerResp
     const QByteArray body = request.body();
     if (body.size() > m_settings.maxPayload) {
         writeAnswer(responder, 413, {}, kTextType, m_settings.corsOrigin);
-        emit error(QStringLiteral("payload too large"));
+        reportError(QStringLiteral("payload too large"));
         return;
     }
     if (request.value(QByteArrayLiteral("content-type")).startsWith("application/octet-stream")) {
         writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
-        emit error(QStringLiteral("binary POST bodies are not part of Engine.IO v4"));
+        reportError(QStringLiteral("binary POST bodies are not part of Engine.IO v4"));
         return;
     }
     const auto packets = EngineCodec::decodePayload(body);
     if (!packets) {
         writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
-        emit error(QStringLiteral("parse error"));
+        reportError(QStringLiteral("parse error"));
         return;
     }
     writeAnswer(responder, 200, "ok", "text/html", m_settings.corsOrigin);
@@ -84,7 +84,7 @@ void PollingTransport::onPush(const QHttpServerRequest &request, QHttpServerResp
             finish(QStringLiteral("transport close"));
             return;
         }
-        emit packet(received);
+        reportPacket(received);
     }
 }
 
@@ -119,7 +119,7 @@ void PollingTransport::finish(const QString &reason) {
         return;
     m_finished = true;
     m_get.reset();
-    emit closed(reason);
+    reportClosed(reason);
 }
 
 } // namespace nav::realtime

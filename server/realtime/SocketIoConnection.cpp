@@ -8,6 +8,7 @@
 
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QTimerEvent>
 
 namespace nav::realtime {
 
@@ -27,14 +28,17 @@ SocketIoConnection::SocketIoConnection(EngineSession *session, SocketIoServer *s
       m_decoder(SocketIoDecoder::Limits{kMaxAttachments, session->settings().maxPayload}) {
     connect(session, &EngineSession::message, this, &SocketIoConnection::onMessage);
     connect(session, &EngineSession::closed, this, &SocketIoConnection::onClosed);
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        if (m_sockets.isEmpty()) {
-            qCDebug(lcRealtime) << "no namespace joined in time, closing" << m_session->id();
-            close();
-        }
-    });
-    m_connectTimer.start(connectTimeoutMs);
+    m_connectTimer.start(connectTimeoutMs, this);
+}
+
+void SocketIoConnection::timerEvent(QTimerEvent *event) {
+    if (event->timerId() != m_connectTimer.timerId())
+        return QObject::timerEvent(event);
+    m_connectTimer.stop();
+    if (m_sockets.isEmpty()) {
+        qCDebug(lcRealtime) << "no namespace joined in time, closing" << m_session->id();
+        close();
+    }
 }
 
 SocketIoConnection::~SocketIoConnection() = default;

@@ -4,9 +4,9 @@
 // malformed packet or when no namespace is joined within connectTimeout.
 #include "shared/realtime/SocketIoDecoder.h"
 
+#include <QBasicTimer>
 #include <QList>
 #include <QObject>
-#include <QTimer>
 
 namespace nav::realtime {
 
@@ -28,6 +28,9 @@ public:
     void removeSocket(SocketIoSocket *socket);
     void close();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void onMessage(const QByteArray &data, bool binary);
     void onPacket(SocketIoPacket packet);
@@ -41,7 +44,7 @@ private:
     SocketIoSocket *socketIn(const QString &nsp) const;
 
     QList<SocketIoSocket *> m_sockets; // one per namespace, including ones awaiting middleware
-    QTimer m_connectTimer;
+    QBasicTimer m_connectTimer;        // a basic timer: no QObject per connection (see EngineSession)
 };
 
 } // namespace nav::realtime

@@ -2,47 +2,31 @@
 
 #include "server/realtime/RealtimeLogging_p.h"
 
-#include <QWebSocket>
-
 namespace nav::realtime {
 
-WebSocketTransport::WebSocketTransport(QWebSocket *socket, const EngineSettings &settings, QObject *parent)
-    : Transport(parent), m_socket(socket), m_settings(settings) {
-    m_socket->setParent(this);
-    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(settings.maxPayload));
-    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(settings.maxPayload));
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketTransport::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketTransport::onBinary);
-    connect(m_socket, &QWebSocket::bytesWritten, this, [this](qint64 bytes) {
-        m_unwritten = qMax<qint64>(0, m_unwritten - bytes);
-        if (m_writing && !m_finished) {
-            m_writing = false;
-            emit drain();
-        }
-    });
-    connect(m_socket, &QWebSocket::disconnected, this, [this] { finish(QStringLiteral("transport close")); });
+WebSocketTransport::WebSocketTransport(WebSocketConnection *connection, const EngineSettings &settings,
+                                       QObject *parent)
+    : Transport(parent), m_connection(connection), m_maxBufferedBytes(settings.maxBufferedBytes) {
+    m_connection->setParent(this);
+    m_connection->setReceiver(this);
 }
 
 WebSocketTransport::~WebSocketTransport() {
-    m_socket->disconnect(this);
-    m_socket->abort();
+    // The connection outlives the transport until its close handshake is over.
+    m_connection->release();
 }
 
 bool WebSocketTransport::writable() const {
-    return !m_finished && !m_writing;
+    return !m_finished && m_connection->pendingBytes() == 0;
 }
 
 void WebSocketTransport::sendNow(const EnginePacket &packet) {
     if (m_finished)
         return;
-    if (packet.binary && packet.type == EnginePacket::Type::Message) {
-        m_socket->sendBinaryMessage(packet.data);
-        m_unwritten += packet.data.size();
-    } else {
-        const QByteArray text = EngineCodec::encodeText(packet);
-        m_socket->sendTextMessage(QString::fromUtf8(text));
-        m_unwritten += text.size();
-    }
+    if (packet.binary && packet.type == EnginePacket::Type::Message)
+        m_connection->sendBinary(packet.data);
+    else
+        m_connection->sendText(EngineCodec::encodeText(packet));
 }
 
 void WebSocketTransport::send(const QList<EnginePacket> &packets) {
@@ -50,48 +34,55 @@ void WebSocketTransport::send(const QList<EnginePacket> &packets) {
         return;
     for (const EnginePacket &packet : packets)
         sendNow(packet);
-    // Like the Node server, take no more packets until this batch is written: packets queued meanwhile go
-    // out together in the next write, and a client that stops reading fills the session buffer, whose
-    // limits then close it.
-    m_writing = true;
-    if (m_unwritten > m_settings.maxBufferedBytes) {
-        qCWarning(lcRealtime) << "closing a WebSocket that does not read:" << m_unwritten << "bytes pending";
-        emit error(QStringLiteral("write buffer full"));
+    if (m_connection->pendingBytes() > m_maxBufferedBytes) {
+        qCWarning(lcRealtime) << "closing a WebSocket that does not read:" << m_connection->pendingBytes()
+                              << "bytes pending";
+        reportError(QStringLiteral("write buffer full"));
     }
 }
 
-void WebSocketTransport::onText(const QString &text) {
+void WebSocketTransport::onDrained() {
+    if (!m_finished)
+        reportDrain();
+}
+
+void WebSocketTransport::onClosed() {
+    finish(QStringLiteral("transport close"));
+}
+
+void WebSocketTransport::onTextMessage(const QByteArray &text) {
     if (m_finished)
         return;
-    const auto packet = EngineCodec::decodeText(text.toUtf8());
+    const auto packet = EngineCodec::decodeText(text);
     if (!packet) {
-        emit error(QStringLiteral("parse error"));
+        reportError(QStringLiteral("parse error"));
         return;
     }
     if (packet->type == EnginePacket::Type::Close) {
         finish(QStringLiteral("transport close"));
         return;
     }
-    emit this->packet(*packet);
+    reportPacket(*packet);
 }
 
-void WebSocketTransport::onBinary(const QByteArray &bytes) {
+void WebSocketTransport::onBinaryMessage(const QByteArray &bytes) {
     if (!m_finished)
-        emit packet(EnginePacket::bytes(bytes));
+        reportPacket(EnginePacket::bytes(bytes));
 }
 
 void WebSocketTransport::close() {
     if (m_finished)
         return;
-    m_socket->close();
-    finish(QStringLiteral("forced close"));
+    m_finished = true; // before the connection's closed() comes back
+    m_connection->close();
+    reportClosed(QStringLiteral("forced close"));
 }
 
 void WebSocketTransport::finish(const QString &reason) {
     if (m_finished)
         return;
     m_finished = true;
-    emit closed(reason);
+    reportClosed(reason);
 }
 
 } // namespace nav::realtime

@@ -1,19 +1,19 @@
 #pragma once
 // Engine.IO over one WebSocket: each packet is one frame, text packets as text frames and binary messages as
-// binary frames. Outgoing bytes not yet written are counted so that a client that stops reading is dropped
-// instead of growing the socket buffer without bound.
+// binary frames. Frames go to the socket at once; while a remainder is unsent the transport is not writable,
+// so packets queue in the session, whose limits close a client that stops reading.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/Transport.h"
-
-class QWebSocket;
+#include "server/realtime/WebSocketConnection.h"
 
 namespace nav::realtime {
 
-class WebSocketTransport final : public Transport {
+class WebSocketTransport final : public Transport, private WebSocketConnection::Receiver {
     Q_OBJECT
 public:
-    // Takes ownership of the socket.
-    WebSocketTransport(QWebSocket *socket, const EngineSettings &settings, QObject *parent = nullptr);
+    // Takes ownership of the connection.
+    WebSocketTransport(WebSocketConnection *connection, const EngineSettings &settings,
+                       QObject *parent = nullptr);
     ~WebSocketTransport() override;
 
     QString name() const override { return QStringLiteral("websocket"); }
@@ -25,14 +25,14 @@ public:
     void sendNow(const EnginePacket &packet);
 
 private:
-    void onText(const QString &text);
-    void onBinary(const QByteArray &bytes);
+    void onTextMessage(const QByteArray &text) override;
+    void onBinaryMessage(const QByteArray &bytes) override;
+    void onDrained() override;
+    void onClosed() override;
     void finish(const QString &reason);
 
-    QWebSocket *m_socket;
-    EngineSettings m_settings;
-    qint64 m_unwritten = 0; // payload bytes handed to the socket and not yet reported written
-    bool m_writing = false; // a batch was handed to the socket and is not written yet
+    WebSocketConnection *m_connection;
+    qint64 m_maxBufferedBytes;
     bool m_finished = false;
 };
 

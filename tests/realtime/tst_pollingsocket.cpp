@@ -30,7 +30,7 @@ QByteArray roundTrip(QTcpSocket &socket, const QByteArray &request) {
     QByteArray buffer;
     qsizetype bodyStart = -1;
     qint64 length = -1;
-    QTest::qWaitFor(
+    const bool complete = QTest::qWaitFor(
         [&] {
             buffer += socket.readAll();
             if (bodyStart < 0 && (bodyStart = buffer.indexOf("\r\n\r\n")) >= 0) {
@@ -43,7 +43,7 @@ QByteArray roundTrip(QTcpSocket &socket, const QByteArray &request) {
             return bodyStart >= 0 && buffer.size() >= bodyStart + length;
         },
         10000);
-    return bodyStart >= 0 ? buffer.mid(bodyStart, length) : QByteArray();
+    return complete ? buffer.mid(bodyStart, length) : QByteArray();
 }
 
 } // namespace
