@@ -555,8 +555,10 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
     ops::metrics().jobRun.observe(secondsSince(job.startedAt));
     const QString status = interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished");
     // The image stays in this write until the database has it, however long an outage lasts.
-    write(m_repository.finished(job.id, pngBase64, {}, status), [this, worker, job, pngBase64, info,
-                                                                 status](bool stored) {
+    // Only an img2img job has a job_inputs row to delete (GenerationRequest fills inputs for no other).
+    const bool hasInputs = job.taskType == QLatin1String("img2img");
+    write(m_repository.finished(job.id, pngBase64, {}, status, hasInputs), [this, worker, job, pngBase64,
+                                                                            info, status](bool stored) {
         if (!stored) {
             fail(job, QStringLiteral("DATABASE_ERROR"), QStringLiteral("The image could not be stored"));
             return;

@@ -158,7 +158,7 @@ JobWrite JobRepository::requeued(const QString &jobId, int attempts) const {
 }
 
 JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase64,
-                                 const QByteArray &infoData64, const QString &status) const {
+                                 const QByteArray &infoData64, const QString &status, bool hasInputs) const {
     ImageCache *cache = m_imageCache;
     return {jobId,
             [=](QSqlDatabase &db) {
@@ -171,7 +171,8 @@ JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase
                      QStringLiteral(
                          "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
                      {status, jobId});
-                exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
+                if (hasInputs)
+                    exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
             },
             [=] {
                 if (!cache)

@@ -65,9 +65,10 @@ public:
     // Back to queued. `attempts` >= 0 also resets the attempt count (a shutdown re-queues without cost).
     JobWrite requeued(const QString &jobId, int attempts = -1) const;
     // Stores the image (base64 in images.image_data, as the original does) and ends the job with `status`:
-    // both in the same transaction, so a crash never leaves one without the other.
+    // both in the same transaction, so a crash never leaves one without the other. `hasInputs`: the job may
+    // have a job_inputs row (img2img), which goes too; false saves that statement for the others.
     JobWrite finished(const QString &jobId, const QByteArray &pngBase64, const QByteArray &infoData64,
-                      const QString &status) const;
+                      const QString &status, bool hasInputs = true) const;
     JobWrite failed(const QString &jobId, const QString &code, const QString &message) const;
     // Caches Forge's png-info answer (base64 JSON) of a finished image.
     JobWrite infoSaved(const QString &jobId, const QByteArray &infoData64) const;

@@ -423,6 +423,9 @@ private slots:
         QCOMPARE(reply.json().value("task_type").toString(), QString("img2img"));
         const QString id = reply.json().value("job_id").toString();
         QCOMPARE(m_h->waitForFinal(kAlice, id).value("status").toString(), QString("finished"));
+        // Its init image and mask leave job_inputs with the finished image's write (a txt2img job's skips
+        // it).
+        QCOMPARE(scalar(m_h->db(), "SELECT COUNT(*) FROM job_inputs WHERE job_id = ?", {id}).toInt(), 0);
         const QJsonObject entry = m_h->sim().requestFor(id);
         QCOMPARE(entry.value("kind").toString(), QString("img2img"));
         const QJsonObject body = entry.value("body").toObject();
