@@ -3,6 +3,7 @@
 #include "server/store/SqlTime.h"
 
 #include <QJsonDocument>
+#include <QPromise>
 
 namespace nav::store {
 
@@ -160,6 +161,7 @@ JobWrite JobRepository::requeued(const QString &jobId, int attempts) const {
 JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase64,
                                  const QByteArray &infoData64, const QString &status, bool hasInputs) const {
     ImageCache *cache = m_imageCache;
+    const auto generation = std::make_shared<quint64>(0); // the cache's, right after the commit
     return {jobId,
             [=](QSqlDatabase &db) {
                 exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
@@ -177,11 +179,18 @@ JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase
             [=] {
                 if (!cache)
                     return;
-                // The ETag is computed here, once, on the pool; the first GET is then a cache hit.
-                const QByteArray png = QByteArray::fromBase64(pngBase64);
                 cache->invalidate(jobId); // fences off a read of older bytes still in flight
+                *generation = cache->generation();
+            },
+            [=] {
+                if (!cache)
+                    return;
+                // Decoding and hashing a full-size image takes tens of milliseconds: done once, on the pool,
+                // after the job is reported finished (a GET meanwhile reads the database). A delete or
+                // rewrite since the commit makes the insert a no-op.
+                const QByteArray png = QByteArray::fromBase64(pngBase64);
                 if (!png.isEmpty())
-                    cache->insert(jobId, CachedImage{png, imageEtag(png)}, std::nullopt);
+                    cache->insert(jobId, CachedImage{png, imageEtag(png)}, *generation);
             }};
 }
 
@@ -221,15 +230,27 @@ JobWrite JobRepository::removal(const QString &jobId, std::shared_ptr<bool> remo
 }
 
 QFuture<void> JobRepository::apply(QList<JobWrite> batch) {
-    return m_db.run<void>([batch = std::move(batch)](QSqlDatabase &db) {
-        transaction<void>(db, [&](QSqlDatabase &) {
+    // Reported through a promise of its own, so that the commit is known before the `afterwards` steps end.
+    const auto done = std::make_shared<QPromise<void>>();
+    done->start();
+    m_db.run<void>([batch = std::move(batch), done](QSqlDatabase &db) {
+            transaction<void>(db, [&](QSqlDatabase &) {
+                for (const JobWrite &write : batch)
+                    write.statements(db);
+            });
             for (const JobWrite &write : batch)
-                write.statements(db);
+                if (write.committed)
+                    write.committed();
+            done->finish();
+            for (const JobWrite &write : batch)
+                if (write.afterwards)
+                    write.afterwards();
+        })
+        .onFailed([done] {
+            done->setException(std::current_exception());
+            done->finish();
         });
-        for (const JobWrite &write : batch)
-            if (write.committed)
-                write.committed();
-    });
+    return done->future();
 }
 
 QFuture<void> JobRepository::savePreview(const QString &jobId, const QByteArray &pngBase64) {

@@ -24,11 +24,14 @@ struct StoredImage {
 };
 
 // One job-state change. JobRepository::apply() runs the statements of several of them, in order, inside one
-// transaction; `committed` (may be empty) runs on the pool thread once that transaction has committed.
+// transaction. On the pool thread, once that transaction has committed: `committed` (may be empty) runs
+// before apply()'s future reports the commit, `afterwards` (may be empty; for work that takes milliseconds)
+// right after it, so the caller does not wait for it.
 struct JobWrite {
     QString jobId;
     std::function<void(QSqlDatabase &)> statements;
     std::function<void()> committed;
+    std::function<void()> afterwards;
 };
 
 class JobRepository final {
@@ -76,7 +79,8 @@ public:
     // was still queued (it is set again if the write runs again).
     JobWrite removal(const QString &jobId, std::shared_ptr<bool> removed) const;
     // Runs `batch` in order in one transaction (the job-state write chain groups its pending writes so).
-    // When one statement fails the whole batch is rolled back and the future fails with its DbError.
+    // When one statement fails the whole batch is rolled back and the future fails with its DbError. The
+    // future finishes once the batch has committed and its `committed` steps ran, before its `afterwards`.
     QFuture<void> apply(QList<JobWrite> batch);
 
     // One write in its own transaction (tests and tools).

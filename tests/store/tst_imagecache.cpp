@@ -1,7 +1,7 @@
 // The decoded-image cache behind GET /api/images/:id, on its own and through JobRepository/ImageRepository
 // against a real database: the byte bound holds under a flood of distinct images, the least recently used go
-// first, a deleted or rewritten image never comes back from memory, and a read that raced a delete cannot put
-// the old bytes back.
+// first, a deleted or rewritten image never comes back from memory (nor by the fill that follows a finish),
+// and a read that raced a delete cannot put the old bytes back.
 #include "server/store/Database.h"
 #include "server/store/ImageCache.h"
 #include "server/store/ImageRepository.h"
@@ -50,7 +50,8 @@ class ImageCacheTest : public QObject {
         job.origin = QStringLiteral("127.0.0.1");
         job.taskType = QStringLiteral("txt2img");
         job.modelName = QStringLiteral("m");
-        QCOMPARE(jobs.enqueue(job, std::nullopt).result().result, store::JobRepository::EnqueueResult::Inserted);
+        QCOMPARE(jobs.enqueue(job, std::nullopt).result().result,
+                 store::JobRepository::EnqueueResult::Inserted);
         jobs.markFinished(id, png.toBase64(), {}, QStringLiteral("finished")).waitForFinished();
     }
 
@@ -121,8 +122,9 @@ private slots:
         store::JobRepository jobs(*m_db, &cache);
         const QByteArray png = fakePng(7, 3000);
         finishJob(jobs, QStringLiteral("cafe0001"), png);
+        // Decoded and hashed just after the write reports its commit.
+        QTRY_VERIFY(jobs.cachedImage(QStringLiteral("cafe0001")));
         const auto hit = jobs.cachedImage(QStringLiteral("cafe0001"));
-        QVERIFY(hit);
         QCOMPARE(hit->png, png);
         QCOMPARE(hit->etag, store::imageEtag(png));
         // The database keeps the original's format: base64 text in images.image_data.
@@ -159,7 +161,7 @@ private slots:
         store::JobRepository jobs(*m_db, &cache);
         store::ImageRepository images(*m_db, &cache);
         finishJob(jobs, QStringLiteral("dead0001"), fakePng(3, 2000));
-        QVERIFY(jobs.cachedImage(QStringLiteral("dead0001")));
+        QTRY_VERIFY(jobs.cachedImage(QStringLiteral("dead0001")));
         QVERIFY(!images.removeOwned(QStringLiteral("dead0001"), QStringLiteral("someone-else")).result());
         QVERIFY(jobs.cachedImage(QStringLiteral("dead0001"))); // not deleted, still cached
         QVERIFY(images.removeOwned(QStringLiteral("dead0001"), kOwner).result());
@@ -168,17 +170,36 @@ private slots:
         QVERIFY(!jobs.cachedImage(QStringLiteral("dead0001")));
     }
 
+    // The cache is filled after the finish reports its commit: a delete in between must not be undone by it.
+    void aDeleteRightAfterTheFinishStays() {
+        store::ImageCache cache(8 << 20);
+        store::JobRepository jobs(*m_db, &cache);
+        store::ImageRepository images(*m_db, &cache);
+        for (int i = 0; i < 5; ++i) {
+            const QString id = QStringLiteral("d%1").arg(i, 7, 10, QChar('0'));
+            finishJob(jobs, id, fakePng(40 + i, 400'000)); // big enough to decode for a while
+            QVERIFY(images.removeOwned(id, kOwner).result());
+        }
+        QTest::qWait(500); // every fill has ended by now
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(!jobs.cachedImage(QStringLiteral("d%1").arg(i, 7, 10, QChar('0'))));
+    }
+
     void rewrittenImageGetsItsNewEtag() {
         store::ImageCache cache(8 << 20);
         store::JobRepository jobs(*m_db, &cache);
         const QByteArray first = fakePng(4, 2000);
         const QByteArray second = fakePng(5, 2500);
         finishJob(jobs, QStringLiteral("beef0001"), first);
+        QTRY_VERIFY(jobs.cachedImage(QStringLiteral("beef0001")));
         QCOMPARE(jobs.cachedImage(QStringLiteral("beef0001"))->etag, store::imageEtag(first));
         jobs.markFinished(QStringLiteral("beef0001"), second.toBase64(), {}, QStringLiteral("finished"))
             .waitForFinished();
+        // Once the rewrite has committed the old bytes are gone at once; the new ones follow.
+        const auto early = jobs.cachedImage(QStringLiteral("beef0001"));
+        QVERIFY(!early || early->png == second);
+        QTRY_VERIFY(jobs.cachedImage(QStringLiteral("beef0001")));
         const auto hit = jobs.cachedImage(QStringLiteral("beef0001"));
-        QVERIFY(hit);
         QCOMPARE(hit->png, second);
         QCOMPARE(hit->etag, store::imageEtag(second));
         QVERIFY(hit->etag != store::imageEtag(first));
