@@ -12,6 +12,7 @@
 //   against the same forge-sim, and the ratios are printed. PIPELINE_DB=mysql with NAVIGATOR_TEST_MYSQL_*
 //   (scripts/mariadb-private.sh) runs on MariaDB (one fresh database per run) instead of SQLite.
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -202,6 +203,29 @@ async function measure(bin, run, dir, simPort, simPid) {
     stop: () => nav.kill("SIGKILL") };
 }
 
+// The instrument's own share of "submit -> request at forge-sim": from a fetch() call like submit()'s to its
+// bytes arriving at a bare TCP server in this process, one request at a time with pauses as between 1 s jobs.
+async function clientFetchMs(samples = 30) {
+  let arrived = 0;
+  const server = createServer((socket) => socket.on("data", () => {
+    arrived = performance.now();
+    socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  }));
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${server.address().port}/api/queue/user/txt2img`;
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    await sleep(100);
+    const t = performance.now();
+    const res = await fetch(url, { method: "POST", headers: { Authorization: "Bearer x", "Content-Type": "application/json" },
+      body: JSON.stringify({ model_name: model, prompt: `bench ${i}`, steps: 20, width: 64, height: 64 }) });
+    await res.json();
+    times.push(arrived - t);
+  }
+  server.close();
+  return quantile(times, 0.5);
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "pipeline-bench-"));
   const simPort = await freePort();
@@ -221,6 +245,7 @@ async function main() {
       baseline.push(b);
     }
     const r = await measure(binDir, "current", dir, simPort, sim.pid);
+    const fetchMs = await clientFetchMs();
     if (baselineDir) {
       const b = await measure(baselineDir, "baseline2", dir, simPort, sim.pid);
       b.stop();
@@ -266,6 +291,8 @@ async function main() {
     console.log(`  added latency per 1 s job (idle queue, submit -> task-finished minus generation): ` +
       `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
     console.log(`    ${breakdown(r)}`);
+    console.log(`    of which the bench client's own fetch() (to a bare TCP server in this process): median ` +
+      `${fmt(fetchMs, 2)} ms`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = 2 * jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +
