@@ -196,7 +196,7 @@ DbError queryError(const QSqlDatabase &db, const QSqlError &error, const QString
 QSqlQuery exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds) {
     StatementCache *cache = StatementCache::active(db);
     std::optional<QSqlQuery> kept = cache ? cache->find(sql) : std::nullopt;
-    QSqlQuery query = kept ? *kept : QSqlQuery(db);
+    QSqlQuery query = kept ? std::move(*kept) : QSqlQuery(db);
     if (!kept) {
         if (!query.prepare(sql))
             throw queryError(db, query.lastError(), sql);

@@ -12,6 +12,13 @@ thread_local QString t_activeName;
 
 } // namespace
 
+QSqlQuery sharedHandle(const QSqlQuery &query) {
+    QT_WARNING_PUSH
+    QT_WARNING_DISABLE_DEPRECATED
+    return QSqlQuery(query);
+    QT_WARNING_POP
+}
+
 StatementCache::Scope::Scope(StatementCache &cache, const QSqlDatabase &db) {
     t_active = &cache;
     t_activeName = db.connectionName();
@@ -32,24 +39,25 @@ std::optional<QSqlQuery> StatementCache::find(const QString &sql) {
     if (it == m_statements.end())
         return std::nullopt;
     // Rows of an active SELECT may still be read by whoever ran it: executing it again would move them.
-    if (it->query.isActive() && it->query.isSelect())
+    if (it->second.query.isActive() && it->second.query.isSelect())
         return std::nullopt;
-    it->lastUse = ++m_uses;
-    return it->query;
+    it->second.lastUse = ++m_uses;
+    return sharedHandle(it->second.query);
 }
 
 void StatementCache::keep(const QString &sql, const QSqlQuery &query) {
-    if (m_statements.size() >= kCapacity && !m_statements.contains(sql)) {
+    if (qsizetype(m_statements.size()) >= kCapacity && m_statements.count(sql) == 0) {
         const auto oldest =
-            std::min_element(m_statements.begin(), m_statements.end(),
-                             [](const Statement &a, const Statement &b) { return a.lastUse < b.lastUse; });
+            std::min_element(m_statements.begin(), m_statements.end(), [](const auto &a, const auto &b) {
+                return a.second.lastUse < b.second.lastUse;
+            });
         m_statements.erase(oldest);
     }
-    m_statements.insert(sql, Statement{query, ++m_uses});
+    m_statements.insert_or_assign(sql, Statement{sharedHandle(query), ++m_uses});
 }
 
 void StatementCache::finishAll() {
-    for (Statement &statement : m_statements)
+    for (auto &[sql, statement] : m_statements)
         if (statement.query.isActive())
             statement.query.finish();
 }

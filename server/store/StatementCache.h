@@ -6,14 +6,18 @@
 // open between jobs. A SELECT whose rows may still be read (active) is not handed out a second time in the
 // same job: that exec() prepares a fresh statement. At most kCapacity statements are kept per connection (SQL
 // built with a varying number of placeholders makes new texts); the least recently used goes first.
-#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 
 #include <optional>
+#include <unordered_map>
 
 namespace nav::store {
+
+// A second handle on the same prepared statement and result. Qt deprecates copying QSqlQuery because copies
+// share that state; sharing is what the cache wants (the caller's handle and the kept one are one statement).
+QSqlQuery sharedHandle(const QSqlQuery &query);
 
 class StatementCache final {
 public:
@@ -37,7 +41,7 @@ public:
     // Keeps `query`, prepared from `sql`, for later exec() calls.
     void keep(const QString &sql, const QSqlQuery &query);
     // Drops the statement for `sql` (it failed: it is prepared again next time).
-    void evict(const QString &sql) { m_statements.remove(sql); }
+    void evict(const QString &sql) { m_statements.erase(sql); }
     // Drops every statement (their connection is about to be closed).
     void clear() { m_statements.clear(); }
 
@@ -48,7 +52,7 @@ private:
         QSqlQuery query;
         quint64 lastUse = 0;
     };
-    QHash<QString, Statement> m_statements;
+    std::unordered_map<QString, Statement> m_statements; // moves its values, never copies them
     quint64 m_uses = 0;
 };
 
