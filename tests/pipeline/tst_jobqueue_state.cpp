@@ -5,6 +5,7 @@
 #include "server/store/Database.h"
 #include "server/store/JobRepository.h"
 #include "tests/support/ApiTestHelpers.h"
+#include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
 
 #include <QtTest>
@@ -13,14 +14,6 @@ using namespace nav;
 using namespace nav::test;
 
 namespace {
-
-config::DatabaseConfig configFor(const TestDatabase &db, int poolSize) {
-    config::EnvMap env{{"SECRET_KEY", "x"}, {"DB_POOL_SIZE", QString::number(poolSize)}};
-    const auto vars = db.envVars();
-    for (auto it = vars.begin(); it != vars.end(); ++it)
-        env.insert(it.key(), it.value());
-    return std::get<config::Config>(config::loadConfig({}, env)).db;
-}
 
 store::Job makeJob(const QString &id, const QString &taskType = QStringLiteral("txt2img")) {
     store::Job job;
@@ -41,7 +34,7 @@ template <typename T> T wait(QFuture<T> future) {
 struct Fixture {
     explicit Fixture(int poolSize = 2) {
         QString error;
-        database = store::Database::open(configFor(testDb, poolSize), &error);
+        database = store::Database::open(databaseConfigFor(testDb, poolSize), &error);
         if (!database || !database->migrate(&error))
             qFatal("database: %s", qPrintable(error));
         repository = std::make_unique<store::JobRepository>(*database);

@@ -9,6 +9,7 @@
 #include "server/store/Database.h"
 #include "tests/support/ApiTestHelpers.h"
 #include "tests/support/ForgeSimProcess.h"
+#include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
 
 #include <QtTest>
@@ -20,18 +21,10 @@ namespace {
 
 constexpr auto kModel = "sd_xl_base_1.0";
 
-config::DatabaseConfig configFor(const TestDatabase &db) {
-    config::EnvMap env{{"SECRET_KEY", "x"}};
-    const auto vars = db.envVars();
-    for (auto it = vars.begin(); it != vars.end(); ++it)
-        env.insert(it.key(), it.value());
-    return std::get<config::Config>(config::loadConfig({}, env)).db;
-}
-
 struct Fixture {
     explicit Fixture(queue::QueueSettings settings = {}) {
         QString error;
-        database = store::Database::open(configFor(testDb), &error);
+        database = store::Database::open(databaseConfigFor(testDb), &error);
         if (!database || !database->migrate(&error))
             qFatal("database: %s", qPrintable(error));
         jobs = std::make_unique<store::JobRepository>(*database);

@@ -6,6 +6,7 @@
 #include "server/store/ImageCache.h"
 #include "server/store/ImageRepository.h"
 #include "server/store/JobRepository.h"
+#include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
 
 #include <QCryptographicHash>
@@ -15,14 +16,6 @@ using namespace nav;
 using namespace nav::test;
 
 namespace {
-
-config::DatabaseConfig configFor(const TestDatabase &db) {
-    config::EnvMap env{{"SECRET_KEY", "x"}};
-    const auto vars = db.envVars();
-    for (auto it = vars.begin(); it != vars.end(); ++it)
-        env.insert(it.key(), it.value());
-    return std::get<config::Config>(config::loadConfig({}, env)).db;
-}
 
 // Distinct, PNG-sized payloads: the cache does not parse them, so any bytes will do.
 QByteArray fakePng(int n, int size) {
@@ -59,7 +52,7 @@ private slots:
     void initTestCase() {
         m_testDb = std::make_unique<TestDatabase>();
         QString error;
-        m_db = store::Database::open(configFor(*m_testDb), &error);
+        m_db = store::Database::open(databaseConfigFor(*m_testDb), &error);
         QVERIFY2(m_db, qPrintable(error));
         QVERIFY2(m_db->migrate(&error), qPrintable(error));
     }

@@ -3,6 +3,7 @@
 #include "server/store/Database.h"
 #include "server/store/Migrator.h"
 #include "server/store/SqlScript.h"
+#include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
 
 #include <QSqlError>
@@ -14,14 +15,6 @@ using namespace nav;
 using namespace nav::test;
 
 namespace {
-
-config::DatabaseConfig configFor(const TestDatabase &db) {
-    config::EnvMap env{{"SECRET_KEY", "x"}};
-    const auto vars = db.envVars();
-    for (auto it = vars.begin(); it != vars.end(); ++it)
-        env.insert(it.key(), it.value());
-    return std::get<config::Config>(config::loadConfig({}, env)).db;
-}
 
 using Rows = QList<QVariantMap>;
 
@@ -126,7 +119,7 @@ QStringList schemaOf(const QSqlDatabase &db, bool mysql) {
 }
 
 bool migrateFresh(const TestDatabase &testDb, QString *error) {
-    auto database = store::Database::open(configFor(testDb), error);
+    auto database = store::Database::open(databaseConfigFor(testDb), error);
     return database && database->migrate(error);
 }
 
@@ -153,7 +146,7 @@ class MigrationsTest : public QObject {
         QCOMPARE(migrationsBefore.size(), fromVersion);
 
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY2(database, qPrintable(error));
         QVERIFY2(database->migrate(&error), qPrintable(error));
 
@@ -208,7 +201,7 @@ private slots:
     void emptyDatabaseGetsTheWholeSchema() {
         TestDatabase testDb;
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY2(database, qPrintable(error));
         QVERIFY2(database->migrate(&error), qPrintable(error));
         QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
@@ -252,7 +245,7 @@ private slots:
     void imageListsUseTheV10Indexes() {
         TestDatabase testDb;
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY2(database && database->migrate(&error), qPrintable(error));
         QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
         QSqlQuery query(raw);
@@ -286,7 +279,7 @@ private slots:
     void v10MovesJobInputsOutOfParams() {
         TestDatabase testDb;
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY2(database && database->migrate(&error), qPrintable(error));
         QSqlDatabase raw = QSqlDatabase::database(testDb.connectionName());
         QSqlQuery query(raw);
@@ -395,7 +388,7 @@ private slots:
         // v6 creates file_sha256_cache; a stray table of that name makes it fail.
         QVERIFY(QSqlQuery(raw).exec("CREATE TABLE file_sha256_cache (x int)"));
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY2(database, qPrintable(error));
         QVERIFY(!database->migrate(&error));
         QVERIFY2(error.contains("v6"), qPrintable(error));
@@ -407,7 +400,7 @@ private slots:
     void newerSchemaIsRefused() {
         TestDatabase testDb;
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY(database->migrate(&error));
         QSqlQuery(QSqlDatabase::database(testDb.connectionName()))
             .exec("INSERT INTO migrations (migration_id) VALUES (999)");
@@ -419,7 +412,7 @@ private slots:
         TestDatabase testDb;
         const qsizetype connectionsBefore = QSqlDatabase::connectionNames().size();
         QString error;
-        auto database = store::Database::open(configFor(testDb), &error);
+        auto database = store::Database::open(databaseConfigFor(testDb), &error);
         QVERIFY(database->migrate(&error));
         QThread *mainThread = QThread::currentThread();
         auto future = database->run<QPair<int, bool>>([mainThread](QSqlDatabase &db) {

@@ -5,6 +5,7 @@
 // a statement that failed is prepared afresh.
 #include "server/store/Database.h"
 #include "server/store/StatementCache.h"
+#include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
 
 #include <QtTest>
@@ -13,16 +14,6 @@ using namespace nav;
 using namespace nav::test;
 
 namespace {
-
-config::DatabaseConfig configFor(const TestDatabase &db) {
-    config::EnvMap env{{"SECRET_KEY", "x"}};
-    const auto vars = db.envVars();
-    for (auto it = vars.begin(); it != vars.end(); ++it)
-        env.insert(it.key(), it.value());
-    config::DatabaseConfig config = std::get<config::Config>(config::loadConfig({}, env)).db;
-    config.poolSize = 1; // one connection at a time
-    return config;
-}
 
 const QString kSelect = QStringLiteral("SELECT x FROM cache_probe ORDER BY x");
 
@@ -45,7 +36,7 @@ private slots:
     void initTestCase() {
         m_testDb = std::make_unique<TestDatabase>();
         QString error;
-        m_db = store::Database::open(configFor(*m_testDb), &error);
+        m_db = store::Database::open(databaseConfigFor(*m_testDb, 1), &error); // one connection at a time
         QVERIFY2(m_db, qPrintable(error));
         const bool sqlite = m_db->dialect() == QLatin1String("sqlite");
         run<void>([sqlite](QSqlDatabase &db) {
