@@ -129,13 +129,18 @@ bool waitForEof(QTcpSocket &socket) {
         kWaitMs);
 }
 
-// Opens a WebSocket by hand on socket and reads the 101 and the Engine.IO open packet.
-bool rawWebSocket(QTcpSocket &socket, quint16 port, QByteArray &buffer) {
+// Connects socket to the server, sends request and returns the response head ("" when it cannot connect).
+QByteArray requestHead(QTcpSocket &socket, quint16 port, const QByteArray &request, QByteArray &buffer) {
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(kWaitMs))
-        return false;
-    socket.write(upgradeRequest());
-    return readHead(socket, buffer).startsWith("HTTP/1.1 101 ") &&
+        return {};
+    socket.write(request);
+    return readHead(socket, buffer);
+}
+
+// Opens a WebSocket by hand on socket and reads the 101 and the Engine.IO open packet.
+bool rawWebSocket(QTcpSocket &socket, quint16 port, QByteArray &buffer) {
+    return requestHead(socket, port, upgradeRequest(), buffer).startsWith("HTTP/1.1 101 ") &&
            readFrame(socket, buffer).payload.startsWith("0{");
 }
 
@@ -236,11 +241,8 @@ private slots:
         EchoServer server(testSettings());
         QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
         QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, server.engine.port());
-        QVERIFY(socket.waitForConnected(kWaitMs));
-        socket.write(request);
         QByteArray buffer;
-        const QByteArray head = readHead(socket, buffer);
+        const QByteArray head = requestHead(socket, server.engine.port(), request, buffer);
         QVERIFY2(head.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '), head.constData());
         if (status == 426)
             QVERIFY2(head.contains("\r\nSec-WebSocket-Version: 13\r\n"), head.constData());
@@ -304,11 +306,8 @@ private slots:
         EchoServer server(settings);
         QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
         QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, server.engine.port());
-        QVERIFY(socket.waitForConnected(kWaitMs));
-        socket.write(upgradeRequest());
         QByteArray buffer;
-        const QByteArray head = readHead(socket, buffer);
+        const QByteArray head = requestHead(socket, server.engine.port(), upgradeRequest(), buffer);
         QVERIFY2(head.startsWith("HTTP/1.1 101 "), head.constData());
         QVERIFY(head.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         QVERIFY(!head.contains("Sec-WebSocket-Extensions"));
@@ -323,17 +322,15 @@ private slots:
     void framesSentWithTheHandshakeAreRead() {
         EchoServer server(testSettings());
         QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, server.engine.port());
-        QVERIFY(socket.waitForConnected(kWaitMs));
         // Frames right behind the head, as one write. (ConnectionGuard still scans these bytes as HTTP, so
         // the fixed mask keeps CR and LF out of them.)
         const QByteArray frames =
             clientFrame(0x1, "4early", true, 0x44332211) + clientFrame(0x9, "p", true, 0x44332211);
         QVERIFY(!frames.contains('\r') && !frames.contains('\n'));
-        socket.write(upgradeRequest() + frames);
+        QTcpSocket socket;
         QByteArray buffer;
-        QVERIFY(readHead(socket, buffer).startsWith("HTTP/1.1 101 "));
+        QVERIFY(requestHead(socket, server.engine.port(), upgradeRequest() + frames, buffer)
+                    .startsWith("HTTP/1.1 101 "));
         QVERIFY(readFrame(socket, buffer).payload.startsWith("0{"));
         const ServerFrame echo = readFrame(socket, buffer);
         QCOMPARE(echo.payload, QByteArray("4early!"));
@@ -346,12 +343,8 @@ private slots:
         EchoServer server(testSettings());
         QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
         QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, server.engine.port());
-        QVERIFY(socket.waitForConnected(kWaitMs));
-        socket.write(upgradeRequest());
         QByteArray buffer;
-        QVERIFY(readHead(socket, buffer).startsWith("HTTP/1.1 101 "));
-        QVERIFY(readFrame(socket, buffer).payload.startsWith("0{"));
+        QVERIFY(rawWebSocket(socket, server.engine.port(), buffer));
         QSignalSpy closed(server.sessions.first().data(), &EngineSession::closed);
         socket.write(clientFrame(0x8, QByteArray("\x0f\xa0", 2) + "done")); // 4000
         const ServerFrame answer = readFrame(socket, buffer);
@@ -495,11 +488,8 @@ private slots:
             QVERIFY(!openClient(client, wsUrl(server.engine.port())).isEmpty());
         QTest::qWait(200); // give a wrongly released place time to come back
         QTcpSocket extra;
-        extra.connectToHost(QHostAddress::LocalHost, server.engine.port());
-        QVERIFY(extra.waitForConnected(kWaitMs));
-        extra.write(upgradeRequest());
         QByteArray buffer;
-        const QByteArray head = readHead(extra, buffer);
+        const QByteArray head = requestHead(extra, server.engine.port(), upgradeRequest(), buffer);
         QVERIFY2(head.startsWith("HTTP/1.1 503 "), head.constData());
 
         // Closing one WebSocket gives its place back.
