@@ -12,7 +12,13 @@ Q_LOGGING_CATEGORY(lcDiscord, "navigator.auth.discord")
 namespace nav::auth {
 
 DiscordClient::DiscordClient(DiscordSettings settings, QObject *parent)
-    : QObject(parent), m_settings(std::move(settings)), m_network(new QNetworkAccessManager(this)) {}
+    : QObject(parent), m_settings(std::move(settings)) {}
+
+QNetworkAccessManager *DiscordClient::network() {
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    return m_network;
+}
 
 QUrl DiscordClient::endpoint(const QString &path) const {
     QString base = m_settings.apiBase.toString(QUrl::FullyEncoded);
@@ -55,7 +61,7 @@ void DiscordClient::send(QNetworkRequest request, const QByteArray &method, cons
     request.setTransferTimeout(m_settings.timeoutMs);
     request.setRawHeader("Accept", "application/json");
     request.setRawHeader("User-Agent", "DiscordBot (https://github.com/BitForged/Navigator, 1.0)");
-    QNetworkReply *reply = m_network->sendCustomRequest(request, method, body);
+    QNetworkReply *reply = network()->sendCustomRequest(request, method, body);
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done), url = request.url()] {
         reply->deleteLater();
         DiscordReply result;

@@ -47,10 +47,12 @@ public:
 
 private:
     QUrl endpoint(const QString &path) const;
+    // Created on first call (see CivitaiClient::network): a run without Discord logins never needs one.
+    QNetworkAccessManager *network();
     void send(QNetworkRequest request, const QByteArray &method, const QByteArray &body, Callback done);
 
     DiscordSettings m_settings;
-    QNetworkAccessManager *m_network;
+    QNetworkAccessManager *m_network = nullptr;
 };
 
 } // namespace nav::auth

@@ -16,9 +16,14 @@ constexpr qint64 kAuthCacheMs = 60'000;
 }
 
 CivitaiClient::CivitaiClient(const QUrl &base, const QString &apiKey, const Limits &limits, QObject *parent)
-    : QObject(parent), m_base(base), m_apiKey(apiKey), m_limits(limits), m_policy(base),
-      m_network(new QNetworkAccessManager(this)) {
-    m_network->setAutoDeleteReplies(true);
+    : QObject(parent), m_base(base), m_apiKey(apiKey), m_limits(limits), m_policy(base) {}
+
+QNetworkAccessManager *CivitaiClient::network() {
+    if (!m_network) {
+        m_network = new QNetworkAccessManager(this);
+        m_network->setAutoDeleteReplies(true);
+    }
+    return m_network;
 }
 
 QUrl CivitaiClient::endpoint(const QString &relativePath, const QString &query) const {
@@ -47,7 +52,7 @@ void CivitaiClient::get(const QUrl &url, ReplyCallback done) {
         request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     request.setTransferTimeout(0); // the timer below bounds the whole call
-    QNetworkReply *reply = m_network->get(request);
+    QNetworkReply *reply = network()->get(request);
 
     struct State {
         QByteArray body;

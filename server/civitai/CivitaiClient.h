@@ -39,7 +39,9 @@ public:
 
     QUrl base() const { return m_base; }
     bool hasKey() const { return !m_apiKey.isEmpty(); }
-    QNetworkAccessManager *network() const { return m_network; }
+    // Created on first use: a QNetworkAccessManager costs about half a MiB of resident memory, and most
+    // runs never call CivitAI.
+    QNetworkAccessManager *network();
     // Where outgoing requests may go (the base origin, or public addresses); used by the downloader too.
     const OutboundPolicy &outboundPolicy() const { return m_policy; }
 
@@ -63,7 +65,7 @@ private:
     QString m_apiKey;
     Limits m_limits;
     OutboundPolicy m_policy;
-    QNetworkAccessManager *m_network;
+    QNetworkAccessManager *m_network = nullptr;
     qint64 m_authCheckedAt = 0;
     bool m_authCached = false;
 };

@@ -5,20 +5,35 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 
 namespace nav::store {
 
+std::optional<Migrator::Step> Migrator::stepOf(const QString &folder, const QString &file) {
+    // Parsed by hand (see Config::sdApiBaseOf for why not with a QRegularExpression).
+    const QLatin1String extension(".sql");
+    if (!file.startsWith(QLatin1Char('v')) || !file.endsWith(extension))
+        return std::nullopt;
+    const qsizetype underscore = file.indexOf(QLatin1Char('_'));
+    const qsizetype nameStart = underscore + 1;
+    const qsizetype nameEnd = file.size() - extension.size();
+    if (underscore < 2 || nameStart >= nameEnd)
+        return std::nullopt;
+    for (qsizetype i = 1; i < underscore; ++i)
+        if (file.at(i) < QLatin1Char('0') || file.at(i) > QLatin1Char('9'))
+            return std::nullopt;
+    return Step{file.mid(1, underscore - 1).toInt(), file.mid(nameStart, nameEnd - nameStart),
+                folder + '/' + file};
+}
+
 QList<Migrator::Step> Migrator::available() const {
-    static const QRegularExpression pattern(QStringLiteral("^v(\\d+)_(.+)\\.sql$"));
     const QString folder = QStringLiteral(":/migrations/") + m_dialect;
     QList<Step> steps;
-    for (const QString &file : QDir(folder).entryList({QStringLiteral("*.sql")}, QDir::Files)) {
-        const auto match = pattern.match(file);
-        if (match.hasMatch())
-            steps.append({match.captured(1).toInt(), match.captured(2), folder + '/' + file});
+    // No name filter: QDir matches those with a QRegularExpression; stepOf skips what is not a migration.
+    for (const QString &file : QDir(folder).entryList(QDir::Files)) {
+        if (auto step = stepOf(folder, file))
+            steps.append(*step);
     }
     std::sort(steps.begin(), steps.end(), [](const Step &a, const Step &b) { return a.version < b.version; });
     return steps;

@@ -5,6 +5,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <optional>
+
 namespace nav::store {
 
 class Migrator {
@@ -18,6 +20,8 @@ public:
     };
     // Every migration known to this build, in order.
     QList<Step> available() const;
+    // The step a file named v<digits>_<name>.sql in folder stands for; nullopt for any other name.
+    static std::optional<Step> stepOf(const QString &folder, const QString &file);
     // The highest applied version (0 for an empty database).
     int currentVersion() const;
     // Applies what is pending. Returns false with a message on failure.

@@ -1,14 +1,30 @@
 #include "server/store/SqlScript.h"
 
-#include <QRegularExpression>
-
 namespace nav::store {
 
+namespace {
+
+// Drops every complete /* ... */, each ending at the first */ after it (an unterminated one stays).
+QString withoutBlockComments(const QString &script) {
+    QString text;
+    text.reserve(script.size());
+    qsizetype from = 0;
+    for (;;) {
+        const qsizetype open = script.indexOf(QLatin1String("/*"), from);
+        const qsizetype close = open < 0 ? -1 : script.indexOf(QLatin1String("*/"), open + 2);
+        if (close < 0)
+            break;
+        text += QStringView(script).mid(from, open - from);
+        from = close + 2;
+    }
+    text += QStringView(script).mid(from);
+    return text;
+}
+
+} // namespace
+
 QStringList splitSqlScript(const QString &script) {
-    QString text = script;
-    static const QRegularExpression blockComments(QStringLiteral("/\\*.*?\\*/"),
-                                                  QRegularExpression::DotMatchesEverythingOption);
-    text.remove(blockComments);
+    const QString text = withoutBlockComments(script);
     QStringList statements;
     QString current;
     for (const QString &rawLine : text.split('\n')) {

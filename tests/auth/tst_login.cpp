@@ -10,6 +10,7 @@
 #include "tests/auth/FakeDiscord.h"
 #include "tests/support/TestSupport.h"
 
+#include <QNetworkAccessManager>
 #include <QtTest>
 
 using namespace nav;
@@ -74,9 +75,12 @@ private slots:
     }
 
     void success() {
+        // The client's QNetworkAccessManager (about half a MiB) comes with the first call, not at start.
+        QVERIFY(m_client->findChildren<QNetworkAccessManager *>().isEmpty());
         m_discord->addUser("333333333333333333", "good-code");
         const HttpReply reply = loginWith("good-code");
         QCOMPARE(reply.status, 200);
+        QCOMPARE(m_client->findChildren<QNetworkAccessManager *>().size(), 1);
         const QJsonObject body = reply.json();
         QCOMPARE(body.value("role").toInt(), 3);
         QCOMPARE(body.value("user").toObject().value("id").toString(), QString("333333333333333333"));

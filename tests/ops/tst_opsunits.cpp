@@ -179,6 +179,15 @@ private slots:
         QTest::newRow("metrics token") << "METRICS_TOKEN"
                                        << ""
                                        << "(not set)";
+        QTest::newRow("a pass") << "SMTP_PASS"
+                                << "abc"
+                                << "(set, hidden)";
+        QTest::newRow("secret only in the middle") << "SECRET_KEY_FILE"
+                                                   << "/run/key"
+                                                   << "/run/key";
+        QTest::newRow("lower case is not a secret name") << "my_token"
+                                                         << "abc"
+                                                         << "abc";
         QTest::newRow("forge basic auth") << "SD_API_HOST"
                                           << "http://forge:pa55@gpu:7860/sdapi/v1"
                                           << "http://forge:(hidden)@gpu:7860/sdapi/v1";

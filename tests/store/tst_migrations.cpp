@@ -184,6 +184,45 @@ class MigrationsTest : public QObject {
     }
 
 private slots:
+    void stepFileNames_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("version"); // 0: not a migration
+        QTest::addColumn<QString>("name");
+        QTest::newRow("first") << "v1_initialize_tables.sql" << 1 << "initialize_tables";
+        QTest::newRow("two digits") << "v12_add_x_to_y.sql" << 12 << "add_x_to_y";
+        QTest::newRow("dots in the name") << "v3_a.b.sql" << 3 << "a.b";
+        QTest::newRow("no number") << "v_name.sql" << 0 << "";
+        QTest::newRow("not digits") << "v1a_name.sql" << 0 << "";
+        QTest::newRow("no name") << "v1_.sql" << 0 << "";
+        QTest::newRow("no underscore") << "v1.sql" << 0 << "";
+        QTest::newRow("other extension") << "v1_name.sql.bak" << 0 << "";
+        QTest::newRow("no v") << "1_name.sql" << 0 << "";
+        QTest::newRow("arabic-indic digit") << QString::fromUtf8("v\u0661_name.sql") << 0 << "";
+    }
+    void stepFileNames() {
+        QFETCH(QString, file);
+        QFETCH(int, version);
+        QFETCH(QString, name);
+        const auto step = store::Migrator::stepOf(QStringLiteral(":/m"), file);
+        QCOMPARE(step.has_value(), version != 0);
+        if (!step)
+            return;
+        QCOMPARE(step->version, version);
+        QCOMPARE(step->name, name);
+        QCOMPARE(step->resource, ":/m/" + file);
+    }
+
+    void blockCommentsAreLeftOut() {
+        const QString script = QStringLiteral("/* header\n spanning lines */\n"
+                                              "CREATE TABLE a (x INT /* inline */, y INT);\n"
+                                              "/* one */ INSERT INTO a VALUES (1, 2); /* two */\n"
+                                              "SELECT '/* not closed';\n");
+        const QStringList statements = store::splitSqlScript(script);
+        QCOMPARE(statements, (QStringList{QStringLiteral("CREATE TABLE a (x INT , y INT)"),
+                                          QStringLiteral("INSERT INTO a VALUES (1, 2)"),
+                                          QStringLiteral("SELECT '/* not closed'")}));
+    }
+
     void bothDialectsHaveTheSameSteps() {
         const auto sqlite = store::Migrator(QSqlDatabase(), "sqlite").available();
         const auto mysql = store::Migrator(QSqlDatabase(), "mysql").available();

@@ -201,6 +201,28 @@ private slots:
         QVERIFY2(error.message.startsWith(variable + ' '), qPrintable(error.message));
     }
 
+    void sdApiBaseDropsTheApiSuffix_data() {
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<QString>("base");
+        QTest::newRow("suffix") << "http://gpu:7860/sdapi/v1"
+                                << "http://gpu:7860";
+        QTest::newRow("suffix and slash") << "http://gpu:7860/sdapi/v1/"
+                                          << "http://gpu:7860";
+        QTest::newRow("behind a prefix") << "https://proxy/forge/sdapi/v1"
+                                         << "https://proxy/forge";
+        QTest::newRow("no suffix") << "http://gpu:7860"
+                                   << "http://gpu:7860";
+        QTest::newRow("suffix not at the end") << "http://gpu/sdapi/v1/x"
+                                               << "http://gpu/sdapi/v1/x";
+        QTest::newRow("longer version") << "http://gpu/sdapi/v12"
+                                        << "http://gpu/sdapi/v12";
+    }
+    void sdApiBaseDropsTheApiSuffix() {
+        QFETCH(QString, host);
+        QFETCH(QString, base);
+        QCOMPARE(Config::sdApiBaseOf(QUrl(host)).toString(), base);
+    }
+
     void severalBackends() {
         EnvMap file = base();
         file.insert("SD_API_HOST", "http://u:p@gpu1:7860/sdapi/v1, http://gpu2:7861/sdapi/v1");
