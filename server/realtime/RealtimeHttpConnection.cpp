@@ -99,8 +99,12 @@ RealtimeHttpConnection::RealtimeHttpConnection(int descriptor, const QHostAddres
 }
 
 RealtimeHttpConnection::~RealtimeHttpConnection() {
-    if (m_answer) // a held answer outlives its server (shutdown): tell it the client is gone
-        std::exchange(m_answer, nullptr)->lost();
+    // Destroyed with its listener (the server is going away) while an answer is held: the handle only learns
+    // that there is no client any more. Its listener is not called: the sessions go with the server.
+    if (PendingAnswer *answer = std::exchange(m_answer, nullptr)) {
+        answer->m_connection = nullptr;
+        answer->m_listener = nullptr;
+    }
     releaseReservation();
     closeDescriptor();
 }
