@@ -92,4 +92,48 @@ QByteArray PngWriter::encode(const QImage &image, const QString &parameters) {
     return png.left(ihdrEnd) + chunk(type, text) + png.mid(ihdrEnd);
 }
 
+bool PngWriter::readTexts(const QByteArray &png, QList<QPair<QString, QString>> *texts) {
+    static const QByteArray signature("\x89PNG\r\n\x1a\n", 8);
+    if (!png.startsWith(signature))
+        return false;
+    qsizetype pos = signature.size();
+    bool header = false;
+    while (pos + 12 <= png.size()) {
+        const quint32 length = qFromBigEndian<quint32>(png.constData() + pos);
+        const QByteArray type = png.mid(pos + 4, 4);
+        if (header && (type == "IDAT" || type == "IEND"))
+            return true; // the pixels are not read
+        if (length > quint32(png.size() - pos - 12))
+            return false;
+        const QByteArray data = png.mid(pos + 8, length);
+        if (qFromBigEndian<quint32>(png.constData() + pos + 8 + length) != crc32(type + data))
+            return false;
+        pos += 12 + length;
+        if (!header) {
+            if (type != "IHDR" || length != 13)
+                return false;
+            header = true;
+        } else if (type == "tEXt") {
+            const qsizetype nul = data.indexOf('\0');
+            if (nul > 0)
+                texts->append({QString::fromLatin1(data.left(nul)), QString::fromLatin1(data.mid(nul + 1))});
+        } else if (type == "iTXt") {
+            // keyword \0 compression flag, method, language \0 translated keyword \0 text
+            const qsizetype nul = data.indexOf('\0');
+            if (nul <= 0 || nul + 2 >= data.size())
+                continue;
+            if (data.at(nul + 1) != 0)
+                return false; // compressed: left to Qt
+            const qsizetype language = data.indexOf('\0', nul + 3);
+            const qsizetype translated = language < 0 ? -1 : data.indexOf('\0', language + 1);
+            if (translated >= 0)
+                texts->append(
+                    {QString::fromLatin1(data.left(nul)), QString::fromUtf8(data.mid(translated + 1))});
+        } else if (type == "zTXt") {
+            return false; // compressed: left to Qt
+        }
+    }
+    return false;
+}
+
 } // namespace forgesim

@@ -1,8 +1,10 @@
 #include "SimServer.h"
 
 #include "Infotext.h"
+#include "PngWriter.h"
 #include "Validation.h"
 
+#include <QBuffer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QImage>
@@ -223,15 +225,25 @@ void SimServer::route(const std::shared_ptr<Held> &h, const QByteArray &method, 
             QString b64 = obj.value("image").toString();
             if (b64.startsWith("data:") && b64.contains(','))
                 b64 = b64.mid(b64.indexOf(',') + 1);
-            QImage img;
             const QByteArray raw = QByteArray::fromBase64(b64.toLatin1());
-            if (raw.isEmpty() || !img.loadFromData(raw))
-                return send(h, 500, detail("Invalid encoded image"));
-            const QString text = img.text("parameters");
+            // A PNG's text chunks are read from its chunk list as PIL's Image.open does, without decoding
+            // the pixels; other formats (and PNGs with compressed text) are decoded by Qt.
+            QList<QPair<QString, QString>> texts;
+            if (!PngWriter::readTexts(raw, &texts)) {
+                QImage img;
+                if (raw.isEmpty() || !img.loadFromData(raw))
+                    return send(h, 500, detail("Invalid encoded image"));
+                texts.clear();
+                for (const QString &key : img.textKeys())
+                    texts.append({key, img.text(key)});
+            }
+            QString text;
             QJsonObject items;
-            for (const QString &key : img.textKeys())
-                if (key != "parameters")
-                    items.insert(key, img.text(key));
+            for (const auto &[key, value] : texts)
+                if (key == "parameters")
+                    text = value;
+                else
+                    items.insert(key, value);
             return ok(QJsonObject{
                 {"info", text},
                 {"items", items},

@@ -197,6 +197,27 @@ private slots:
         QVERIFY(!params.contains("Model")); // substring of the current checkpoint
         QCOMPARE(call("POST", "/sdapi/v1/png-info", QJsonObject{{"image", "!!notbase64"}}, &d), 500);
         QCOMPARE(d.object()["detail"].toString(), "Invalid encoded image");
+        // A prompt outside Latin-1 travels in an iTXt chunk; png-info reads it back whole (newlines and all).
+        QJsonObject unicode = body;
+        unicode["prompt"] = QString::fromUtf8("ein Kätzchen \xe7\x8c\xab\nzweite Zeile");
+        QCOMPARE(call("POST", "/sdapi/v1/txt2img", unicode, &d), 200);
+        const QJsonObject unicodeRes = d.object();
+        const QString unicodeText = QJsonDocument::fromJson(unicodeRes["info"].toString().toUtf8())
+                                        .object()["infotexts"][0]
+                                        .toString();
+        QVERIFY(
+            QByteArray::fromBase64(unicodeRes["images"][0].toString().toLatin1()).contains("iTXtparameters"));
+        QCOMPARE(call("POST", "/sdapi/v1/png-info", QJsonObject{{"image", unicodeRes["images"][0]}}, &d),
+                 200);
+        QCOMPARE(d.object()["info"].toString(), unicodeText);
+        QCOMPARE(d.object()["parameters"].toObject()["Prompt"].toString(), unicode["prompt"].toString());
+        // The signature and a header are enough, as for PIL: pixels are not decoded.
+        QByteArray truncated = QByteArray::fromBase64(res["images"][0].toString().toLatin1());
+        truncated.truncate(truncated.indexOf("IDAT") + 8);
+        QCOMPARE(call("POST", "/sdapi/v1/png-info",
+                      QJsonObject{{"image", QString::fromLatin1(truncated.toBase64())}}, &d),
+                 200);
+        QCOMPARE(d.object()["info"].toString(), infotext);
 
         // seed -1 becomes a reported random seed.
         QJsonObject random = body;
