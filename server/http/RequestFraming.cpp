@@ -124,9 +124,9 @@ QByteArray reasonPhrase(int status) {
 }
 
 QByteArray RequestHead::value(QByteArrayView lowerCaseName) const {
-    for (const auto &[name, value] : fields)
-        if (name == lowerCaseName)
-            return value;
+    for (auto it = fields.crbegin(); it != fields.crend(); ++it)
+        if (it->first == lowerCaseName)
+            return it->second;
     return {};
 }
 

@@ -35,7 +35,8 @@ struct RequestHead {
     QByteArray target;                               // as sent, still percent-encoded
     QList<std::pair<QByteArray, QByteArray>> fields; // names in lower case, values trimmed, in order
 
-    // The value of the first field with this (lower-case) name; empty when absent.
+    // The value of the last field with this (lower-case) name, empty when absent: a repeated field reads as
+    // on the API port (http::Request keeps the last one), so both ports see the same X-Forwarded-For.
     QByteArray value(QByteArrayView lowerCaseName) const;
 };
 

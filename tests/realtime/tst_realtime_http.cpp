@@ -362,6 +362,22 @@ private slots:
         QCOMPARE(client.roundTrip(kHandshake).status, 200);
     }
 
+    void aRepeatedHeaderReadsAsItsLastLine() {
+        // As http::Request does on the API port, so a job's origin and its socket's IP room agree.
+        Server server(quietSettings());
+        QVERIFY(server.listen());
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        QCOMPARE(
+            client
+                .roundTrip("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n"
+                           "X-Forwarded-For: 203.0.113.9\r\nX-Forwarded-For: 198.51.100.1, 10.0.0.2\r\n\r\n")
+                .status,
+            200);
+        QCOMPARE(server.sessions.size(), 1);
+        QCOMPARE(server.sessions.first()->handshake().forwardedFor, QByteArray("198.51.100.1, 10.0.0.2"));
+    }
+
     void corsPreflight() {
         Server server(quietSettings());
         QVERIFY(server.listen());
