@@ -1,10 +1,10 @@
 #pragma once
 // A QTcpServer that puts a ConnectionGuard on every accepted socket before QHttpServer sees it, and caps the
-// open connections in total (HTTP_MAX_CONNECTIONS) and per client address (HTTP_MAX_CONNECTIONS_PER_IP).
-// A connection over a cap is answered 503 and closed without reaching QHttpServer.
+// open connections in total (HTTP_MAX_CONNECTIONS) and per client address (HTTP_MAX_CONNECTIONS_PER_IP)
+// through ConnectionCaps. A connection over a cap is answered 503 and closed without reaching QHttpServer.
+#include "server/http/ConnectionCaps.h"
 #include "server/http/ConnectionGuard.h"
 
-#include <QHash>
 #include <QTcpServer>
 
 namespace nav::http {
@@ -13,18 +13,14 @@ class GuardedTcpServer : public QTcpServer {
     Q_OBJECT
 public:
     GuardedTcpServer(const ConnectionLimits &limits, QObject *parent = nullptr);
-    int openConnections() const { return m_open; }
-    // For a connection taken over from its QTcpSocket (a WebSocket on its own descriptor): the connection
-    // keeps counting against the caps until newOwner is destroyed. False when socket was not counted here.
-    static bool moveConnectionTally(QObject *socket, QObject *newOwner);
+    int openConnections() const { return m_caps->openConnections(); }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
     ConnectionLimits m_limits;
-    int m_open = 0;
-    QHash<QString, int> m_perAddress;
+    std::shared_ptr<ConnectionCaps> m_caps;
 };
 
 } // namespace nav::http

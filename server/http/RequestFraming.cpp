@@ -96,6 +96,18 @@ QByteArray errorCodeFor(int status) {
 
 QByteArray reasonPhrase(int status) {
     switch (status) {
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 426:
+        return "Upgrade Required";
+    case 500:
+        return "Internal Server Error";
     case 408:
         return "Request Timeout";
     case 411:
@@ -111,7 +123,14 @@ QByteArray reasonPhrase(int status) {
     }
 }
 
-HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
+QByteArray RequestHead::value(QByteArrayView lowerCaseName) const {
+    for (auto it = fields.crbegin(); it != fields.crend(); ++it)
+        if (it->first == lowerCaseName)
+            return it->second;
+    return {};
+}
+
+HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits, RequestHead *parsed) {
     const QList<QByteArray> lines = head.split('\n');
     // Lines end in CRLF (the scanner guarantees it); strip the CR.
     auto lineAt = [&lines](qsizetype i) {
@@ -124,6 +143,7 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
     verdict.http10 = lineAt(0).endsWith(" HTTP/1.0");
     bool haveLength = false;
     bool haveTransferEncoding = false;
+    QList<std::pair<QByteArray, QByteArray>> fields;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lineAt(i);
         if (line.startsWith(' ') || line.startsWith('\t'))
@@ -150,6 +170,8 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
         } else if (name == "expect" && value.compare("100-continue", Qt::CaseInsensitive) == 0) {
             verdict.expectContinue = true;
         }
+        if (parsed)
+            fields.append({name, value});
     }
     if (haveTransferEncoding && haveLength)
         return refusal(400, "Content-Length and Transfer-Encoding together are not accepted");
@@ -158,12 +180,20 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits) {
     if (verdict.contentLength > limits.maxBodyBytes)
         return refusal(413, "The request body is larger than the limit of " +
                                 QByteArray::number(limits.maxBodyBytes) + " bytes (MAX_BODY_SIZE)");
+    if (parsed) {
+        const QByteArray requestLine = lineAt(0);
+        const qsizetype first = requestLine.indexOf(' ');
+        const qsizetype last = requestLine.lastIndexOf(' ');
+        parsed->method = requestLine.left(first);
+        parsed->target = requestLine.mid(first + 1, last - first - 1);
+        parsed->fields = std::move(fields);
+    }
     return verdict;
 }
 
 HeadVerdict FramingScanner::refuse(int status, const QByteArray &message) {
     m_refused = true;
-    m_head.clear();
+    m_head = QByteArray();
     return refusal(status, message);
 }
 
@@ -177,11 +207,26 @@ QList<HeadVerdict> FramingScanner::feed(const char *data, qsizetype size) {
             pos += take;
             continue;
         }
+        std::optional<HeadVerdict> verdict;
+        pos += feedHead(data + pos, size - pos, &verdict);
+        if (verdict) {
+            if (verdict->accepted())
+                m_bodyRemaining = verdict->contentLength;
+            verdicts << *std::move(verdict);
+        }
+    }
+    return verdicts;
+}
+
+qsizetype FramingScanner::feedHead(const char *data, qsizetype size, std::optional<HeadVerdict> *verdict,
+                                   RequestHead *parsed) {
+    qsizetype pos = 0;
+    while (pos < size && !m_refused) {
         const char c = data[pos++];
         if (m_expectLf) {
             m_expectLf = false;
             if (c != '\n') {
-                verdicts << refuse(400, "Bare CR in the request head");
+                *verdict = refuse(400, "Bare CR in the request head");
                 break;
             }
             if (!m_lineEmpty) { // end of a line
@@ -192,33 +237,27 @@ QList<HeadVerdict> FramingScanner::feed(const char *data, qsizetype size) {
             if (m_head.isEmpty()) // an empty line between requests is allowed (RFC 9112 §2.2)
                 continue;
             m_head.chop(1); // the head ends with the empty line
-            HeadVerdict verdict = judgeHead(m_head, m_limits);
-            m_head.clear();
-            if (!verdict.accepted()) {
-                m_refused = true;
-                verdicts << verdict;
-                break;
-            }
-            m_bodyRemaining = verdict.contentLength;
-            verdicts << verdict;
-            continue;
+            *verdict = judgeHead(m_head, m_limits, parsed);
+            m_head = QByteArray(); // released: an idle connection keeps no buffer
+            m_refused = !(*verdict)->accepted();
+            break;
         }
         if (c == '\r') {
             m_expectLf = true;
             continue;
         }
         if (c == '\n') {
-            verdicts << refuse(400, "Bare LF in the request head; lines must end in CRLF");
+            *verdict = refuse(400, "Bare LF in the request head; lines must end in CRLF");
             break;
         }
         m_head += c;
         m_lineEmpty = false;
         if (m_head.size() > m_limits.maxHeaderBytes) {
-            verdicts << refuse(431, "The request headers are too large");
+            *verdict = refuse(431, "The request headers are too large");
             break;
         }
     }
-    return verdicts;
+    return pos;
 }
 
 } // namespace nav::http

@@ -8,6 +8,9 @@
 #include <QByteArray>
 #include <QList>
 
+#include <optional>
+#include <utility>
+
 namespace nav::http {
 
 struct FramingLimits {
@@ -26,10 +29,23 @@ struct HeadVerdict {
     bool accepted() const { return status == 0; }
 };
 
-// Checks one complete head: the request line and header lines joined by CRLF, without the empty line.
-HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits);
+// The fields of an accepted head, for servers that read requests themselves (the realtime port).
+struct RequestHead {
+    QByteArray method;
+    QByteArray target;                               // as sent, still percent-encoded
+    QList<std::pair<QByteArray, QByteArray>> fields; // names in lower case, values trimmed, in order
 
-// The error_code and reason phrase used for a refusal status.
+    // The value of the last field with this (lower-case) name, empty when absent: a repeated field reads as
+    // on the API port (http::Request keeps the last one), so both ports see the same X-Forwarded-For.
+    QByteArray value(QByteArrayView lowerCaseName) const;
+};
+
+// Checks one complete head: the request line and header lines joined by CRLF, without the empty line. With
+// parsed, an accepted head's request line and fields are stored there as well.
+HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits, RequestHead *parsed = nullptr);
+
+// The error_code used for a refusal status, and the reason phrase of a status (refusals and the statuses the
+// realtime port answers with).
 QByteArray errorCodeFor(int status);
 QByteArray reasonPhrase(int status);
 
@@ -41,6 +57,12 @@ public:
     // Consumes bytes and returns the verdict of every head completed in them, in order. The first refused
     // head is the last verdict returned; afterwards the scanner ignores all input.
     QList<HeadVerdict> feed(const char *data, qsizetype size);
+    // For a reader that takes the bodies itself: consumes bytes up to the end of the next head only and
+    // returns how many it consumed. When a head ended there its verdict is stored in *verdict (and, when
+    // accepted and parsed is given, its fields in *parsed); the scanner then expects the next head, so the
+    // caller removes the body (verdict->contentLength bytes) before feeding more.
+    qsizetype feedHead(const char *data, qsizetype size, std::optional<HeadVerdict> *verdict,
+                       RequestHead *parsed = nullptr);
 
     bool inHead() const { return !m_head.isEmpty() || m_expectLf; } // part of a head has arrived
     bool inBody() const { return m_bodyRemaining > 0; }

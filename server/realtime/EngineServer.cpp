@@ -1,27 +1,22 @@
 #include "server/realtime/EngineServer.h"
 
-#include "server/http/GuardedTcpServer.h"
 #include "server/realtime/EngineSession.h"
 #include "server/realtime/HttpAnswer.h"
 #include "server/realtime/PollingTransport.h"
+#include "server/realtime/RealtimeHttpListener.h"
 #include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketConnection.h"
 #include "server/realtime/WebSocketHandshake.h"
 #include "server/realtime/WebSocketTransport.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QPointer>
 #include <QRandomGenerator>
-#include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
 
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,46 +58,19 @@ std::optional<RequestError> checkQuery(const QUrlQuery &query) {
     return std::nullopt;
 }
 
-bool isWebSocketUpgrade(const QHttpServerRequest &request) {
-    return request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0;
-}
-
-QLoggingCategory::CategoryFilter g_chainedFilter = nullptr;
-
-// Qt 6.4 warns "WebSocket received but no slots connected" for every upgrade it does not take itself, which
-// is all of them here; its other qt.httpserver warnings are about setups this server never makes.
-void silenceUpgradeWarnings(QLoggingCategory *category) {
-    if (g_chainedFilter)
-        g_chainedFilter(category);
-    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
-        category->setEnabled(QtWarningMsg, false);
-}
-
-// Takes the connection's descriptor from Qt: a duplicate stays with us, and Qt's own copy is closed by
-// abort() (a plain close(2), which neither shuts the connection down nor resets it while the duplicate is
-// open). Bytes Qt had already read past the request head are returned in leftover. -1 on failure.
-int takeDescriptor(QTcpSocket *socket, QByteArray *leftover) {
-    const int fd = ::fcntl(static_cast<int>(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    *leftover = socket->readAll();
-    socket->abort();
-    return fd;
+bool isWebSocketUpgrade(const nav::http::HttpRequest &request) {
+    return request.head.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
 }
 
 } // namespace
 
 EngineServer::EngineServer(const EngineSettings &settings, QObject *parent)
-    : QAbstractHttpServer(parent), m_settings(settings) {
+    : QObject(parent), m_settings(settings) {
     if (m_settings.idleConnectionTimeoutMs <= 0)
         m_settings.idleConnectionTimeoutMs = m_settings.pingIntervalMs + m_settings.pingTimeoutMs + 5000;
-    // Upgrades are answered by handleRequest, so newWebSocketConnection stays unconnected: Qt then keeps its
-    // QWebSocketServer out of it.
-    static const bool filterInstalled = [] {
-        g_chainedFilter = QLoggingCategory::installFilter(silenceUpgradeWarnings);
-        return true;
-    }();
-    Q_UNUSED(filterInstalled);
+    m_limits = m_settings.connection;
+    m_limits.maxBodyBytes = m_settings.maxPayload;
+    m_limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
 }
 
 EngineServer::~EngineServer() {
@@ -125,25 +93,22 @@ QHash<QString, int> EngineServer::sessionsByTransport() const {
 }
 
 bool EngineServer::listen(const QHostAddress &address, quint16 port) {
-    nav::http::ConnectionLimits limits = m_settings.connection;
-    limits.maxBodyBytes = m_settings.maxPayload;
-    limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
-    auto *tcp = new nav::http::GuardedTcpServer(limits, this);
-    // Clients reconnect all at once after a restart; the default backlog (50) drops their SYNs, which costs
-    // each of them a one-second retransmit.
-    tcp->setListenBacklogSize(1024);
-    if (!tcp->listen(address, port)) {
-        m_error = tcp->errorString();
-        delete tcp;
+    auto *listener = new RealtimeHttpListener(m_limits, this, this);
+    if (!listener->listen(address, port)) {
+        m_error = listener->errorString();
+        delete listener;
         return false;
     }
-    m_tcp = tcp;
-    bind(tcp);
+    m_listener = listener;
     return true;
 }
 
 quint16 EngineServer::port() const {
-    return m_tcp ? m_tcp->serverPort() : 0;
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+int EngineServer::openConnections() const {
+    return m_listener ? m_listener->openConnections() : 0;
 }
 
 bool EngineServer::pathMatches(const QString &path) const {
@@ -170,41 +135,36 @@ EngineSession *EngineServer::createSession(Transport *transport, const Handshake
     return session;
 }
 
-bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
-    m_answeredUpgrade = nullptr;
-    if (!pathMatches(request.url().path()))
-        return false;
-    if (isWebSocketUpgrade(request)) {
-        handleUpgrade(request, socket);
-        return true;
-    }
-    QHttpServerResponder responder = makeResponder(request, socket);
+void EngineServer::handleRequest(const nav::http::HttpRequest &request, const QHostAddress &peer,
+                                 PendingAnswer answer) {
     const QByteArray &cors = m_settings.corsOrigin;
-    const auto method = request.method();
-    if (method == QHttpServerRequest::Method::Options) {
-        responder.writeStatusLine(QHttpServerResponder::StatusCode::NoContent);
-        responder.writeHeader("Access-Control-Allow-Origin", cors);
-        responder.writeHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        responder.writeHeader("Access-Control-Allow-Headers",
-                              request.value(QByteArrayLiteral("access-control-request-headers")).isEmpty()
-                                  ? QByteArray("Content-Type")
-                                  : request.value(QByteArrayLiteral("access-control-request-headers")));
-        responder.writeHeader("Content-Length", "0");
-        responder.writeBody(QByteArray());
-        if (auto *guard = nav::http::ConnectionGuard::of(socket))
-            guard->responseSent();
-        return true;
+    const QUrl url = QUrl::fromEncoded(request.head.target);
+    if (!pathMatches(url.path())) {
+        writeAnswer(answer, 404, R"({"error":"Not found","error_code":"NOT_FOUND"})", "application/json",
+                    cors);
+        return;
     }
-    const QUrlQuery query(request.url());
-    auto fail = [&](const RequestError &e) {
-        writeError(responder, e.status, e.code, e.message, cors);
-        return true;
-    };
+    if (isWebSocketUpgrade(request))
+        return handleUpgrade(request, url, peer, std::move(answer));
+    const QByteArray &method = request.head.method;
+    if (method == "OPTIONS") {
+        const QByteArray requested = request.head.value("access-control-request-headers");
+        answer.write(
+            204,
+            "Access-Control-Allow-Origin: " + cors +
+                "\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\nAccess-Control-Allow-Headers: " +
+                (requested.isEmpty() ? QByteArray("Content-Type") : requested) + "\r\n",
+            {});
+        return;
+    }
+    const QUrlQuery query(url);
+    auto fail = [&](const RequestError &e) { writeError(answer, e.status, e.code, e.message, cors); };
     if (auto error = checkQuery(query))
         return fail(*error);
     const QString transport = query.queryItemValue(QStringLiteral("transport"));
     const QString sid = query.queryItemValue(QStringLiteral("sid"));
-    if (method != QHttpServerRequest::Method::Get && method != QHttpServerRequest::Method::Post)
+    const bool get = method == "GET";
+    if (!get && method != "POST")
         return fail(sid.isEmpty() ? kBadMethod : kBadRequest);
     if (transport != QLatin1String("polling")) // a websocket transport needs an upgrade request
         return fail(kBadRequest);
@@ -215,45 +175,42 @@ bool EngineServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         auto *polling = qobject_cast<PollingTransport *>(session->transport());
         if (!polling) // the session has moved to WebSocket
             return fail(kBadRequest);
-        if (session->isUpgrading() && method == QHttpServerRequest::Method::Get) {
-            deferPoll(sid, std::move(responder));
-            return true;
-        }
-        polling->handleRequest(request, std::move(responder));
-        return true;
+        if (session->isUpgrading() && get)
+            return deferPoll(sid, std::move(answer));
+        polling->handleRequest(request, std::move(answer));
+        return;
     }
-    if (method != QHttpServerRequest::Method::Get)
+    if (!get)
         return fail(kBadMethod);
     if (m_sessions.size() >= m_settings.maxSessions)
         return fail(kTooMany);
 
-    const HandshakeInfo handshake = handshakeOf(request);
+    const HandshakeInfo handshake = handshakeOf(request, url.path(), peer);
     auto *polling = new PollingTransport(m_settings);
     EngineSession *session = createSession(polling, handshake);
     // The open packet goes into the session buffer first, so this GET carries it.
     session->sendOpen(openPacket(session->id(), true));
-    polling->handleRequest(request, std::move(responder));
+    polling->handleRequest(request, std::move(answer));
     emit connection(session);
-    return true;
 }
 
-HandshakeInfo EngineServer::handshakeOf(const QHttpServerRequest &request) const {
-    QString path = request.url().path();
+HandshakeInfo EngineServer::handshakeOf(const nav::http::HttpRequest &request, const QString &path,
+                                        const QHostAddress &peer) const {
+    QString shared = path;
     // The configured string itself, shared by every session, rather than one copy each.
     for (const QString &configured : m_settings.paths)
         if (configured == path)
-            path = configured;
-    return HandshakeInfo{request.remoteAddress(), request.value(QByteArrayLiteral("x-forwarded-for")),
-                         request.value(QByteArrayLiteral("cf-connecting-ip")), path};
+            shared = configured;
+    return HandshakeInfo{peer, request.head.value("x-forwarded-for"), request.head.value("cf-connecting-ip"),
+                         shared};
 }
 
-void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responder) {
+void EngineServer::deferPoll(const QString &sid, PendingAnswer &&answer) {
     // A poll that races a WebSocket upgrade: the probe frames were usually sent before it, so let the event
     // loop read them first, then decide (the session may have moved to WebSocket by then).
-    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-    QPointer<QTcpSocket> socket(held->socket());
-    QTimer::singleShot(kUpgradeRaceDelayMs, this, [this, sid, held, socket] {
-        if (!socket)
+    auto held = std::make_shared<PendingAnswer>(std::move(answer));
+    QTimer::singleShot(kUpgradeRaceDelayMs, this, [this, sid, held] {
+        if (!held->isOpen())
             return;
         EngineSession *session = m_sessions.value(sid);
         auto *polling = session ? qobject_cast<PollingTransport *>(session->transport()) : nullptr;
@@ -266,64 +223,46 @@ void EngineServer::deferPoll(const QString &sid, QHttpServerResponder &&responde
     });
 }
 
-void EngineServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
-    // Qt 6.4 calls this after every upgrade request, also those handleRequest answered.
-    if (std::exchange(m_answeredUpgrade, nullptr) == socket)
-        return;
-    QHttpServerResponder responder = makeResponder(request, socket);
-    writeAnswer(responder, 404, R"({"error":"Not found","error_code":"NOT_FOUND"})", "application/json",
-                m_settings.corsOrigin);
-}
-
-void EngineServer::handleUpgrade(const QHttpServerRequest &request, QTcpSocket *socket) {
-    m_answeredUpgrade = socket;
-    const auto *guard = nav::http::ConnectionGuard::of(socket);
-    const ws::UpgradeRequest upgrade{request.method() == QHttpServerRequest::Method::Get,
-                                     !(guard && guard->oldestRequestIsHttp10()),
-                                     request.value(QByteArrayLiteral("upgrade")),
-                                     request.value(QByteArrayLiteral("connection")),
-                                     request.value(QByteArrayLiteral("sec-websocket-key")),
-                                     request.value(QByteArrayLiteral("sec-websocket-version"))};
+void EngineServer::handleUpgrade(const nav::http::HttpRequest &request, const QUrl &url,
+                                 const QHostAddress &peer, PendingAnswer &&answer) {
+    const ws::UpgradeRequest upgrade{request.head.method == "GET",
+                                     !request.http10,
+                                     request.head.value("upgrade"),
+                                     request.head.value("connection"),
+                                     request.head.value("sec-websocket-key"),
+                                     request.head.value("sec-websocket-version")};
     const ws::UpgradeVerdict verdict = ws::checkUpgrade(upgrade);
     if (!verdict.accepted()) {
         qCDebug(lcRealtime) << "refusing a WebSocket handshake:" << verdict.message;
-        QHttpServerResponder responder = makeResponder(request, socket);
-        responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(verdict.status));
-        if (verdict.offerVersion)
-            responder.writeHeader("Sec-WebSocket-Version", "13");
         const QByteArray body = QJsonDocument(QJsonObject{{"code", EngineError::BadRequest},
                                                           {"message", QString::fromUtf8(verdict.message)}})
                                     .toJson(QJsonDocument::Compact);
-        responder.writeHeader("Content-Type", "application/json");
-        responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-        responder.writeHeader("Connection", "close");
-        responder.writeBody(body);
-        socket->disconnectFromHost(); // once the answer is written
+        answer.write(verdict.status,
+                     QByteArray(verdict.offerVersion ? "Sec-WebSocket-Version: 13\r\n" : "") +
+                         "Content-Type: application/json\r\n",
+                     body, /*closeAfter=*/true);
         return;
     }
-    QByteArray leftover;
-    const int fd = takeDescriptor(socket, &leftover);
-    if (fd < 0) {
-        qCWarning(lcRealtime) << "could not take over a WebSocket connection:" << qt_error_string(errno);
-        socket->abort();
+    PendingAnswer::TakenConnection taken = answer.takeConnection();
+    if (taken.descriptor < 0)
+        return;
+    const QByteArray switching = ws::switchingProtocolsAnswer(upgrade.key);
+    // The first bytes written on this connection since the request: the socket buffer takes them whole.
+    if (::send(taken.descriptor, switching.constData(), static_cast<size_t>(switching.size()),
+               MSG_NOSIGNAL | MSG_DONTWAIT) != switching.size()) {
+        ::close(taken.descriptor);
         return;
     }
-    const QByteArray answer = ws::switchingProtocolsAnswer(upgrade.key);
-    // The first bytes on a fresh connection: the socket buffer takes them whole.
-    if (::send(fd, answer.constData(), static_cast<size_t>(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT) !=
-        answer.size()) {
-        ::close(fd);
-        return;
-    }
-    auto *connection = new WebSocketConnection(fd, m_settings.maxPayload);
+    auto *connection = new WebSocketConnection(taken.descriptor, m_settings.maxPayload);
     // The connection keeps its place in the per-address and total caps until it is gone.
-    nav::http::GuardedTcpServer::moveConnectionTally(socket, connection);
-    startWebSocket(connection, request);
-    connection->receive(leftover.constData(), leftover.size());
+    connection->holdTicket(std::move(taken.ticket));
+    startWebSocket(connection, request, url, peer);
+    connection->receive(taken.buffered.constData(), taken.buffered.size());
 }
 
-void EngineServer::startWebSocket(WebSocketConnection *connection, const QHttpServerRequest &request) {
-    const QUrlQuery query(request.url());
+void EngineServer::startWebSocket(WebSocketConnection *connection, const nav::http::HttpRequest &request,
+                                  const QUrl &url, const QHostAddress &peer) {
+    const QUrlQuery query(url);
     auto refuse = [connection](const QByteArray &why) {
         qCDebug(lcRealtime) << "refusing WebSocket:" << why;
         connection->close(ws::CloseCode::PolicyViolation, why);
@@ -345,7 +284,7 @@ void EngineServer::startWebSocket(WebSocketConnection *connection, const QHttpSe
     }
     if (m_sessions.size() >= m_settings.maxSessions)
         return refuse("Too many sessions");
-    const HandshakeInfo handshake = handshakeOf(request);
+    const HandshakeInfo handshake = handshakeOf(request, url.path(), peer);
     EngineSession *session = createSession(new WebSocketTransport(connection, m_settings), handshake);
     session->sendOpen(openPacket(session->id(), false));
     emit this->connection(session);

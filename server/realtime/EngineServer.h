@@ -1,28 +1,27 @@
 #pragma once
 // The Engine.IO v4 server on its own port: answers the handshake (polling GET or a WebSocket without sid),
 // finds the session of every later request, refuses bad ones with the Engine.IO error codes, and hands
-// WebSocket upgrades to their session. QHttpServer 6.4 gives every request to handleRequest(), upgrade
-// requests included; an upgrade is answered here (see WebSocketHandshake) and its descriptor taken away from
-// Qt into a WebSocketConnection, so no QTcpSocket or QWebSocket stays behind for an open WebSocket.
+// WebSocket upgrades to their session. The port is served on raw descriptors (RealtimeHttpListener and
+// RealtimeHttpConnection, no QTcpSocket or Qt HTTP server): every request of every connection comes to
+// handleRequest(); an upgrade is answered here (see WebSocketHandshake) and its descriptor handed from the
+// HTTP connection to a WebSocketConnection. Anything off the Engine.IO paths gets 404.
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
+#include "server/realtime/RealtimeHttpConnection.h"
 
-#include <QAbstractHttpServer>
 #include <QHash>
 #include <QHostAddress>
-#include <QHttpServerResponder>
-
-namespace nav::http {
-class GuardedTcpServer;
-}
+#include <QObject>
+#include <QUrl>
 
 namespace nav::realtime {
 
 class EngineSession;
+class RealtimeHttpListener;
 class Transport;
 class WebSocketConnection;
 
-class EngineServer final : public QAbstractHttpServer {
+class EngineServer final : public QObject, private RealtimeHttpConnection::Handler {
     Q_OBJECT
 public:
     explicit EngineServer(const EngineSettings &settings, QObject *parent = nullptr);
@@ -32,6 +31,8 @@ public:
     quint16 port() const;
     QString errorString() const { return m_error; }
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+    // Open connections on the port (HTTP keep-alive and WebSocket), as counted against HTTP_MAX_CONNECTIONS.
+    int openConnections() const;
     // Ends every session with an Engine.IO close (a close packet on polling, a close frame on WebSocket), not
     // a socket.io disconnect, so clients reconnect by themselves once the server is back.
     void closeAll();
@@ -42,24 +43,25 @@ public:
 signals:
     void connection(nav::realtime::EngineSession *session);
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
-
 private:
-    void deferPoll(const QString &sid, QHttpServerResponder &&responder);
-    void handleUpgrade(const QHttpServerRequest &request, QTcpSocket *socket);
-    void startWebSocket(WebSocketConnection *connection, const QHttpServerRequest &request);
+    void handleRequest(const nav::http::HttpRequest &request, const QHostAddress &peer,
+                       PendingAnswer answer) override;
+    void deferPoll(const QString &sid, PendingAnswer &&answer);
+    void handleUpgrade(const nav::http::HttpRequest &request, const QUrl &url, const QHostAddress &peer,
+                       PendingAnswer &&answer);
+    void startWebSocket(WebSocketConnection *connection, const nav::http::HttpRequest &request,
+                        const QUrl &url, const QHostAddress &peer);
     bool pathMatches(const QString &path) const;
-    HandshakeInfo handshakeOf(const QHttpServerRequest &request) const;
+    HandshakeInfo handshakeOf(const nav::http::HttpRequest &request, const QString &path,
+                              const QHostAddress &peer) const;
     EngineSession *createSession(Transport *transport, const HandshakeInfo &handshake);
     QByteArray openPacket(const QString &sid, bool canUpgrade) const;
 
     EngineSettings m_settings;
     QHash<QString, EngineSession *> m_sessions;
-    nav::http::GuardedTcpServer *m_tcp = nullptr;
+    nav::http::ConnectionLimits m_limits; // the port's limits (body cap RT_MAX_PAYLOAD)
+    RealtimeHttpListener *m_listener = nullptr;
     QString m_error;
-    QTcpSocket *m_answeredUpgrade = nullptr; // the upgrade request missingHandler must leave alone
 };
 
 } // namespace nav::realtime

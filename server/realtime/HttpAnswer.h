@@ -1,16 +1,16 @@
 #pragma once
-// Writes one complete answer on a QHttpServerResponder with the CORS and length headers every Engine.IO
-// polling answer carries. QHttpServer 6.4 adds nothing itself on responder-style handlers.
+// Writes one complete answer on a realtime connection's PendingAnswer with the CORS and cache headers every
+// Engine.IO polling answer carries.
 #include <QByteArray>
-
-class QHttpServerResponder;
 
 namespace nav::realtime {
 
-void writeAnswer(QHttpServerResponder &responder, int status, const QByteArray &body,
-                 const QByteArray &contentType, const QByteArray &corsOrigin);
+class PendingAnswer;
+
+void writeAnswer(PendingAnswer &answer, int status, const QByteArray &body, const QByteArray &contentType,
+                 const QByteArray &corsOrigin);
 // The Engine.IO error form: HTTP status with a JSON body {"code": N, "message": "..."}.
-void writeError(QHttpServerResponder &responder, int status, int code, const QByteArray &message,
+void writeError(PendingAnswer &answer, int status, int code, const QByteArray &message,
                 const QByteArray &corsOrigin);
 
 // Engine.IO error codes (the numbers of the Node server, which clients and the protocol suite expect).

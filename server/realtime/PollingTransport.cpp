@@ -3,7 +3,7 @@
 #include "server/realtime/HttpAnswer.h"
 #include "server/realtime/RealtimeLogging_p.h"
 
-#include <QHttpServerRequest>
+#include <QPointer>
 
 namespace nav::realtime {
 
@@ -17,62 +17,59 @@ PollingTransport::PollingTransport(const EngineSettings &settings, QObject *pare
 PollingTransport::~PollingTransport() = default;
 
 bool PollingTransport::writable() const {
-    return m_get && m_get->socket && !m_finished;
+    return m_get.isOpen() && !m_finished;
 }
 
-void PollingTransport::handleRequest(const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-    if (request.method() == QHttpServerRequest::Method::Get)
-        onPoll(std::move(responder));
+void PollingTransport::handleRequest(const nav::http::HttpRequest &request, PendingAnswer &&answer) {
+    if (request.head.method == "GET")
+        onPoll(std::move(answer));
     else
-        onPush(request, std::move(responder));
+        onPush(request, std::move(answer));
 }
 
-void PollingTransport::onPoll(QHttpServerResponder &&responder) {
+void PollingTransport::onPoll(PendingAnswer &&answer) {
     if (m_finished) {
-        writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+        writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         return;
     }
-    if (m_get) { // overlapping polls break the protocol: refuse this one and close the session
-        writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+    if (m_get.isOpen()) { // overlapping polls break the protocol: refuse this one and close the session
+        writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         reportError(QStringLiteral("overlapping poll requests"));
         return;
     }
-    QTcpSocket *socket = responder.socket();
-    m_get.reset(new HeldGet{std::move(responder), QPointer<QTcpSocket>(socket), {}});
-    // Qt 6.4 deletes the socket (and the request the responder points into) when the client goes away; a
-    // poll that ends early closes the session, as in the Node server.
-    m_get->onDisconnect = connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-        if (m_get && m_get->socket == socket) {
-            m_get.reset();
-            reportError(QStringLiteral("poll connection closed prematurely"));
-        }
-    });
+    m_get = std::move(answer);
+    // A poll that ends early closes the session, as in the Node server (see answerLost).
+    m_get.setListener(this);
     reportDrain();
 }
 
-void PollingTransport::onPush(const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+void PollingTransport::answerLost() {
+    reportError(QStringLiteral("poll connection closed prematurely"));
+}
+
+void PollingTransport::onPush(const nav::http::HttpRequest &request, PendingAnswer &&answer) {
     if (m_finished) {
-        writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+        writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         return;
     }
-    const QByteArray body = request.body();
+    const QByteArray &body = request.body;
     if (body.size() > m_settings.maxPayload) {
-        writeAnswer(responder, 413, {}, kTextType, m_settings.corsOrigin);
+        writeAnswer(answer, 413, {}, kTextType, m_settings.corsOrigin);
         reportError(QStringLiteral("payload too large"));
         return;
     }
-    if (request.value(QByteArrayLiteral("content-type")).startsWith("application/octet-stream")) {
-        writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+    if (request.head.value("content-type").startsWith("application/octet-stream")) {
+        writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         reportError(QStringLiteral("binary POST bodies are not part of Engine.IO v4"));
         return;
     }
     const auto packets = EngineCodec::decodePayload(body);
     if (!packets) {
-        writeError(responder, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
+        writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         reportError(QStringLiteral("parse error"));
         return;
     }
-    writeAnswer(responder, 200, "ok", "text/html", m_settings.corsOrigin);
+    writeAnswer(answer, 200, "ok", "text/html", m_settings.corsOrigin);
     QPointer<PollingTransport> self(this);
     for (const EnginePacket &received : *packets) {
         if (!self || m_finished)
@@ -95,9 +92,9 @@ void PollingTransport::send(const QList<EnginePacket> &packets) {
 }
 
 void PollingTransport::answerGet(const QByteArray &body) {
-    std::unique_ptr<HeldGet> held = std::move(m_get);
-    if (held && held->socket)
-        writeAnswer(held->responder, 200, body, kTextType, m_settings.corsOrigin);
+    PendingAnswer held = std::move(m_get);
+    if (held.isOpen())
+        writeAnswer(held, 200, body, kTextType, m_settings.corsOrigin);
 }
 
 void PollingTransport::close() {
@@ -118,7 +115,7 @@ void PollingTransport::finish(const QString &reason) {
     if (m_finished)
         return;
     m_finished = true;
-    m_get.reset();
+    m_get = PendingAnswer(); // a poll still held is dropped with its connection
     reportClosed(reason);
 }
 

@@ -21,24 +21,16 @@ constexpr int kReadsPerWakeup = 8; // then let other sockets have a turn
 
 } // namespace
 
-WebSocketConnection::Notifier::Notifier(int descriptor, Type type, WebSocketConnection *connection)
-    : QSocketNotifier(descriptor, type, connection), m_connection(connection) {}
-
-bool WebSocketConnection::Notifier::event(QEvent *event) {
-    // QEvent::SockAct is how the event dispatcher reports activity (QSocketNotifier turns it into
-    // activated()).
-    if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
-        return QSocketNotifier::event(event);
-    if (type() == Read)
-        m_connection->onReadable();
+void WebSocketConnection::socketReady(QSocketNotifier::Type type) {
+    if (type == QSocketNotifier::Read)
+        onReadable();
     else
-        m_connection->onWritable();
-    return true;
+        onWritable();
 }
 
 WebSocketConnection::WebSocketConnection(int descriptor, qint64 maxMessageBytes, QObject *parent)
     : QObject(parent), m_fd(descriptor), m_parser(maxMessageBytes),
-      m_readNotifier(descriptor, Notifier::Read, this) {
+      m_readNotifier(descriptor, QSocketNotifier::Read, this, this) {
     // Qt's sockets are non-blocking already (the flag belongs to the shared file description); make sure.
     const int flags = ::fcntl(descriptor, F_GETFL);
     if (flags >= 0 && !(flags & O_NONBLOCK))
@@ -95,7 +87,7 @@ void WebSocketConnection::queue(const QByteArray &frame) {
     }
     m_pending = frame.mid(qMax<ssize_t>(0, sent));
     if (!m_writeNotifier) {
-        m_writeNotifier = new Notifier(m_fd, Notifier::Write, this);
+        m_writeNotifier = new DirectNotifier(m_fd, QSocketNotifier::Write, this, this);
     }
     m_writeNotifier->setEnabled(true);
 }

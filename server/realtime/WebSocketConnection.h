@@ -8,14 +8,15 @@
 // Closing: the side that closes sends a close frame; once it is written the socket is half-closed and the
 // connection reads and drops input until the client closes too (or kCloseTimeoutMs passes), so that the
 // close frame is not destroyed by a connection reset.
+#include "server/http/ConnectionCaps.h"
+#include "server/realtime/DirectNotifier.h"
 #include "server/realtime/WebSocketFrames.h"
 
 #include <QObject>
-#include <QSocketNotifier>
 
 namespace nav::realtime {
 
-class WebSocketConnection final : public QObject {
+class WebSocketConnection final : public QObject, private DirectNotifier::Owner {
     Q_OBJECT
 public:
     // What the owner hears from the connection: plain virtual calls rather than signals, because every signal
@@ -52,23 +53,14 @@ public:
     // The owner lets go: the connection is detached from its parent and receiver, finishes closing (with
     // 1001 Going Away if still open) and deletes itself.
     void release();
+    // The connection's place under the port's connection caps, held until this object is destroyed.
+    void holdTicket(nav::http::ConnectionTicket ticket) { m_ticket = std::move(ticket); }
 
 protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    // A socket notifier that calls its connection directly instead of through its activated() signal.
-    class Notifier final : public QSocketNotifier {
-    public:
-        Notifier(int descriptor, Type type, WebSocketConnection *connection);
-
-    protected:
-        bool event(QEvent *event) override;
-
-    private:
-        WebSocketConnection *m_connection;
-    };
-
+    void socketReady(QSocketNotifier::Type type) override;
     enum class State {
         Open,    // messages flow
         Closing, // our close frame is queued or sent; input is dropped until the client closes
@@ -87,14 +79,15 @@ private:
     int m_fd;
     ws::FrameParser m_parser;
     Receiver *m_receiver = nullptr;
-    Notifier m_readNotifier;
-    Notifier *m_writeNotifier = nullptr; // created on the first partial write
-    QByteArray m_pending;                // unsent bytes of queued frames
+    DirectNotifier m_readNotifier;
+    DirectNotifier *m_writeNotifier = nullptr; // created on the first partial write
+    QByteArray m_pending;                      // unsent bytes of queued frames
     State m_state = State::Open;
     bool m_halfClosed = false;
     bool m_released = false;
     bool m_closedReported = false;
     int m_closeTimer = 0;
+    nav::http::ConnectionTicket m_ticket;
 };
 
 } // namespace nav::realtime

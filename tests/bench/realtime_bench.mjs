@@ -4,11 +4,14 @@
 // and p99 over several rounds), and the server's RSS with 0 and N clients. Figures only, no assertions. The
 // in-run baseline is Qt's own QWebSocketServer with nothing on top (tests/bench/bare_websocket_server.cpp, in
 // BARE_WEBSOCKET_SERVER) and N plain `ws` clients: the memory per client a server built on QWebSocket starts from.
+// With BASELINE_BIN_DIR (the bin/ of a build of an older commit) every mode also runs against that build's
+// rt-testserver, before and after this one, and prints the ratio of the memory per client.
 //
 // Usage: RT_TESTSERVER=build/bin/rt-testserver node tests/bench/realtime_bench.mjs [clients] [rounds]
 // (cmake --build build --target bench_realtime runs it with 1000 clients.)
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { startServer, emit, clientCount, waitUntil, loadClient } from "../compat/rtserver.mjs";
@@ -37,8 +40,13 @@ function quantile(sorted, q) {
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
-async function runMode(name, options) {
-  const server = await startServer(["--max-sessions", String(clients * 2)]);
+const baselineDir = process.env.BASELINE_BIN_DIR ? resolve(process.env.BASELINE_BIN_DIR) : null;
+const baselineServer = baselineDir ? join(baselineDir, "rt-testserver") : null;
+if (baselineServer && !existsSync(baselineServer)) throw new Error(`no rt-testserver in ${baselineDir}`);
+
+// Runs one mode against binary; returns the server memory per client in KiB.
+async function runMode(name, options, binary = undefined) {
+  const server = await startServer(["--max-sessions", String(clients * 2)], binary);
   try {
     await new Promise((r) => setTimeout(r, 300));
     const rss0 = rssMiB(server.child.pid);
@@ -96,9 +104,21 @@ async function runMode(name, options) {
         ` | server RSS ${rss0} MiB at 0, ${rssN} MiB at ${clients} (${perClientKiB(rss0, rssN)} KiB per client)`
     );
     sockets.forEach((s) => s.close());
+    return Number(perClientKiB(rss0, rssN));
   } finally {
     await server.stop();
   }
+}
+
+// The mode against this build, and with BASELINE_BIN_DIR against the baseline before and after it (the
+// machine's load drifts over a run).
+async function compareMode(name, options) {
+  if (!baselineServer) return runMode(name, options);
+  const before = await runMode(`baseline: ${name}`, options, baselineServer);
+  const current = await runMode(name, options);
+  const after = await runMode(`baseline: ${name}`, options, baselineServer);
+  const base = (before + after) / 2;
+  console.log(`${"".padEnd(22)} memory per client: ${current} KiB vs baseline ${before} / ${after} KiB: ${(current / base).toFixed(2)}x`);
 }
 
 // N plain WebSocket clients against the bare QWebSocketServer: connect time and server RSS.
@@ -144,7 +164,7 @@ async function runBareBaseline() {
 
 console.log(`realtime bench: ${clients} clients, ${rounds} broadcast rounds per mode (one Node client process)`);
 await runBareBaseline();
-await runMode("polling only", { transports: ["polling"] });
-await runMode("polling -> websocket", {});
-await runMode("websocket only", { transports: ["websocket"] });
+await compareMode("polling only", { transports: ["polling"] });
+await compareMode("polling -> websocket", {});
+await compareMode("websocket only", { transports: ["websocket"] });
 process.exit(0);

@@ -25,10 +25,11 @@ export function serverBinary() {
   return bin;
 }
 
-// Starts rt-testserver; resolves with { port, control, url, stop() } once it prints READY.
-export function startServer(args = []) {
+// Starts rt-testserver (or the given binary, e.g. an older build's); resolves with { port, control, url,
+// stop() } once it prints READY.
+export function startServer(args = [], binary = serverBinary()) {
   return new Promise((resolve, reject) => {
-    const child = spawn(serverBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`rt-testserver did not start: ${out}`)), 15000);
     child.stderr.on("data", (d) => (out += d));
