@@ -4,6 +4,9 @@
 
 #include <QJsonDocument>
 #include <QPromise>
+#include <QSet>
+
+#include <array>
 
 namespace nav::store {
 
@@ -45,50 +48,106 @@ QList<Job> readJobs(QSqlQuery q) {
 
 } // namespace
 
-JobRepository::Enqueued JobRepository::insertNew(QSqlDatabase &db, const NewJob &item) {
-    const Job &job = item.job;
-    if (exec(
-            db,
-            QStringLiteral("SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM jobs WHERE job_id = ?"),
-            {job.id, job.id})
-            .next())
-        return Enqueued{EnqueueResult::DuplicateId, 0};
-    const QString &initImage = job.inputs.initImage;
-    const QString &mask = job.inputs.mask;
-    exec(db, QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES (?, ?, ?)"),
-         {job.id, job.ownerId,
-          item.categoryId ? QVariant(*item.categoryId) : QVariant(QMetaType::fromType<qlonglong>())});
-    // jobs.sequence is the table's auto-increment column, so the insert's id is the job's sequence.
-    const qint64 sequence =
+namespace {
+
+// Statements built for a number of rows use these counts only, so that a few texts stay prepared in the
+// StatementCache whatever the batch sizes: a group of n rows is covered by the largest count <= n,
+// repeatedly.
+constexpr std::array<qsizetype, 4> kGroupSizes{64, 16, 4, 1};
+
+qsizetype groupSize(qsizetype remaining) {
+    for (const qsizetype size : kGroupSizes)
+        if (size <= remaining)
+            return size;
+    return 1;
+}
+
+QString placeholders(qsizetype rows, const QString &row) {
+    QStringList all;
+    all.reserve(rows);
+    for (qsizetype i = 0; i < rows; ++i)
+        all.append(row);
+    return all.join(QLatin1String(", "));
+}
+
+} // namespace
+
+QList<JobRepository::Enqueued> JobRepository::insertNew(QSqlDatabase &db, const QList<NewJob> &batch) {
+    // Ids already taken by an image (also one from before the jobs table) or a job, looked up for a group of
+    // jobs at a time; an id that comes twice in the batch is taken by its first job.
+    QSet<QString> taken;
+    for (qsizetype from = 0; from < batch.size();) {
+        const qsizetype count = groupSize(batch.size() - from);
+        const QString in = placeholders(count, QStringLiteral("?"));
+        QVariantList ids;
+        for (int copy = 0; copy < 2; ++copy)
+            for (qsizetype i = from; i < from + count; ++i)
+                ids.append(batch[i].job.id);
+        QSqlQuery q = exec(db,
+                           QStringLiteral("SELECT id FROM images WHERE id IN (%1) "
+                                          "UNION ALL SELECT job_id FROM jobs WHERE job_id IN (%1)")
+                               .arg(in),
+                           ids);
+        while (q.next())
+            taken.insert(q.value(0).toString());
+        from += count;
+    }
+    QList<Enqueued> results(batch.size(), Enqueued{EnqueueResult::DuplicateId, 0});
+    QList<qsizetype> fresh; // indexes of the jobs to insert, in batch order
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const QString &id = batch[i].job.id;
+        if (taken.contains(id))
+            continue;
+        taken.insert(id);
+        fresh.append(i);
+    }
+    for (qsizetype from = 0; from < fresh.size();) {
+        const qsizetype count = groupSize(fresh.size() - from);
+        QVariantList binds;
+        binds.reserve(3 * count);
+        for (qsizetype k = from; k < from + count; ++k) {
+            const NewJob &item = batch[fresh[k]];
+            binds << item.job.id << item.job.ownerId
+                  << (item.categoryId ? QVariant(*item.categoryId)
+                                      : QVariant(QMetaType::fromType<qlonglong>()));
+        }
         exec(db,
-             QStringLiteral(
-                 "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
-                 "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
-             {job.id, job.ownerId, job.origin, job.taskType,
-              QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)), job.modelName})
-            .lastInsertId()
-            .toLongLong();
-    if (!initImage.isEmpty() || !mask.isEmpty())
-        exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
-             {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
-    return Enqueued{EnqueueResult::Inserted, sequence};
+             QStringLiteral("INSERT INTO images (id, owner_id, category_id) VALUES %1")
+                 .arg(placeholders(count, QStringLiteral("(?, ?, ?)"))),
+             binds);
+        from += count;
+    }
+    for (const qsizetype i : std::as_const(fresh)) {
+        const Job &job = batch[i].job;
+        // jobs.sequence is the table's auto-increment column, so the insert's id is the job's sequence.
+        const qint64 sequence =
+            exec(db,
+                 QStringLiteral(
+                     "INSERT INTO jobs (job_id, owner_id, origin, task_type, status, params, model_name) "
+                     "VALUES (?, ?, ?, ?, 'queued', ?, ?)"),
+                 {job.id, job.ownerId, job.origin, job.taskType,
+                  QString::fromUtf8(QJsonDocument(job.params).toJson(QJsonDocument::Compact)), job.modelName})
+                .lastInsertId()
+                .toLongLong();
+        const QString &initImage = job.inputs.initImage;
+        const QString &mask = job.inputs.mask;
+        if (!initImage.isEmpty() || !mask.isEmpty())
+            exec(db, QStringLiteral("INSERT INTO job_inputs (job_id, init_image, mask) VALUES (?, ?, ?)"),
+                 {job.id, nullIfEmpty(initImage), nullIfEmpty(mask)});
+        results[i] = Enqueued{EnqueueResult::Inserted, sequence};
+    }
+    return results;
 }
 
 QFuture<JobRepository::Enqueued> JobRepository::enqueue(const Job &job, std::optional<qint64> categoryId) {
     return m_db.run<Enqueued>([item = NewJob{job, categoryId}](QSqlDatabase &db) {
-        return transaction<Enqueued>(db, [&](QSqlDatabase &) { return insertNew(db, item); });
+        return transaction<Enqueued>(db, [&](QSqlDatabase &) { return insertNew(db, {item}).first(); });
     });
 }
 
 QFuture<QList<JobRepository::Enqueued>> JobRepository::enqueueAll(QList<NewJob> batch) {
     return m_db.run<QList<Enqueued>>([batch = std::move(batch)](QSqlDatabase &db) {
-        return transaction<QList<Enqueued>>(db, [&](QSqlDatabase &) {
-            QList<Enqueued> results;
-            results.reserve(batch.size());
-            for (const NewJob &item : batch)
-                results.append(insertNew(db, item));
-            return results;
-        });
+        return transaction<QList<Enqueued>>(db, [&](QSqlDatabase &) { return insertNew(db, batch); });
     });
 }
 

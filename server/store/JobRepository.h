@@ -107,7 +107,9 @@ public:
     QFuture<std::optional<CachedImage>> loadImage(const QString &imageId);
 
 private:
-    static Enqueued insertNew(QSqlDatabase &db, const NewJob &item);
+    // Inserts `batch` in order (inside the caller's transaction): one duplicate check and one images insert
+    // for a group of jobs rather than one of each per job, then each job's row (its sequence comes back).
+    static QList<Enqueued> insertNew(QSqlDatabase &db, const QList<NewJob> &batch);
     Database &m_db;
     ImageCache *m_imageCache;
 };

@@ -32,6 +32,13 @@ int countCommit(void *) {
     return 0; // 0: let the commit go ahead
 }
 
+std::atomic<int> sqliteStatements{0};
+
+int countStatement(unsigned, void *, void *, void *) {
+    ++sqliteStatements;
+    return 0;
+}
+
 // Waits by running the event loop: QFuture::waitForFinished() may run a task that has not started yet on the
 // waiting thread, with that thread's own connection, and this test must see the pool connection's commits.
 template <typename T> T wait(QFuture<T> future) {
@@ -66,8 +73,9 @@ struct Fixture {
         logStatusChanges();
         if (!testDb.isMysql())
             wait(database->run<void>([](QSqlDatabase &db) {
-                sqlite3_commit_hook(*static_cast<sqlite3 **>(db.driver()->handle().data()), countCommit,
-                                    nullptr);
+                sqlite3 *handle = *static_cast<sqlite3 **>(db.driver()->handle().data());
+                sqlite3_commit_hook(handle, countCommit, nullptr);
+                sqlite3_trace_v2(handle, SQLITE_TRACE_STMT, countStatement, nullptr);
             }));
     }
     ~Fixture() {
@@ -106,6 +114,17 @@ struct Fixture {
             return sqliteCommits.load();
         return wait(database->run<int>([](QSqlDatabase &db) {
             QSqlQuery q = store::exec(db, "SHOW SESSION STATUS LIKE 'Com_commit'");
+            return q.next() ? q.value(1).toInt() : -1;
+        }));
+    }
+    // Statements the pool's connection has run so far (BEGIN and COMMIT included on SQLite; on MariaDB the
+    // executions of prepared statements, which every exec() is).
+    int statements() {
+        if (!testDb.isMysql())
+            return sqliteStatements.load();
+        return wait(database->run<int>([](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            q.exec("SHOW SESSION STATUS LIKE 'Com_stmt_execute'"); // not prepared: not counted
             return q.next() ? q.value(1).toInt() : -1;
         }));
     }
@@ -252,6 +271,51 @@ private slots:
         QCOMPARE(QSet<qint64>(sequences.begin(), sequences.end()).size(), sequences.size());
         QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM jobs WHERE status = 'queued'").toInt(), 15);
         QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images").toInt(), 15);
+    }
+
+    // A batch of 40 submissions, some with ids already taken: by a job, by an image from before the jobs
+    // table, or by an earlier submission of the same batch (in another group of the duplicate check). Each
+    // taken id is a duplicate, the others are inserted in order; the batch checks its ids and inserts its
+    // images rows a group at a time: far fewer statements than three per job.
+    void aBatchChecksAndInsertsItsIdsByGroups() {
+        Fixture f;
+        f.enqueue(QStringLiteral("old"));
+        QSqlQuery q(QSqlDatabase::database(f.testDb.connectionName()));
+        QVERIFY2(q.exec("INSERT INTO images (id, owner_id) VALUES ('legacy', '1')"),
+                 qPrintable(q.lastError().text()));
+        QStringList ids;
+        for (int i = 0; i < 36; ++i)
+            ids << QStringLiteral("b%1").arg(i);
+        ids.insert(3, QStringLiteral("old"));
+        ids.insert(20, QStringLiteral("legacy"));
+        ids.insert(30, QStringLiteral("b1")); // b1 again, 29 rows after the first
+        ids.append(QStringLiteral("b35"));    // the last one twice
+        QCOMPARE(ids.size(), 40);
+        QList<store::JobRepository::NewJob> batch;
+        for (const QString &id : std::as_const(ids))
+            batch.append({makeJob(id), std::nullopt});
+        const int before = f.statements();
+        const auto results = wait(f.repository->enqueueAll(batch));
+        const int used = f.statements() - before;
+        QCOMPARE(results.size(), ids.size());
+        QStringList duplicates;
+        QList<qint64> sequences;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            if (results[i].result == store::JobRepository::EnqueueResult::DuplicateId)
+                duplicates << ids[i];
+            else
+                sequences << results[i].sequence;
+        }
+        QCOMPARE(duplicates, (QStringList{"old", "legacy", "b1", "b35"}));
+        QCOMPARE(sequences.size(), 36);
+        QVERIFY(std::is_sorted(sequences.begin(), sequences.end()));
+        QCOMPARE(QSet<qint64>(sequences.begin(), sequences.end()).size(), sequences.size());
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM jobs").toInt(), 37);
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images").toInt(), 38);
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images WHERE id LIKE 'b%'").toInt(), 36);
+        // 36 job inserts, the id checks of 40 (16 + 16 + 4 + 4) and the images rows of 36 (16 + 16 + 4), with
+        // BEGIN and COMMIT on SQLite; one statement per id check and per images row would be 112.
+        QVERIFY2(used <= 36 + 4 + 3 + 2, qPrintable(QString::number(used)));
     }
 
     // A job the database refuses (a trigger rejects it) in the middle of a batch: the batch is rolled back,
