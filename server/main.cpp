@@ -12,6 +12,11 @@
 
 int main(int argc, char *argv[]) {
     using namespace nav;
+    // Qt's own event dispatcher rather than GLib's: GLib's writes its eventfd once for every event posted
+    // (each continuation of a database future, each queued call), Qt's once until the loop wakes up; with
+    // ppoll() that is two to three system calls less per job event in the pipeline. Read at the creation of
+    // the application, before any thread starts.
+    qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("navigator"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NAVIGATOR_VERSION));
