@@ -80,8 +80,6 @@ void ConnectionGuard::releaseAll() {
 void ConnectionGuard::responseSent() {
     m_inFlight = qMax(0, m_inFlight - 1);
     m_answeredOnce = true;
-    if (!m_http10.isEmpty())
-        m_http10.dequeue();
     if (!m_reserved.isEmpty()) {
         const qint64 bytes = m_reserved.dequeue();
         if (m_limits.bodyBudget)
@@ -113,7 +111,7 @@ void ConnectionGuard::updateDeadline() {
         return;
     }
     m_headClock.invalidate();
-    if (m_inFlight > 0) // a handler is working (a long poll, a download, a WebSocket): no deadline
+    if (m_inFlight > 0) // a handler is working (a slow answer, a download): no deadline
         m_deadline.stop();
     else
         arm(m_limits.idleTimeoutMs, QElapsedTimer());
@@ -165,7 +163,6 @@ void ConnectionGuard::onReadyRead() {
                           "Retry-After: " + QByteArray::number(kRetryAfterSeconds) + "\r\n");
         }
         m_reserved.enqueue(verdict.contentLength);
-        m_http10.enqueue(verdict.http10);
         ++m_inFlight;
         if (verdict.expectContinue)
             m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");

@@ -9,7 +9,7 @@
 //  - reserves each body's Content-Length from the shared BodyBudget, answering 503 + Retry-After when full;
 //  - times out a head that is not complete within HTTP_HEADER_TIMEOUT and a body not complete within
 //    HTTP_BODY_TIMEOUT (408), and closes a connection idle for HTTP_IDLE_TIMEOUT, but never while a request
-//    is being handled (long polls, downloads, WebSockets);
+//    is being handled (slow answers, downloads);
 //  - answers "100 Continue" itself (6.4 ignores Expect: 100-continue, which stalls curl for a second).
 #include "server/http/ConnectionLimits.h"
 #include "server/http/RequestFraming.h"
@@ -31,8 +31,6 @@ public:
     ~ConnectionGuard() override;
     static ConnectionGuard *of(QObject *socket);
     void responseSent();
-    // Whether the oldest request not yet answered came as HTTP/1.0 (QHttpServerRequest 6.4 does not say).
-    bool oldestRequestIsHttp10() const { return !m_http10.isEmpty() && m_http10.head(); }
 
     // Writes a complete error answer and closes the connection once it is sent (see closeAfterAnswer).
     static void refuseConnection(QTcpSocket *socket, int status, const QByteArray &message,
@@ -53,7 +51,6 @@ private:
     QElapsedTimer m_headClock;   // running while a head is awaited or arriving
     QElapsedTimer m_bodyClock;   // running while a body is arriving
     QQueue<qint64> m_reserved;   // budget reserved by each request not yet answered, oldest first
-    QQueue<bool> m_http10;       // the HTTP version of each request not yet answered, oldest first
     int m_inFlight = 0;          // requests received and not yet answered
     bool m_answeredOnce = false; // after the first answer, waiting for the next head is idle time
     bool m_closing = false;

@@ -4,7 +4,8 @@
 // Qt only when its framing is unambiguous: CRLF line ends only, no obs-fold, exactly one Content-Length of
 // plain digits, no Transfer-Encoding. For such a request every HTTP parser finds the same body length, so
 // the size check (413), the memory budget and Qt's parser all work from the same number. Everything else
-// is refused with 400 (or 411/413/431) before Qt sees it.
+// is refused with 400 (or 411/413/431) before Qt sees it. The realtime port, which reads requests itself
+// (RequestReader), goes through the same scanner and takes the fields of the head from judgeHead.
 #include <QByteArray>
 #include <QList>
 

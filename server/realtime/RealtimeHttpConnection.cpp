@@ -265,7 +265,7 @@ void RealtimeHttpConnection::refuse(int status, const QByteArray &message, const
 void RealtimeHttpConnection::reject(int status, const QByteArray &message, const QByteArray &extraHeaders) {
     if (m_state == State::Closing || m_state == State::Gone)
         return;
-    qCInfo(lcRealtime) << "refused a request from" << m_peer.toString() << "with" << status << message;
+    qCWarning(lcRealtime) << "refused a request from" << m_peer.toString() << "with" << status << message;
     releaseReservation();
     const QByteArray body =
         QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
