@@ -91,7 +91,8 @@ RealtimeHttpConnection::RealtimeHttpConnection(int descriptor, const QHostAddres
                                                const nav::http::ConnectionLimits *limits, Handler *handler,
                                                QObject *parent)
     : QObject(parent), m_fd(descriptor), m_readNotifier(descriptor, QSocketNotifier::Read, this, this),
-      m_clockStart(nowMs()), m_peer(peer), m_ticket(std::move(ticket)), m_limits(limits), m_handler(handler) {
+      m_output(this, this), m_clockStart(nowMs()), m_peer(peer), m_ticket(std::move(ticket)),
+      m_limits(limits), m_handler(handler) {
     const int flags = ::fcntl(descriptor, F_GETFL);
     if (flags >= 0 && !(flags & O_NONBLOCK))
         ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
@@ -247,8 +248,7 @@ PendingAnswer::TakenConnection RealtimeHttpConnection::takeOver() {
     releaseReservation();
     m_timer.stop();
     m_readNotifier.setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    m_output.stop();
     taken.descriptor = std::exchange(m_fd, -1);
     if (m_reader)
         taken.buffered = m_reader->takeBuffered();
@@ -292,7 +292,7 @@ void RealtimeHttpConnection::startClosing(const QByteArray &lastBytes) {
 }
 
 void RealtimeHttpConnection::halfCloseOnceFlushed() {
-    if (m_state == State::Closing && m_pending.isEmpty() && !m_halfClosed && m_fd >= 0) {
+    if (m_state == State::Closing && m_output.idle() && !m_halfClosed && m_fd >= 0) {
         m_halfClosed = true;
         ::shutdown(m_fd, SHUT_WR);
     }
@@ -301,42 +301,23 @@ void RealtimeHttpConnection::halfCloseOnceFlushed() {
 void RealtimeHttpConnection::send(const QByteArray &bytes) {
     if (m_fd < 0 || m_halfClosed)
         return;
-    if (!m_pending.isEmpty()) {
-        m_pending.append(bytes);
-        return;
-    }
-    const ssize_t sent =
-        ::send(m_fd, bytes.constData(), static_cast<size_t>(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent == bytes.size())
-        return;
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    if (m_output.write(m_fd, bytes) == SocketOutput::Outcome::Lost)
         lose();
-        return;
-    }
-    m_pending = bytes.mid(qMax<ssize_t>(0, sent));
-    if (!m_writeNotifier)
-        m_writeNotifier = new DirectNotifier(m_fd, QSocketNotifier::Write, this, this);
-    m_writeNotifier->setEnabled(true);
 }
 
 void RealtimeHttpConnection::onWritable() {
     if (m_fd < 0)
         return;
-    const ssize_t sent = ::send(m_fd, m_pending.constData(), static_cast<size_t>(m_pending.size()),
-                                MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            lose();
+    bool sentSome = false;
+    const SocketOutput::Outcome outcome = m_output.flush(m_fd, &sentSome);
+    if (outcome == SocketOutput::Outcome::Lost) {
+        lose();
         return;
     }
-    m_pending.remove(0, sent);
-    if (m_state == State::Reading && !m_reader) // a large answer still going out is activity
+    if (sentSome && m_state == State::Reading && !m_reader) // a large answer still going out is activity
         m_clockStart = nowMs();
-    if (!m_pending.isEmpty())
-        return;
-    m_pending = QByteArray(); // release the buffer
-    m_writeNotifier->setEnabled(false);
-    halfCloseOnceFlushed();
+    if (outcome == SocketOutput::Outcome::Flushed)
+        halfCloseOnceFlushed();
 }
 
 void RealtimeHttpConnection::releaseReservation() {
@@ -410,11 +391,9 @@ void RealtimeHttpConnection::closeDescriptor() {
     if (m_fd < 0)
         return;
     m_readNotifier.setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    m_output.stop();
     ::close(m_fd);
     m_fd = -1;
-    m_pending = QByteArray();
 }
 
 } // namespace nav::realtime

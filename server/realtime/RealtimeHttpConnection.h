@@ -14,6 +14,7 @@
 #include "server/http/ConnectionCaps.h"
 #include "server/http/RequestReader.h"
 #include "server/realtime/DirectNotifier.h"
+#include "server/realtime/SocketOutput.h"
 
 #include <QBasicTimer>
 #include <QHostAddress>
@@ -131,12 +132,11 @@ private:
     bool m_resumePending = false;     // the timer is a zero timer that resumes pipelined input
     bool m_halfClosed = false;
     DirectNotifier m_readNotifier;
-    DirectNotifier *m_writeNotifier = nullptr; // created on the first partial write
-    QBasicTimer m_timer;                       // the one deadline (or the resume)
-    qint64 m_clockStart;                       // when the running deadline's period began (ms, monotonic)
-    qint64 m_reserved = 0;                     // body budget held by the request being read or handled
+    SocketOutput m_output;
+    QBasicTimer m_timer;   // the one deadline (or the resume)
+    qint64 m_clockStart;   // when the running deadline's period began (ms, monotonic)
+    qint64 m_reserved = 0; // body budget held by the request being read or handled
     std::unique_ptr<nav::http::RequestReader> m_reader; // only while a request is incomplete or buffered
-    QByteArray m_pending;                               // unsent bytes; released when empty
     PendingAnswer *m_answer = nullptr;                  // the handle of the request being handled
     QHostAddress m_peer;
     nav::http::ConnectionTicket m_ticket;

@@ -30,7 +30,7 @@ void WebSocketConnection::socketReady(QSocketNotifier::Type type) {
 
 WebSocketConnection::WebSocketConnection(int descriptor, qint64 maxMessageBytes, QObject *parent)
     : QObject(parent), m_fd(descriptor), m_parser(maxMessageBytes),
-      m_readNotifier(descriptor, QSocketNotifier::Read, this, this) {
+      m_readNotifier(descriptor, QSocketNotifier::Read, this, this), m_output(this, this) {
     // Qt's sockets are non-blocking already (the flag belongs to the shared file description); make sure.
     const int flags = ::fcntl(descriptor, F_GETFL);
     if (flags >= 0 && !(flags & O_NONBLOCK))
@@ -71,42 +71,23 @@ void WebSocketConnection::release() {
 void WebSocketConnection::queue(const QByteArray &frame) {
     if (m_state == State::Closed || m_halfClosed)
         return;
-    if (!m_pending.isEmpty()) {
-        m_pending.append(frame);
-        return;
-    }
-    const ssize_t sent =
-        ::send(m_fd, frame.constData(), static_cast<size_t>(frame.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent == frame.size())
-        return;
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    if (m_output.write(m_fd, frame) == SocketOutput::Outcome::Lost) {
         // Report the loss from the event loop, not from inside the caller's send.
         QTimer::singleShot(0, this, &WebSocketConnection::lose);
         m_halfClosed = true; // nothing more can be written
-        return;
     }
-    m_pending = frame.mid(qMax<ssize_t>(0, sent));
-    if (!m_writeNotifier) {
-        m_writeNotifier = new DirectNotifier(m_fd, QSocketNotifier::Write, this, this);
-    }
-    m_writeNotifier->setEnabled(true);
 }
 
 void WebSocketConnection::onWritable() {
     if (m_state == State::Closed)
         return;
-    const ssize_t sent = ::send(m_fd, m_pending.constData(), static_cast<size_t>(m_pending.size()),
-                                MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            lose();
+    const SocketOutput::Outcome outcome = m_output.flush(m_fd);
+    if (outcome == SocketOutput::Outcome::Lost) {
+        lose();
         return;
     }
-    m_pending.remove(0, sent);
-    if (!m_pending.isEmpty())
+    if (outcome == SocketOutput::Outcome::Waiting)
         return;
-    m_pending = QByteArray(); // release the buffer
-    m_writeNotifier->setEnabled(false);
     if (m_state == State::Closing)
         finishClosingOnceFlushed();
     else if (m_receiver)
@@ -186,7 +167,7 @@ void WebSocketConnection::startClosing(const QByteArray &closeFrame) {
         return;
     m_state = State::Closing;
     m_closeTimer = startTimer(kCloseTimeoutMs);
-    if (m_pending.isEmpty())
+    if (m_output.idle())
         finishClosingOnceFlushed();
 }
 
@@ -231,11 +212,9 @@ void WebSocketConnection::closeDescriptor() {
     if (m_closeTimer)
         killTimer(std::exchange(m_closeTimer, 0));
     m_readNotifier.setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    m_output.stop();
     ::close(m_fd);
     m_fd = -1;
-    m_pending = QByteArray();
 }
 
 } // namespace nav::realtime

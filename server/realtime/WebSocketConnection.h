@@ -10,6 +10,7 @@
 // close frame is not destroyed by a connection reset.
 #include "server/http/ConnectionCaps.h"
 #include "server/realtime/DirectNotifier.h"
+#include "server/realtime/SocketOutput.h"
 #include "server/realtime/WebSocketFrames.h"
 
 #include <QObject>
@@ -41,7 +42,7 @@ public:
 
     bool isOpen() const { return m_state == State::Open; }
     // Bytes of frames accepted by send*() that the kernel has not taken yet.
-    qsizetype pendingBytes() const { return m_pending.size(); }
+    qsizetype pendingBytes() const { return m_output.pendingBytes(); }
 
     void sendText(QByteArrayView utf8);
     void sendBinary(QByteArrayView bytes);
@@ -80,8 +81,7 @@ private:
     ws::FrameParser m_parser;
     Receiver *m_receiver = nullptr;
     DirectNotifier m_readNotifier;
-    DirectNotifier *m_writeNotifier = nullptr; // created on the first partial write
-    QByteArray m_pending;                      // unsent bytes of queued frames
+    SocketOutput m_output; // unsent bytes of queued frames
     State m_state = State::Open;
     bool m_halfClosed = false;
     bool m_released = false;
