@@ -46,7 +46,7 @@ private:
 
 ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits)
     : QObject(socket), m_socket(socket), m_limits(limits),
-      m_scanner(FramingLimits{limits.maxBodyBytes, limits.maxHeaderBytes}) {
+      m_scanner(FramingLimits{limits.maxBodyBytes, limits.maxHeaderBytes, limits.bodyLimitName}) {
     setObjectName(QStringLiteral("nav-connection-guard"));
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &ConnectionGuard::onDeadline);

@@ -19,7 +19,8 @@ struct ConnectionLimits {
     int maxConnectionsPerAddress = 128; // HTTP_MAX_CONNECTIONS_PER_IP (0: no limit)
     // Peers not counted per address (trusted reverse proxies, whose connections carry many clients).
     std::function<bool(const QHostAddress &)> exemptFromAddressLimit;
-    std::shared_ptr<BodyBudget> bodyBudget; // HTTP_BODY_BUDGET, shared by both ports; null: no budget
+    const char *bodyLimitName = "MAX_BODY_SIZE"; // the setting behind maxBodyBytes, named in a 413
+    std::shared_ptr<BodyBudget> bodyBudget;      // HTTP_BODY_BUDGET, shared by both ports; null: no budget
 };
 
 } // namespace nav::http

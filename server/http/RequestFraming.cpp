@@ -179,7 +179,8 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits, Reque
         return refusal(411, "Transfer-Encoding request bodies are not accepted; send a Content-Length");
     if (verdict.contentLength > limits.maxBodyBytes)
         return refusal(413, "The request body is larger than the limit of " +
-                                QByteArray::number(limits.maxBodyBytes) + " bytes (MAX_BODY_SIZE)");
+                                QByteArray::number(limits.maxBodyBytes) + " bytes (" + limits.bodyLimitName +
+                                ")");
     if (parsed) {
         const QByteArray requestLine = lineAt(0);
         const qsizetype first = requestLine.indexOf(' ');

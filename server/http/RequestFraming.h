@@ -17,6 +17,8 @@ namespace nav::http {
 struct FramingLimits {
     qint64 maxBodyBytes = 50LL * 1024 * 1024;
     qint64 maxHeaderBytes = 64 * 1024;
+    const char *bodyLimitName =
+        "MAX_BODY_SIZE"; // the setting a 413 names, so the operator knows what to raise
 };
 
 // The result of checking one request head. status 0 means accepted.

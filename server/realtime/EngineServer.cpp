@@ -70,6 +70,7 @@ EngineServer::EngineServer(const EngineSettings &settings, QObject *parent)
         m_settings.idleConnectionTimeoutMs = m_settings.pingIntervalMs + m_settings.pingTimeoutMs + 5000;
     m_limits = m_settings.connection;
     m_limits.maxBodyBytes = m_settings.maxPayload;
+    m_limits.bodyLimitName = "RT_MAX_PAYLOAD";
     m_limits.idleTimeoutMs = m_settings.idleConnectionTimeoutMs;
 }
 

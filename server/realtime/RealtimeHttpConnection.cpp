@@ -136,8 +136,8 @@ void RealtimeHttpConnection::onReadable() {
         if (m_state == State::Closing) // lingering: drop it
             continue;
         if (!m_reader) {
-            m_reader = std::make_unique<nav::http::RequestReader>(
-                nav::http::FramingLimits{m_limits->maxBodyBytes, m_limits->maxHeaderBytes});
+            m_reader = std::make_unique<nav::http::RequestReader>(nav::http::FramingLimits{
+                m_limits->maxBodyBytes, m_limits->maxHeaderBytes, m_limits->bodyLimitName});
             if (m_answeredOnce && m_state == State::Reading) // the first byte of a head after idle time
                 m_clockStart = nowMs();
         }

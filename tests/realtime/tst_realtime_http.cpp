@@ -245,22 +245,24 @@ private slots:
     void framingRefusals_data() {
         QTest::addColumn<QByteArray>("request");
         QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("named"); // what the message must name, if anything
         const QByteArray post = "POST /socket.io/?EIO=4&transport=polling&sid=x HTTP/1.1\r\nHost: x\r\n";
         QTest::newRow("431 head too large")
             << QByteArray("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nX-Big: " +
                           QByteArray(3000, 'a') + "\r\n\r\n")
-            << 431;
-        QTest::newRow("413 body over RT_MAX_PAYLOAD") << post + "Content-Length: 5000\r\n\r\n" << 413;
+            << 431 << QByteArray();
+        QTest::newRow("413 body over RT_MAX_PAYLOAD") << post + "Content-Length: 5000\r\n\r\n"
+                                                      << 413 << QByteArray("RT_MAX_PAYLOAD");
         QTest::newRow("411 Transfer-Encoding")
             << post + "Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
-            << 411;
+            << 411 << QByteArray();
         QTest::newRow("400 two Content-Length")
-            << post + "Content-Length: 1\r\nContent-Length: 2\r\n\r\nab" << 400;
+            << post + "Content-Length: 1\r\nContent-Length: 2\r\n\r\nab" << 400 << QByteArray();
         QTest::newRow("400 bare LF") << QByteArray(
                                             "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\nHost: x\n\n")
-                                     << 400;
+                                     << 400 << QByteArray();
         QTest::newRow("400 unknown method")
-            << QByteArray("BREW /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n") << 400;
+            << QByteArray("BREW /socket.io/ HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << QByteArray();
     }
     void framingRefusals() {
         QFETCH(QByteArray, request);
@@ -276,6 +278,8 @@ private slots:
         QCOMPARE(refused.status, status);
         QCOMPARE(refused.header("Connection"), QByteArray("close"));
         QVERIFY(refused.body.contains("\"error_code\""));
+        QFETCH(QByteArray, named);
+        QVERIFY2(refused.body.contains(named), refused.body.constData());
         QVERIFY(client.waitClosed());
     }
 
