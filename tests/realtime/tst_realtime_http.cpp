@@ -2,8 +2,8 @@
 // on real loopback connections against an in-process EngineServer: keep-alive across polls, HTTP/1.0 and
 // Connection: close, pipelined requests answered in order behind a held poll, the header, body and idle
 // timeouts, the framing refusals (400/411/413/431) and the body budget (503), the per-address cap, 100
-// Continue, a client that drops a held poll, 404 off the Engine.IO path and the CORS preflight. Timeouts are
-// configured short; the waits are generous.
+// Continue, a client that drops a held poll, a server destroyed while a poll is held, 404 off the Engine.IO
+// path and the CORS preflight. Timeouts are configured short; the waits are generous.
 #include "server/realtime/EngineServer.h"
 #include "server/realtime/EngineSession.h"
 
@@ -353,6 +353,21 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !closed.isEmpty(); }, kWaitMs));
         QCOMPARE(closed.first().first().toString(), QStringLiteral("poll connection closed prematurely"));
         QCOMPARE(server.engine.sessionCount(), 0);
+    }
+
+    void serverDestroyedWhileAPollIsHeld() {
+        // Shutdown with a long poll waiting: the connection goes with the server, the client sees the
+        // connection close, and nothing is called on the half-destroyed server (the sanitizer pass runs
+        // this).
+        auto server = std::make_unique<Server>(quietSettings());
+        QVERIFY(server->listen());
+        Client client;
+        QVERIFY(client.connectTo(server->port()));
+        const QString sid = sidOf(client.roundTrip(kHandshake));
+        client.send(pollRequest(sid));
+        QVERIFY(!client.read(300).complete); // held
+        server.reset();
+        QVERIFY(client.waitClosed());
     }
 
     void offPathIs404AndTheConnectionStaysUsable() {
