@@ -2,8 +2,6 @@
 
 #include "server/http/HttpLogging_p.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTcpSocket>
 
 #include <sys/socket.h>
@@ -45,8 +43,7 @@ private:
 } // namespace
 
 ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits)
-    : QObject(socket), m_socket(socket), m_limits(limits),
-      m_scanner(FramingLimits{limits.maxBodyBytes, limits.maxHeaderBytes, limits.bodyLimitName}) {
+    : QObject(socket), m_socket(socket), m_limits(limits), m_scanner(limits.framing()) {
     setObjectName(QStringLiteral("nav-connection-guard"));
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &ConnectionGuard::onDeadline);
@@ -182,15 +179,7 @@ void ConnectionGuard::reject(int status, const QByteArray &message, const QByteA
 void ConnectionGuard::refuseConnection(QTcpSocket *socket, int status, const QByteArray &message,
                                        const QByteArray &extraHeaders) {
     socket->readAll();
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
-                                  {"error_code", QString::fromLatin1(errorCodeFor(status))}})
-            .toJson(QJsonDocument::Compact);
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    response += "Content-Type: application/json\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n";
-    response += extraHeaders;
-    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    socket->write(response);
+    socket->write(refusalAnswer(status, message, extraHeaders));
     new LingeringClose(socket);
 }
 

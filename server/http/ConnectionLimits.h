@@ -1,6 +1,7 @@
 #pragma once
 // The per-connection and per-port limits shared by the HTTP API port and the realtime port.
 #include "server/http/BodyBudget.h"
+#include "server/http/RequestFraming.h"
 
 #include <QHostAddress>
 
@@ -21,6 +22,8 @@ struct ConnectionLimits {
     std::function<bool(const QHostAddress &)> exemptFromAddressLimit;
     const char *bodyLimitName = "MAX_BODY_SIZE"; // the setting behind maxBodyBytes, named in a 413
     std::shared_ptr<BodyBudget> bodyBudget;      // HTTP_BODY_BUDGET, shared by both ports; null: no budget
+
+    FramingLimits framing() const { return FramingLimits{maxBodyBytes, maxHeaderBytes, bodyLimitName}; }
 };
 
 } // namespace nav::http

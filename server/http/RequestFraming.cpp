@@ -1,5 +1,8 @@
 #include "server/http/RequestFraming.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace nav::http {
 
 namespace {
@@ -259,6 +262,18 @@ qsizetype FramingScanner::feedHead(const char *data, qsizetype size, std::option
         }
     }
     return pos;
+}
+
+QByteArray refusalAnswer(int status, const QByteArray &message, const QByteArray &extraHeaders) {
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
+                                  {"error_code", QString::fromLatin1(errorCodeFor(status))}})
+            .toJson(QJsonDocument::Compact);
+    QByteArray answer = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    answer += "Content-Type: application/json\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n";
+    answer += extraHeaders;
+    answer += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return answer;
 }
 
 } // namespace nav::http

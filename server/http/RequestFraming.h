@@ -51,6 +51,9 @@ HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits, Reque
 // realtime port answers with).
 QByteArray errorCodeFor(int status);
 QByteArray reasonPhrase(int status);
+// The whole answer to a refused request, on either port: the JSON error ({"error", "error_code"}), CORS,
+// "Connection: close" and extraHeaders (each "Name: value\r\n").
+QByteArray refusalAnswer(int status, const QByteArray &message, const QByteArray &extraHeaders = {});
 
 // Follows a connection's byte stream: heads are collected and judged, bodies are counted and skipped.
 class FramingScanner {

@@ -3,8 +3,6 @@
 #include "server/realtime/RealtimeLogging_p.h"
 
 #include <QDeadlineTimer>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTimerEvent>
 
 #include <cerrno>
@@ -136,8 +134,7 @@ void RealtimeHttpConnection::onReadable() {
         if (m_state == State::Closing) // lingering: drop it
             continue;
         if (!m_reader) {
-            m_reader = std::make_unique<nav::http::RequestReader>(nav::http::FramingLimits{
-                m_limits->maxBodyBytes, m_limits->maxHeaderBytes, m_limits->bodyLimitName});
+            m_reader = std::make_unique<nav::http::RequestReader>(m_limits->framing());
             if (m_answeredOnce && m_state == State::Reading) // the first byte of a head after idle time
                 m_clockStart = nowMs();
         }
@@ -267,16 +264,7 @@ void RealtimeHttpConnection::reject(int status, const QByteArray &message, const
         return;
     qCWarning(lcRealtime) << "refused a request from" << m_peer.toString() << "with" << status << message;
     releaseReservation();
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{"error", QString::fromUtf8(message)},
-                                  {"error_code", QString::fromLatin1(nav::http::errorCodeFor(status))}})
-            .toJson(QJsonDocument::Compact);
-    QByteArray response =
-        "HTTP/1.1 " + QByteArray::number(status) + ' ' + nav::http::reasonPhrase(status) + "\r\n";
-    response += "Content-Type: application/json\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n";
-    response += extraHeaders;
-    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    startClosing(response);
+    startClosing(nav::http::refusalAnswer(status, message, extraHeaders));
 }
 
 void RealtimeHttpConnection::startClosing(const QByteArray &lastBytes) {
