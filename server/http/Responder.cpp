@@ -65,6 +65,7 @@ void Responder::State::write(int status, const QByteArray &body, const QByteArra
     metrics.httpRequests.inc({QString::fromLatin1(method), route, ops::statusClass(status)});
     metrics.httpDuration.observe(static_cast<double>(elapsed) / 1000.0, {route});
     if (!answer.isOpen()) {
+        clientLeft = true;
         qCDebug(lcHttp).noquote() << method << path << status << "(client gone)";
         return;
     }
@@ -126,7 +127,8 @@ bool Responder::answered() const {
 }
 
 bool Responder::clientGone() const {
-    return !m_state->answer.isOpen();
+    // The handle closes when the answer is written, too: before that, closed means the client left.
+    return m_state->clientLeft || (!m_state->answered && !m_state->answer.isOpen());
 }
 
 } // namespace nav::http

@@ -24,6 +24,7 @@ struct Responder::State {
     AccessLog accessLog = AccessLog::Errors;
     QElapsedTimer timer;
     bool answered = false;
+    bool clientLeft = false; // the client had gone when the answer was written
 };
 
 } // namespace nav::http

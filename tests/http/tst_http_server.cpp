@@ -125,6 +125,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([this] { return m_held->clientGone(); }, nav::test::kWaitMs));
         m_held->send(200, "late", "text/plain");
         QVERIFY(m_held->answered());
+        QVERIFY(m_held->clientGone());
         m_held.reset();
         // The server still answers others.
         Client other;
