@@ -7,7 +7,7 @@ set -euo pipefail
 server_packages=(
   build-essential cmake ninja-build git pkg-config ca-certificates openssl curl
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
-  libqt6sql6-sqlite libqt6sql6-mysql libsqlite3-dev libgl-dev
+  libqt6sql6-sqlite libqt6sql6-mysql libsqlite3-dev libgl-dev zlib1g-dev
 )
 test_packages=(
   mariadb-server mariadb-client nodejs wrk xvfb xauth clang libclang-rt-14-dev clang-format

@@ -1,7 +1,5 @@
 #include "server/api/JobQueueAdminSource.h"
 
-#include <algorithm>
-
 namespace nav::api {
 
 JobQueueAdminSource::JobQueueAdminSource(queue::JobQueue &queue, store::JobRepository &jobs, QObject *parent)
@@ -40,16 +38,13 @@ void JobQueueAdminSource::adminSnapshot(
         }
         snapshot.active.append(view);
     }
-    QList<AdminQueueJob> waiting;
-    for (const store::Job &job : m_queue.queued()) {
-        AdminQueueJob view = fromJob(job);
+    const QList<store::Job> queued = m_queue.queued(); // in dispatch order: a job's position is its place
+    for (qsizetype i = 0; i < queued.size(); ++i) {
+        AdminQueueJob view = fromJob(queued[i]);
         view.status = QStringLiteral("queued");
-        view.position = m_queue.position(job.id);
-        waiting.append(view);
+        view.position = int(i + 1);
+        snapshot.active.append(view);
     }
-    std::sort(waiting.begin(), waiting.end(),
-              [](const AdminQueueJob &a, const AdminQueueJob &b) { return a.position < b.position; });
-    snapshot.active += waiting;
 
     if (recentCount <= 0) {
         done(snapshot, {});

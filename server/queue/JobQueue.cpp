@@ -452,10 +452,9 @@ int JobQueue::position(const QString &jobId) const {
     for (const store::Job &job : m_preparing)
         if (job.id == jobId)
             return 0;
-    const QList<int> order = m_scheduler.order(m_queued);
-    for (int i = 0; i < order.size(); ++i)
-        if (m_queued[order[i]].id == jobId)
-            return i + 1;
+    for (qsizetype i = 0; i < m_queued.size(); ++i)
+        if (m_queued[i].id == jobId)
+            return m_scheduler.position(m_queued, i) + 1;
     return -1;
 }
 

@@ -46,6 +46,69 @@ QList<int> Scheduler::order(const QList<store::Job> &queued) const {
     return result;
 }
 
+int Scheduler::position(const QList<store::Job> &queued, qsizetype index) const {
+    if (index < 0 || index >= queued.size())
+        return -1;
+    // Promoted jobs come first, in m_promoted's order; a promoted id counts once, at its first job.
+    QSet<QString> promotedLeft(m_promoted.begin(), m_promoted.end());
+    QSet<QString> promotedPresent;
+    bool targetPromoted = false;
+    struct Owner {
+        QString id;
+        quint64 lastServed = 0;
+        qsizetype count = 0; // the owner's jobs that are not promoted
+    };
+    QList<Owner> owners; // in the order of their first job that is not promoted
+    QHash<QString, int> ownerIndex;
+    int current = -1;          // the previous job's owner: a batch of one owner needs no hash lookup per job
+    int target = -1;           // the owner of queued[index]
+    qsizetype targetRound = 0; // how many of that owner's jobs come before it: its round in the round-robin
+    for (qsizetype i = 0; i < queued.size(); ++i) {
+        const store::Job &job = queued[i];
+        if (!promotedLeft.isEmpty() && promotedLeft.remove(job.id)) {
+            promotedPresent.insert(job.id);
+            targetPromoted = targetPromoted || i == index;
+            continue;
+        }
+        if (current < 0 || owners[current].id != job.ownerId) {
+            const auto found = ownerIndex.constFind(job.ownerId);
+            if (found == ownerIndex.constEnd()) {
+                current = int(owners.size());
+                ownerIndex.insert(job.ownerId, current);
+                owners.append(Owner{job.ownerId, m_lastServed.value(job.ownerId, 0)});
+            } else {
+                current = *found;
+            }
+        }
+        if (i == index) {
+            target = current;
+            targetRound = owners[current].count;
+        }
+        ++owners[current].count;
+    }
+    if (targetPromoted) {
+        int rank = 0;
+        for (const QString &id : m_promoted) {
+            if (id == queued[index].id)
+                return rank;
+            rank += promotedPresent.contains(id) ? 1 : 0;
+        }
+    }
+    // Before it: every promoted job, its owner's earlier jobs, and from every other owner the jobs of the
+    // earlier rounds plus, if that owner's turn comes first, the one of this round.
+    qsizetype before = promotedPresent.size() + targetRound;
+    const Owner &mine = owners[target];
+    for (int o = 0; o < owners.size(); ++o) {
+        if (o == target)
+            continue;
+        const Owner &other = owners[o];
+        const bool earlierTurn =
+            other.lastServed < mine.lastServed || (other.lastServed == mine.lastServed && o < target);
+        before += qMin(other.count, targetRound) + (earlierTurn && other.count > targetRound ? 1 : 0);
+    }
+    return int(before);
+}
+
 int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel, const CanRun &canRun) {
     // The candidates are each owner's first job this backend can run, in the order order() lists them. They
     // are found in one pass over the queue rather than by ordering all of it: this runs for every dispatch.

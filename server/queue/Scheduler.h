@@ -28,6 +28,10 @@ public:
     // The dispatch order of `queued` (which is in FIFO order) as indices, ignoring affinity: promoted jobs,
     // then round-robin between owners. Positions in GET /api/queue follow it.
     QList<int> order(const QList<store::Job> &queued) const;
+    // Where queued[index] stands in order(), from 0; -1 when index is out of range. One pass over `queued`
+    // that counts each owner's jobs instead of ordering them all: it runs for every submission (the
+    // task-queued event's position) and every job state read.
+    int position(const QList<store::Job> &queued, qsizetype index) const;
     // Index into `queued` of the job to run next on a backend with `loadedModel`, or -1 when none fits: the
     // first in order() among each owner's first job the backend can run, unless affinity prefers a later
     // one. Counts a skip for every job passed over in favour of an affine one. One pass over `queued`.

@@ -1,6 +1,7 @@
 // Scheduler::pick() against the order()-based choice it replaced (tests/pipeline/ReferenceScheduler.h), in
 // the same run: the time of one pick on queues of 300, 1000 and 3000 jobs from 1, 10 and 100 owners, and of
-// draining a whole queue one dispatch at a time, as JobQueue::schedule() does in a burst.
+// draining a whole queue one dispatch at a time, as JobQueue::schedule() does in a burst. Then
+// Scheduler::position() of the newest job (every submission asks for it) against finding it in order().
 //   build/bin/scheduler_bench [repetitions, default 200]
 #include "server/queue/Scheduler.h"
 #include "tests/pipeline/ReferenceScheduler.h"
@@ -8,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QList>
 
+#include <climits>
 #include <cstdio>
 
 using nav::queue::Scheduler;
@@ -55,6 +57,17 @@ template <typename S> double drain(S &scheduler, QList<Job> queued) {
     return timer.nsecsElapsed() / 1e6;
 }
 
+// Microseconds per call of `f`, which returns an int (kept, so the calls are not optimised away).
+template <typename F> double perCall(int repetitions, F f) {
+    QElapsedTimer timer;
+    timer.start();
+    int sink = 0;
+    for (int i = 0; i < repetitions; ++i)
+        sink += f();
+    const double us = timer.nsecsElapsed() / 1e3 / repetitions;
+    return sink == INT_MIN ? -us : us;
+}
+
 } // namespace
 
 int main(int argc, char *argv[]) {
@@ -75,6 +88,20 @@ int main(int argc, char *argv[]) {
             const double drainedRef = drain(drainerRef, queued);
             std::printf("%6d %7d | %12.1f %12.1f %6.2fx | %12.1f %12.1f %6.2fx\n", jobs, owners, pick,
                         pickRef, pick / pickRef, drained, drainedRef, drained / drainedRef);
+        }
+    std::printf("\nScheduler::position of the newest job vs its index in order() (%d calls each)\n",
+                repetitions);
+    std::printf("%6s %7s | %12s %12s %7s\n", "jobs", "owners", "position us", "order() us", "ratio");
+    for (int jobs : {300, 1000, 3000})
+        for (int owners : {1, 10, 100}) {
+            const QList<Job> queued = makeQueue(jobs, owners);
+            const Scheduler scheduler;
+            const double position =
+                perCall(repetitions, [&] { return scheduler.position(queued, jobs - 1); });
+            const double viaOrder =
+                perCall(repetitions, [&] { return int(scheduler.order(queued).indexOf(jobs - 1)); });
+            std::printf("%6d %7d | %12.1f %12.1f %6.2fx\n", jobs, owners, position, viaOrder,
+                        position / viaOrder);
         }
     return 0;
 }

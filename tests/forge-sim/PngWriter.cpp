@@ -5,6 +5,8 @@
 #include <QPainter>
 #include <QtEndian>
 
+#include <zlib.h>
+
 namespace forgesim {
 
 namespace {
@@ -35,6 +37,27 @@ QByteArray chunk(const QByteArray &type, const QByteArray &data) {
     QByteArray crc(4, '\0');
     qToBigEndian<quint32>(crc32(body), crc.data());
     return out + crc;
+}
+
+// A zlib stream at level 2, set up once per thread and reset for each image: setting one up allocates and
+// clears about 270 KiB, which cost more than compressing a small image (qCompress does it on every call).
+QByteArray deflated(const QByteArray &raw) {
+    struct Stream {
+        z_stream z{};
+        Stream() { deflateInit(&z, 2); }
+        ~Stream() { deflateEnd(&z); }
+    };
+    thread_local Stream stream;
+    z_stream &z = stream.z;
+    deflateReset(&z);
+    QByteArray out(qsizetype(deflateBound(&z, uLong(raw.size()))), Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(raw.constData()));
+    z.avail_in = uInt(raw.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH); // the bound holds the whole stream, so one call finishes it
+    out.truncate(qsizetype(z.total_out));
+    return out;
 }
 
 bool isLatin1(const QString &s) {
@@ -117,8 +140,7 @@ QByteArray PngWriter::encode(const QImage &image, const QString &parameters) {
                parameters.toUtf8(); // no compression, empty language/keyword
     }
     return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk(type, text) +
-           chunk("IDAT", qCompress(raw, 2).mid(4)) + // qCompress: a 4-byte length, then the zlib stream
-           chunk("IEND", {});
+           chunk("IDAT", deflated(raw)) + chunk("IEND", {});
 }
 
 bool PngWriter::readTexts(const QByteArray &png, QList<QPair<QString, QString>> *texts) {

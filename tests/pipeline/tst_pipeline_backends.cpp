@@ -287,6 +287,17 @@ private slots:
         QCOMPARE(promoted.json().value("position").toInt(), 1);
         QCOMPARE(h.job(kAlice, alice.last()).value("position").toInt(), 1);
         QCOMPARE(admin(h, "POST", "/api/admin/queue/ffffffff/promote").status, 404);
+        // The admin queue lists the waiting jobs in dispatch order, numbered as each job's own state says.
+        const QJsonArray waiting = admin(h, "GET", "/api/admin/queue").json().value("jobs").toArray();
+        QCOMPARE(waiting.size(), alice.size() + 2);
+        QCOMPARE(waiting[0].toObject().value("job_id").toString(), alice.last());
+        QCOMPARE(waiting[2].toObject().value("job_id").toString(), bob);
+        for (int i = 0; i < waiting.size(); ++i) {
+            const QJsonObject row = waiting[i].toObject();
+            QCOMPARE(row.value("position").toInt(), i + 1);
+            const QString owner = row.value("owner_id").toString();
+            QCOMPARE(h.job(owner, row.value("job_id").toString()).value("position").toInt(), i + 1);
+        }
 
         QCOMPARE(admin(h, "POST", "/api/admin/backends/" + name + "/resume").status, 200);
         for (const QString &id : alice)

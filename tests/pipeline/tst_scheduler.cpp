@@ -177,7 +177,10 @@ private slots:
                                                             .arg(step)
                                                             .arg(actual)
                                                             .arg(expected)));
-                QCOMPARE(scheduler.order(queued), reference.order(queued));
+                const QList<int> order = scheduler.order(queued);
+                QCOMPARE(order, reference.order(queued));
+                for (int place = 0; place < order.size(); ++place)
+                    QCOMPARE(scheduler.position(queued, order[place]), place);
                 // Mostly the backend takes the job; sometimes it is left for another backend.
                 if (expected >= 0 && random.bounded(4) != 0) {
                     const Job taken = queued.takeAt(expected);
