@@ -74,6 +74,10 @@ JobQueue::JobQueue(store::JobRepository &repository, JobEventSink events, const 
 void JobQueue::addBackend(BackendWorker *worker) {
     m_workers.append(worker);
     connect(worker, &BackendWorker::started, this, [this](const store::Job &job) {
+        if (const auto early = m_early.find(job.id); early != m_early.end()) {
+            early->started = job; // told once its row is in the database
+            return;
+        }
         emitEvent(job, QStringLiteral("task-started"), [&] {
             QJsonObject payload = jobEventPayload(job, QStringLiteral("started"));
             payload.insert("queue_size", queueSize());
@@ -81,11 +85,18 @@ void JobQueue::addBackend(BackendWorker *worker) {
         }());
     });
     connect(worker, &BackendWorker::modelChanged, this, [this](const store::Job &job, const QString &model) {
+        if (const auto early = m_early.find(job.id); early != m_early.end()) {
+            early->modelChanged = model;
+            return;
+        }
         emitEvent(job, QStringLiteral("model-changed"),
                   QJsonObject{{"model_name", model}, {"job_id", job.id}});
     });
     connect(worker, &BackendWorker::progressed, this,
             [this](const store::Job &job, const store::JobProgress &progress, const QByteArray &preview) {
+                // Not reported for a job whose row is not in the database yet, nor for an abandoned one.
+                if (unstored(job.id))
+                    return;
                 m_progress.insert(job.id, progress);
                 if (!preview.isEmpty()) {
                     rememberPreview(job.id, preview);
@@ -170,8 +181,10 @@ int JobQueue::ownerLoad(const QString &ownerId) const {
         load += job.ownerId == ownerId ? 1 : 0;
     for (const store::Job &job : m_queued)
         load += job.ownerId == ownerId ? 1 : 0;
-    for (const BackendWorker *worker : m_workers)
-        load += worker->current() && worker->current()->ownerId == ownerId ? 1 : 0;
+    for (const BackendWorker *worker : m_workers) // an early job counts in m_reservedBy until its commit
+        load += worker->current() && worker->current()->ownerId == ownerId && !unstored(worker->current()->id)
+                    ? 1
+                    : 0;
     return load;
 }
 
@@ -193,6 +206,8 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
         done(EnqueueStatus::UserQueueFull, queueSize());
         return;
     }
+    // Decided before this submission holds its slot: see earlyBackend().
+    BackendWorker *early = earlyBackend(job);
     // The slot is held while the row is written, so concurrent submissions see it.
     ++m_reserved;
     ++m_reservedBy[job.ownerId];
@@ -207,13 +222,27 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
         if (--m_reservedBy[owner] <= 0)
             m_reservedBy.remove(owner);
     };
+    if (early) {
+        // A free backend would take it as soon as its row is in: it starts now, while the row is written. Its
+        // state writes wait in the chain for the row, and clients hear of it only once the insert committed.
+        m_early.insert(job.id, {});
+        m_writes.hold(job.id);
+        m_scheduler.served(job.ownerId);
+        launch(early, job, forge::txt2imgPayload(job.params, job.id), QStringLiteral("/txt2img"));
+    }
     m_enqueues.insert(
         std::move(row), categoryId,
-        [this, job, done, release,
+        [this, job, done, release, sentEarly = early != nullptr,
          duringRecovery = !m_recovered](const store::JobRepository::Enqueued &result) mutable {
             release();
             if (result.result == store::JobRepository::EnqueueResult::DuplicateId) {
+                if (sentEarly)
+                    abandonEarly(job.id);
                 done(EnqueueStatus::DuplicateId, queueSize());
+                return;
+            }
+            if (sentEarly) {
+                earlyInserted(job, result.sequence, done);
                 return;
             }
             job.sequence = result.sequence;
@@ -230,10 +259,84 @@ void JobQueue::enqueue(store::Job job, std::optional<qint64> categoryId, bool ca
             done(EnqueueStatus::Queued, size);
             schedule();
         },
-        [this, done, release](bool unavailable) {
+        [this, done, release, sentEarly = early != nullptr, id = job.id](bool unavailable) {
             release();
+            if (sentEarly)
+                abandonEarly(id);
             done(unavailable ? EnqueueStatus::Unavailable : EnqueueStatus::Error, queueSize());
         });
+}
+
+BackendWorker *JobQueue::earlyBackend(const store::Job &job) const {
+    if (!m_recovered || m_shuttingDown || m_databaseDown || needsInputs(job) || !m_queued.isEmpty())
+        return nullptr;
+    // Every submission still being stored was itself sent early: none is about to enter the queue ahead.
+    if (m_reserved != m_early.size() || unstored(job.id))
+        return nullptr;
+    // An id known here (preparing or running) goes the usual way: its insert finds the duplicate.
+    for (const store::Job &preparing : m_preparing)
+        if (preparing.id == job.id)
+            return nullptr;
+    for (const BackendWorker *worker : m_workers)
+        if (worker->current() && worker->current()->id == job.id)
+            return nullptr;
+    // With this job alone in the queue, schedule() gives it to the first free backend that can run it
+    // (Scheduler::pick of a one-job queue is that job, whatever the backend has loaded).
+    for (BackendWorker *worker : m_workers)
+        if (worker->available() && !m_preparing.contains(worker) && canRun(worker, job))
+            return worker;
+    return nullptr;
+}
+
+void JobQueue::earlyInserted(store::Job job, qint64 sequence,
+                             const std::function<void(EnqueueStatus, int)> &done) {
+    const EarlyJob early = m_early.take(job.id);
+    job.sequence = sequence;
+    if (early.returned) { // its backend gave it back meanwhile: it waits in the queue like any other
+        store::Job retry = *early.returned;
+        retry.sequence = sequence;
+        insertQueued(retry);
+    } else if (std::any_of(m_workers.begin(), m_workers.end(), [&](const BackendWorker *worker) {
+                   return worker->current() && worker->current()->id == job.id;
+               })) {
+        m_earlySequences.insert(job.id, sequence);
+    }
+    ops::metrics().jobsSubmitted.inc();
+    const int size = queueSize();
+    const ops::LogContext context(job.id, job.ownerId);
+    qCInfo(lcQueue).noquote() << "queued" << job.id << "for" << job.ownerId << "- queue size" << size
+                              << "(started while its row was written)";
+    QJsonObject payload = jobEventPayload(job, QStringLiteral("queued"));
+    payload.insert("queue_size", size);
+    // It was the only job waiting when it was sent, as it would have been when schedule() picked it.
+    payload.insert("position", early.returned ? position(job.id) : 1);
+    emitEvent(job, QStringLiteral("task-queued"), payload);
+    done(EnqueueStatus::Queued, size);
+    if (early.started) {
+        QJsonObject started = jobEventPayload(*early.started, QStringLiteral("started"));
+        started.insert("queue_size", queueSize());
+        emitEvent(*early.started, QStringLiteral("task-started"), started);
+    }
+    if (!early.modelChanged.isEmpty())
+        emitEvent(job, QStringLiteral("model-changed"),
+                  QJsonObject{{"model_name", early.modelChanged}, {"job_id", job.id}});
+    m_writes.release(job.id, true); // its held state writes follow the row now
+    if (early.returned)
+        schedule();
+}
+
+void JobQueue::abandonEarly(const QString &jobId) {
+    m_early.remove(jobId);
+    m_writes.release(jobId, false); // no row: none of its writes may run
+    m_progress.remove(jobId);
+    for (BackendWorker *worker : std::as_const(m_workers)) {
+        if (!worker->current() || worker->current()->id != jobId)
+            continue;
+        qCInfo(lcQueue).noquote() << "the row of" << jobId << "could not be inserted: interrupting it on"
+                                  << worker->name();
+        m_discarded.insert(jobId); // its result is ignored; the backend is free once Forge answers
+        worker->interrupt();
+    }
 }
 
 bool JobQueue::isQueued(const QString &jobId) const {
@@ -252,7 +355,8 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
                       std::function<void(CancelStatus)> done) {
     for (BackendWorker *worker : std::as_const(m_workers)) {
         const auto &running = worker->current();
-        if (!running || running->id != jobId)
+        if (!running || running->id != jobId ||
+            unstored(jobId)) // an early job is not known before its commit
             continue;
         if (running->ownerId != callerId && !mayCancelAny) {
             done(CancelStatus::Forbidden);
@@ -318,15 +422,15 @@ void JobQueue::cancel(const QString &jobId, const QString &callerId, bool mayCan
 
 int JobQueue::queueSize() const {
     int size = m_queued.size() + m_preparing.size();
-    for (const BackendWorker *worker : m_workers)
-        size += worker->busy() ? 1 : 0;
+    for (const BackendWorker *worker : m_workers) // an early job counts once its row is in
+        size += worker->busy() && !unstored(worker->current()->id) ? 1 : 0;
     return size;
 }
 
 QList<store::Job> JobQueue::running() const {
     QList<store::Job> jobs;
     for (const BackendWorker *worker : m_workers)
-        if (worker->current())
+        if (worker->current() && !unstored(worker->current()->id))
             jobs.append(*worker->current());
     for (const store::Job &job : m_preparing)
         jobs.append(job);
@@ -344,7 +448,7 @@ QList<store::Job> JobQueue::queued() const {
 int JobQueue::position(const QString &jobId) const {
     for (const BackendWorker *worker : m_workers)
         if (worker->current() && worker->current()->id == jobId)
-            return 0;
+            return unstored(jobId) ? -1 : 0;
     for (const store::Job &job : m_preparing)
         if (job.id == jobId)
             return 0;
@@ -436,6 +540,9 @@ void JobQueue::failUnservable() {
 
 void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
     m_progress.remove(job.id);
+    const qint64 sequence = m_earlySequences.take(job.id); // 0 unless it was sent before its row was in
+    if (m_discarded.remove(job.id))
+        return; // its row was never inserted
     if (countsAttempt && job.attempts >= kMaxAttempts) {
         fail(job, QStringLiteral("BACKEND_LOST"),
              QStringLiteral("Forge lost this job twice (connection dropped or backend restarted); it was not "
@@ -449,6 +556,12 @@ void JobQueue::requeue(const store::Job &job, bool countsAttempt) {
     qCInfo(lcQueue).noquote() << job.id << "goes back to the queue"
                               << (countsAttempt ? "(attempt counted)" : "(never reached Forge)");
     write(m_repository.requeued(job.id, retry.attempts));
+    if (const auto early = m_early.find(job.id); early != m_early.end()) {
+        early->returned = retry; // queued once its row is in
+        return;
+    }
+    if (sequence > 0)
+        retry.sequence = sequence;
     insertQueued(retry); // by its sequence: first among its owner's jobs
     schedule();
 }
@@ -547,7 +660,9 @@ void JobQueue::launch(BackendWorker *worker, store::Job job, const QJsonObject &
 void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const QByteArray &pngBase64,
                            const QJsonObject &info, bool interrupted) {
     m_progress.remove(job.id);
-    if (m_abandoned.remove(job.id))
+    m_earlySequences.remove(job.id);
+    const bool discarded = m_discarded.remove(job.id); // its row was never inserted
+    if (m_abandoned.remove(job.id) || discarded)
         return; // re-queued by the shutdown; it runs again at the next start
     if (job.taskType == QLatin1String("upscale") && worker->firstPassPatch() == FirstPassPatch::Unknown)
         worker->setFirstPassPatch(FirstPassPatch::Patched); // it took the first-pass image
@@ -579,8 +694,10 @@ void JobQueue::onSucceeded(BackendWorker *worker, const store::Job &job, const Q
 void JobQueue::onFailed(BackendWorker *worker, const store::Job &job, const forge::ForgeError &error,
                         bool interrupted) {
     m_progress.remove(job.id);
+    m_earlySequences.remove(job.id);
     const ops::LogContext context(job.id, job.ownerId);
-    if (m_abandoned.remove(job.id))
+    const bool discarded = m_discarded.remove(job.id);
+    if (m_abandoned.remove(job.id) || discarded)
         return;
     if (job.taskType == QLatin1String("upscale") && !interrupted &&
         worker->firstPassPatch() != FirstPassPatch::Unpatched && isStockForgeFirstPassFailure(error)) {
@@ -647,7 +764,7 @@ void JobQueue::shutdown(qint64 graceMs, std::function<void()> done) {
             return;
         for (BackendWorker *worker : std::as_const(m_workers)) {
             const auto &job = worker->current();
-            if (!job)
+            if (!job || m_discarded.contains(job->id)) // no row to re-queue, and interrupted already
                 continue;
             qCWarning(lcQueue).noquote() << "shutdown grace over: interrupting" << job->id
                                          << "and re-queueing it without costing an attempt";

@@ -11,6 +11,13 @@
 // database has it. While writes are held up, scheduling
 // pauses and new submissions are refused (503 DATABASE_UNAVAILABLE). New jobs are inserted in batches too
 // (EnqueueBatcher), without retries: a submission is answered as soon as its batch commits or fails.
+//
+// A submission that a free backend would take at once (nothing waits ahead of it: the scheduler would pick
+// this very job) is sent to Forge while its row is being inserted, not after the commit. Until the insert
+// commits nobody hears of it (its answer, task-queued, task-started and model-changed wait; progress is not
+// reported), its job-state writes are held in the chain, and it counts as a submission being stored, not as
+// running. If the insert fails, the generation is interrupted and its result ignored, its writes dropped, and
+// the submission answered as without the early start.
 #include "server/forge/ForgeClient.h"
 #include "server/queue/BackendWorker.h"
 #include "server/queue/EnqueueBatcher.h"
@@ -118,6 +125,18 @@ private:
     void prepare(BackendWorker *worker, const store::Job &job);
     void launch(BackendWorker *worker, store::Job job, const QJsonObject &body, const QString &endpoint);
     void insertQueued(const store::Job &job); // in jobs.sequence order
+    // The backend to send a new submission to before its row is inserted: the one schedule() would give it
+    // at once, or null (something waits ahead of it, no backend is free, it needs inputs from the database).
+    BackendWorker *earlyBackend(const store::Job &job) const;
+    // The insert of a job sent early committed: the answer and the events it held back, then its writes.
+    void earlyInserted(store::Job job, qint64 sequence, const std::function<void(EnqueueStatus, int)> &done);
+    // Its insert failed: its writes are dropped and its generation interrupted, its result ignored.
+    void abandonEarly(const QString &jobId);
+    // Sent early and not (yet) in the database: its insert is pending, or failed while Forge still runs it.
+    // Such a job is nobody's business: not counted, listed, cancellable or reported.
+    bool unstored(const QString &jobId) const {
+        return m_early.contains(jobId) || m_discarded.contains(jobId);
+    }
     bool isQueued(const QString &jobId) const;
     void finishShutdownIfIdle();
     void setDatabaseDown(bool down);
@@ -144,6 +163,17 @@ private:
     QList<store::Job> m_queued; // in jobs.sequence order; the Scheduler picks from it
     QHash<BackendWorker *, store::Job> m_preparing;
     QSet<QString> m_abandoned; // running at the end of a shutdown grace: re-queued, their results ignored
+    QSet<QString> m_discarded; // sent early, insert failed, interrupted: their results ignored
+    // Jobs sent to a backend while their rows are being inserted, with what waits for the commit.
+    struct EarlyJob {
+        std::optional<store::Job> started;  // as the backend started it: task-started follows task-queued
+        QString modelChanged;               // model-changed follows task-started
+        std::optional<store::Job> returned; // came back from the backend: queued at the commit
+    };
+    QHash<QString, EarlyJob> m_early;
+    // Sequences of early jobs still on their backend after the commit (their copies there carry none),
+    // for a re-queue in jobs.sequence order.
+    QHash<QString, qint64> m_earlySequences;
     Scheduler m_scheduler;
     int m_reserved = 0;                     // submissions being stored
     QHash<QString, int> m_reservedBy;       // ... per owner

@@ -30,7 +30,18 @@ void JobWriteChain::runNext() {
         return;
     }
     m_busy = true;
-    const int count = m_isolated > 0 ? 1 : static_cast<int>(qMin<qsizetype>(m_pending.size(), kMaxBatch));
+    int count = m_isolated > 0 ? 1 : static_cast<int>(qMin<qsizetype>(m_pending.size(), kMaxBatch));
+    if (!m_held.isEmpty()) {
+        // The batch ends before the first write of a job whose row is not in the database yet.
+        int ready = 0;
+        while (ready < count && !m_held.contains(m_pending.at(ready).write.jobId))
+            ++ready;
+        if (ready == 0) {
+            m_busy = false; // release() starts the chain again
+            return;
+        }
+        count = ready;
+    }
     QList<store::JobWrite> batch;
     batch.reserve(count);
     for (int i = 0; i < count; ++i)
@@ -92,6 +103,19 @@ void JobWriteChain::setDatabaseDown(bool down) {
         return;
     m_databaseDown = down;
     emit availabilityChanged(!down);
+}
+
+void JobWriteChain::release(const QString &jobId, bool keep) {
+    if (!m_held.remove(jobId))
+        return;
+    if (!keep) {
+        // None of them is in a running batch: a batch ends before a held job's first write.
+        m_pending.removeIf([&](const Pending &pending) { return pending.write.jobId == jobId; });
+    }
+    if (m_busy)
+        return;
+    m_busy = true;
+    QMetaObject::invokeMethod(this, &JobWriteChain::runNext, Qt::QueuedConnection);
 }
 
 void JobWriteChain::flush(std::function<void()> done) {

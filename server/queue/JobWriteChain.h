@@ -11,10 +11,15 @@
 //   backoff (up to the maximum retry delay) until it returns; nothing is dropped.
 // - A write fails for good (the batch rolled back): the writes of that batch are tried again one by one, each
 //   in its own transaction, so only the bad one answers `done(false)`.
+// - A job whose row is still being inserted (sent to its backend before the insert committed, see JobQueue)
+// is
+//   held: a batch ends before its first write, and nothing behind that write runs until release(), so its
+//   writes reach the database after its row and the chain's order stays whole.
 #include "server/store/JobRepository.h"
 
 #include <QList>
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 
@@ -31,6 +36,11 @@ public:
     void write(store::JobWrite write, std::function<void(bool)> done = {});
     // Calls `done` once every write queued so far has been answered (at once if none is pending).
     void flush(std::function<void()> done);
+    // Holds the writes of `jobId` (and every write queued after its first one) until release(jobId).
+    void hold(const QString &jobId) { m_held.insert(jobId); }
+    // Ends the hold. `keep` false: the job's row was never inserted, so its pending writes are dropped
+    // unanswered (their `done` never runs).
+    void release(const QString &jobId, bool keep);
 
     bool databaseDown() const { return m_databaseDown; }
     // The longest wait between two tries while the database is unreachable.
@@ -59,6 +69,7 @@ private:
     int m_retryDelayMs = 0;
     int m_maxRetryDelayMs = 5000;
     std::function<void()> m_flushed;
+    QSet<QString> m_held; // jobs whose rows are still being inserted
 };
 
 } // namespace nav::queue

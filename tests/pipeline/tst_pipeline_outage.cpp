@@ -154,6 +154,82 @@ private slots:
         for (const QString &id : ids)
             QCOMPARE(sent.value("navigator-" + id), 1);
     }
+
+    // A submission to an idle backend goes to Forge while its row is being inserted. When that insert fails
+    // because the database is gone, the answer is the 503 it always was, the generation is interrupted, the
+    // clients hear nothing of the job, and no row of it appears.
+    void insertFailsAfterTheJobWentToForge() {
+        if (!PrivateMariaDb::installed()) {
+            if (qEnvironmentVariable("CI") == "true")
+                QFAIL("mariadbd is not installed (scripts/deps.sh installs it)");
+            QSKIP("mariadbd is not installed");
+        }
+        if (!QFile::exists(NAVIGATOR_SOURCE_DIR "/tests/compat/node_modules/socket.io-client"))
+            QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
+        PrivateMariaDb server;
+        QVERIFY(server.start());
+        Sql sql(server.port());
+        QVERIFY(sql.open());
+        QVERIFY(sql.exec("CREATE DATABASE nav_early"));
+        QVERIFY(sql.open("nav_early"));
+        PipelineHarness h({"--step-ms", "100"}, {{"DB_DRIVER", "mysql"},
+                                                 {"DB_HOST", "127.0.0.1"},
+                                                 {"DB_PORT", QString::number(server.port())},
+                                                 {"DB_SOCKET", ""},
+                                                 {"DB_USER", "navigator"},
+                                                 {"DB_PASSWORD", "navigator"},
+                                                 {"DB_NAME", "nav_early"},
+                                                 {"DB_RETRY_MAX_DELAY", "1s"},
+                                                 {"AUTH_ROLE_CACHE_MS", "600000"}});
+        const QString error = h.start({});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)));
+        ChildProcess listener;
+        QVERIFY(listener.start(
+            "node", {NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs", h.nav().rtUrl().toString()}));
+        QTRY_VERIFY_WITH_TIMEOUT(listener.output().contains("READY"), 20000);
+        // One job first: the caller's role is cached (for long enough), so the next submission reaches the
+        // queue without a read.
+        const HttpReply first = h.txt2img(kAlice, {{"steps", 2}});
+        QCOMPARE(first.status, 200);
+        const QString firstId = first.json().value("job_id").toString();
+        QCOMPARE(h.waitForFinal(kAlice, firstId).value("status").toString(), QString("finished"));
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
+
+        QVERIFY(server.stop());
+        const HttpReply refused = h.txt2img(kAlice, {{"steps", 100}}); // 10 s unless interrupted
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.json().value("error_code").toString(), QString("DATABASE_UNAVAILABLE"));
+        QVERIFY(!refused.header("retry-after").isEmpty());
+        const QJsonArray sent = h.sim().requests();
+        if (sent.size() != 2)
+            qWarning().noquote() << h.nav().process().output().right(6000);
+        QCOMPARE(sent.size(), 2); // it went to Forge before the insert failed
+        const QString taskId =
+            sent.last().toObject().value("body").toObject().value("force_task_id").toString();
+        QVERIFY(taskId.startsWith("navigator-") && taskId != "navigator-" + firstId);
+        const QString id = taskId.mid(QStringLiteral("navigator-").size());
+        QTRY_COMPARE_WITH_TIMEOUT(h.sim().requestFor(id).value("outcome").toString(), QString("interrupted"),
+                                  8000);
+
+        QVERIFY(server.start());
+        QVERIFY(sql.open("nav_early"));
+        QTRY_COMPARE_WITH_TIMEOUT(http("GET", h.nav().url("/readyz")).status, 200, 10000);
+        QCOMPARE(sql.value(QStringLiteral("SELECT COUNT(*) FROM jobs WHERE job_id = '%1'").arg(id)).toInt(),
+                 0);
+        QCOMPARE(h.as(kAlice, "GET", "/api/queue/jobs/" + id).status, 404);
+        // The queue holds nothing of it: the next job runs at once and the queue is empty again after it.
+        const HttpReply next = h.txt2img(kAlice, {{"steps", 2}});
+        QCOMPARE(next.status, 200);
+        QCOMPARE(next.json().value("queue_size").toInt(), 1);
+        QCOMPARE(h.waitForFinal(kAlice, next.json().value("job_id").toString()).value("status").toString(),
+                 QString("finished"));
+        QTest::qWait(200);
+        for (const char *event :
+             {"task-queued", "task-started", "task-progress", "task-finished", "task-failed"})
+            QCOMPARE(countEvents(listener, id, event), 0);
+        QCOMPARE(countEvents(listener, firstId, "task-finished"), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(PipelineOutageTest)
