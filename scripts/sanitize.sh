@@ -21,7 +21,7 @@ command -v clang++ >/dev/null || { echo "sanitize: clang++ is required (scripts/
 
 suites=(tst_config tst_routepattern tst_hostileinput tst_realtime_codec tst_realtime_engine tst_http
         tst_hostilehttp tst_jwt tst_rolepolicy tst_authguard tst_adminapi tst_pipeline_api tst_websocket_frames
-        tst_websocket_server tst_realtime_http)
+        tst_websocket_server tst_realtime_http tst_http_server)
 fuzzers=(realtime_codec http_framing jwt route dotenv infotext generation_request websocket_frames
          request_reader)
 
