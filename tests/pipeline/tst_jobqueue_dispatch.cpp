@@ -148,6 +148,7 @@ private slots:
         QVERIFY2(f.events.isEmpty(), qPrintable(f.events.join(", ")));
         QCOMPARE(f.queue->queueSize(), 0);
         QVERIFY(f.queue->running().isEmpty());
+        QVERIFY(!f.queue->runningOn(*f.worker)); // the admins' backend list does not show it either
         QCOMPARE(f.queue->position(job.id), -1);
         f.release();
 
@@ -157,6 +158,7 @@ private slots:
         QCOMPARE(f.events.mid(0, 2), (QStringList{"task-queued early0001", "task-started early0001"}));
         QCOMPARE(f.queue->position(job.id), 0);
         QCOMPARE(f.queue->running().size(), 1);
+        QCOMPARE(f.queue->runningOn(*f.worker)->id, job.id);
         QTRY_VERIFY_WITH_TIMEOUT(f.events.contains("task-finished early0001"), 20000);
         QCOMPARE(f.value("SELECT status FROM jobs WHERE job_id = ?", {job.id}).toString(),
                  QString("finished"));
