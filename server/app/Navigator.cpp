@@ -3,7 +3,6 @@
 #include "server/api/AdminBackendRoutes.h"
 #include "server/api/Route.h"
 #include "server/common/WorkerPriority.h"
-#include "server/http/DeferredTlsLoad.h"
 #include "server/http/FileDescriptorLimit.h"
 #include "server/ops/ServiceNotify.h"
 #include "server/queue/BackendRouting.h"
@@ -100,7 +99,6 @@ std::unique_ptr<Navigator> Navigator::create(const config::Config &config, Start
                     QStringLiteral("database migration failed (%1): %2").arg(database->describe(), error)};
         return nullptr;
     }
-    const http::DeferredTlsLoad noOpenSslYet; // the database's driver plugin is loaded by now
     return std::unique_ptr<Navigator>(new Navigator(config, std::move(database)));
 }
 

@@ -2,8 +2,8 @@
 // The open-connection caps of one port: HTTP_MAX_CONNECTIONS in total and HTTP_MAX_CONNECTIONS_PER_IP per
 // client address (trusted proxies exempt). admit() counts a new connection and hands out a ticket that gives
 // its place back when destroyed; the ticket moves with the connection (a WebSocket taken over from its HTTP
-// connection keeps counting until it closes). Shared by GuardedTcpServer (the API port) and the realtime
-// port's listener; tickets keep the caps alive, so a connection may outlive its server.
+// connection keeps counting until it closes). Used by RawHttpListener on both ports; tickets keep the caps
+// alive, so a connection may outlive its server.
 #include "server/http/ConnectionLimits.h"
 
 #include <QByteArray>

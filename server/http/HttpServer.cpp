@@ -1,50 +1,45 @@
 #include "server/http/HttpServer.h"
 
-#include "server/http/GuardedTcpServer.h"
+#include "server/http/RawHttpListener.h"
 #include "server/http/ResponderState_p.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonObject>
 #include <QStringList>
 
 namespace nav::http {
 
-HttpServer::HttpServer(const ConnectionLimits &limits, QObject *parent)
-    : QAbstractHttpServer(parent), m_limits(limits) {}
+HttpServer::HttpServer(const ConnectionLimits &limits, QObject *parent) : QObject(parent), m_limits(limits) {}
+
+// The listener (and with it every open connection) goes first: a connection must not outlive the routes.
+HttpServer::~HttpServer() {
+    delete std::exchange(m_listener, nullptr);
+}
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port) {
-    auto *tcp = new GuardedTcpServer(m_limits, this);
-    if (!tcp->listen(address, port)) {
-        m_error = tcp->errorString();
-        delete tcp;
+    auto *listener = new RawHttpListener(m_limits, this, this);
+    if (!listener->listen(address, port)) {
+        m_error = listener->errorString();
+        delete listener;
         return false;
     }
-    m_tcp = tcp;
-    bind(tcp);
+    m_listener = listener;
     return true;
 }
 
 quint16 HttpServer::port() const {
-    return m_tcp ? m_tcp->serverPort() : 0;
+    return m_listener ? m_listener->serverPort() : 0;
 }
 
 void HttpServer::route(const QByteArray &method, const QString &pattern, Handler handler) {
     m_routes.push_back(Route{method, RoutePattern(pattern), std::move(handler)});
 }
 
-bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) {
-    Request copy = Request::fromQt(request);
-    auto state = std::make_shared<Responder::State>(makeResponder(request, socket), copy.method, copy.path);
+void HttpServer::handleRequest(const HttpRequest &request, const QHostAddress &peer, PendingAnswer answer) {
+    Request copy = Request::fromHttp(request, peer);
+    auto state = std::make_shared<Responder::State>(std::move(answer), copy.method, copy.path);
     state->accessLog = m_accessLog;
     Responder::State &stateRef = *state;
     dispatch(std::move(copy), Responder(std::move(state)), stateRef);
-    return true;
-}
-
-void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) {
-    // Not reached: handleRequest answers every request. Kept because QAbstractHttpServer requires it.
-    handleRequest(request, socket);
 }
 
 void HttpServer::dispatch(Request request, Responder responder, Responder::State &state) {

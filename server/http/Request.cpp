@@ -1,55 +1,38 @@
 #include "server/http/Request.h"
 
+#include "server/http/RequestReader.h"
 #include "shared/JsonUtil.h"
 
 #include <QHostAddress>
-#include <QHttpServerRequest>
 
 namespace nav::http {
 
-namespace {
-
-QByteArray methodName(QHttpServerRequest::Method method) {
-    switch (method) {
-    case QHttpServerRequest::Method::Get:
-        return "GET";
-    case QHttpServerRequest::Method::Put:
-        return "PUT";
-    case QHttpServerRequest::Method::Delete:
-        return "DELETE";
-    case QHttpServerRequest::Method::Post:
-        return "POST";
-    case QHttpServerRequest::Method::Head:
-        return "HEAD";
-    case QHttpServerRequest::Method::Options:
-        return "OPTIONS";
-    case QHttpServerRequest::Method::Patch:
-        return "PATCH";
-    case QHttpServerRequest::Method::Connect:
-        return "CONNECT";
-    case QHttpServerRequest::Method::Trace:
-        return "TRACE";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-} // namespace
-
-Request Request::fromQt(const QHttpServerRequest &request) {
+Request Request::fromHttp(const HttpRequest &request, const QHostAddress &peer) {
     Request r;
-    r.method = methodName(request.method());
-    r.url = request.url();
+    r.method = request.head.method;
+    // The target as sent (the framing allows printable ASCII only). An origin-form target is split by hand:
+    // QUrl would read "//x/y" as an authority.
+    QByteArray target = request.head.target;
+    if (const qsizetype hash = target.indexOf('#'); hash >= 0)
+        target.truncate(hash);
+    if (target.startsWith('/')) {
+        const qsizetype question = target.indexOf('?');
+        r.url.setPath(QString::fromLatin1(question < 0 ? target : target.left(question)), QUrl::TolerantMode);
+        if (question >= 0)
+            r.url.setQuery(QString::fromLatin1(target.mid(question + 1)), QUrl::TolerantMode);
+    } else { // absolute form (or "*")
+        r.url = QUrl::fromEncoded(target);
+    }
     r.path = r.url.path(QUrl::FullyDecoded);
     r.encodedPath = r.url.path(QUrl::FullyEncoded);
-    r.query = request.query();
-    for (const auto &pair : request.headers())
-        r.headers.insert(pair.first.toLower(), pair.second);
-    r.body = request.body();
-    QHostAddress address = request.remoteAddress();
+    r.query = QUrlQuery(r.url);
+    r.headers.reserve(request.head.fields.size());
+    for (const auto &[name, value] : request.head.fields) // names are lower case; the last repeat wins
+        r.headers.insert(name, value);
+    r.body = request.body;
     bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    r.remoteAddress = isV4 ? QHostAddress(v4).toString() : address.toString();
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    r.remoteAddress = isV4 ? QHostAddress(v4).toString() : peer.toString();
     return r;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// An owned copy of one HTTP request, safe to keep after the handler returns (QHttpServerRequest is not).
+// One HTTP request of the API port as its handlers see it, safe to keep after the handler returns.
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
@@ -8,9 +8,11 @@
 #include <QUrlQuery>
 #include <optional>
 
-class QHttpServerRequest;
+class QHostAddress;
 
 namespace nav::http {
+
+struct HttpRequest;
 
 struct Request {
     QByteArray method; // upper case: GET, POST, ...
@@ -23,7 +25,8 @@ struct Request {
     QString remoteAddress;          // IPv4 addresses are given without the ::ffff: prefix
     QHash<QString, QString> params; // :name captures of the matched route
 
-    static Request fromQt(const QHttpServerRequest &request);
+    // From a request read by RequestReader; peer is the connection's address.
+    static Request fromHttp(const HttpRequest &request, const QHostAddress &peer);
 
     QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
     QString param(const QString &name) const { return params.value(name); }

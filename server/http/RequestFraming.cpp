@@ -59,7 +59,7 @@ bool isRequestLine(const QByteArray &line) {
         return false;
     const QByteArray target = line.mid(first + 1, last - first - 1);
     const QByteArray version = line.mid(last + 1);
-    // Only the methods the routers know: Qt's parser drops a connection on others without an answer.
+    // Only the methods the routers know; anything else is refused here.
     static const QList<QByteArray> methods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     if (!methods.contains(line.left(first)) || (version != "HTTP/1.1" && version != "HTTP/1.0"))
         return false;
@@ -99,30 +99,83 @@ QByteArray errorCodeFor(int status) {
 
 QByteArray reasonPhrase(int status) {
     switch (status) {
+    case 100:
+        return "Continue";
+    case 101:
+        return "Switching Protocols";
     case 200:
         return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
     case 204:
         return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
     case 403:
         return "Forbidden";
     case 404:
         return "Not Found";
-    case 426:
-        return "Upgrade Required";
-    case 500:
-        return "Internal Server Error";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 408:
         return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
     case 411:
         return "Length Required";
+    case 412:
+        return "Precondition Failed";
     case 413:
         return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 422:
+        return "Unprocessable Entity";
+    case 426:
+        return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
     case 431:
         return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
     case 503:
         return "Service Unavailable";
-    default:
-        return "Bad Request";
+    case 504:
+        return "Gateway Timeout";
+    default: // the status code is what clients read; the phrase is only for people
+        return status < 300   ? "OK"
+               : status < 400 ? "Redirect"
+               : status < 500 ? "Client Error"
+                              : "Server Error";
     }
 }
 
@@ -199,27 +252,6 @@ HeadVerdict FramingScanner::refuse(int status, const QByteArray &message) {
     m_refused = true;
     m_head = QByteArray();
     return refusal(status, message);
-}
-
-QList<HeadVerdict> FramingScanner::feed(const char *data, qsizetype size) {
-    QList<HeadVerdict> verdicts;
-    qsizetype pos = 0;
-    while (pos < size && !m_refused) {
-        if (m_bodyRemaining > 0) {
-            const qint64 take = qMin<qint64>(m_bodyRemaining, size - pos);
-            m_bodyRemaining -= take;
-            pos += take;
-            continue;
-        }
-        std::optional<HeadVerdict> verdict;
-        pos += feedHead(data + pos, size - pos, &verdict);
-        if (verdict) {
-            if (verdict->accepted())
-                m_bodyRemaining = verdict->contentLength;
-            verdicts << *std::move(verdict);
-        }
-    }
-    return verdicts;
 }
 
 qsizetype FramingScanner::feedHead(const char *data, qsizetype size, std::optional<HeadVerdict> *verdict,

@@ -1,11 +1,9 @@
 #pragma once
-// The one framing decision for incoming HTTP/1.1 requests. QHttpServer 6.4 parses requests with its own
-// lenient parser, so ConnectionGuard runs every byte through FramingScanner first and lets a request reach
-// Qt only when its framing is unambiguous: CRLF line ends only, no obs-fold, exactly one Content-Length of
-// plain digits, no Transfer-Encoding. For such a request every HTTP parser finds the same body length, so
-// the size check (413), the memory budget and Qt's parser all work from the same number. Everything else
-// is refused with 400 (or 411/413/431) before Qt sees it. The realtime port, which reads requests itself
-// (RequestReader), goes through the same scanner and takes the fields of the head from judgeHead.
+// The one framing decision for incoming HTTP/1.1 requests, on both ports (RequestReader): CRLF line ends
+// only, no obs-fold, exactly one Content-Length of plain digits, no Transfer-Encoding. For such a request
+// every HTTP parser (and every proxy in front) finds the same body length, so the size check (413) and the
+// memory budget work from the number the request really has. Everything else is refused with 400 (or
+// 411/413/431).
 #include <QByteArray>
 #include <QList>
 
@@ -32,14 +30,14 @@ struct HeadVerdict {
     bool accepted() const { return status == 0; }
 };
 
-// The fields of an accepted head, for servers that read requests themselves (the realtime port).
+// The fields of an accepted head.
 struct RequestHead {
     QByteArray method;
     QByteArray target;                               // as sent, still percent-encoded
     QList<std::pair<QByteArray, QByteArray>> fields; // names in lower case, values trimmed, in order
 
-    // The value of the last field with this (lower-case) name, empty when absent: a repeated field reads as
-    // on the API port (http::Request keeps the last one), so both ports see the same X-Forwarded-For.
+    // The value of the last field with this (lower-case) name, empty when absent (http::Request keeps the
+    // last one too), so both ports see the same X-Forwarded-For.
     QByteArray value(QByteArrayView lowerCaseName) const;
 };
 
@@ -47,41 +45,35 @@ struct RequestHead {
 // parsed, an accepted head's request line and fields are stored there as well.
 HeadVerdict judgeHead(const QByteArray &head, const FramingLimits &limits, RequestHead *parsed = nullptr);
 
-// The error_code used for a refusal status, and the reason phrase of a status (refusals and the statuses the
-// realtime port answers with).
+// The error_code used for a refusal status, and the reason phrase of a status.
 QByteArray errorCodeFor(int status);
 QByteArray reasonPhrase(int status);
 // The whole answer to a refused request, on either port: the JSON error ({"error", "error_code"}), CORS,
 // "Connection: close" and extraHeaders (each "Name: value\r\n").
 QByteArray refusalAnswer(int status, const QByteArray &message, const QByteArray &extraHeaders = {});
 
-// Follows a connection's byte stream: heads are collected and judged, bodies are counted and skipped.
+// Follows the heads of a connection's byte stream; the reader that uses it takes the bodies itself.
 class FramingScanner {
 public:
     explicit FramingScanner(const FramingLimits &limits) : m_limits(limits) {}
 
-    // Consumes bytes and returns the verdict of every head completed in them, in order. The first refused
-    // head is the last verdict returned; afterwards the scanner ignores all input.
-    QList<HeadVerdict> feed(const char *data, qsizetype size);
-    // For a reader that takes the bodies itself: consumes bytes up to the end of the next head only and
-    // returns how many it consumed. When a head ended there its verdict is stored in *verdict (and, when
-    // accepted and parsed is given, its fields in *parsed); the scanner then expects the next head, so the
-    // caller removes the body (verdict->contentLength bytes) before feeding more.
+    // Consumes bytes up to the end of the next head only and returns how many it consumed. When a head ended
+    // there its verdict is stored in *verdict (and, when accepted and parsed is given, its fields in
+    // *parsed); the scanner then expects the next head, so the caller removes the body
+    // (verdict->contentLength bytes) before feeding more.
     qsizetype feedHead(const char *data, qsizetype size, std::optional<HeadVerdict> *verdict,
                        RequestHead *parsed = nullptr);
 
     bool inHead() const { return !m_head.isEmpty() || m_expectLf; } // part of a head has arrived
-    bool inBody() const { return m_bodyRemaining > 0; }
     bool refused() const { return m_refused; }
 
 private:
     HeadVerdict refuse(int status, const QByteArray &message);
 
     FramingLimits m_limits;
-    QByteArray m_head;          // the current head so far (without the CR of a pending CRLF)
-    bool m_expectLf = false;    // the previous byte was CR
-    bool m_lineEmpty = true;    // nothing yet on the current line
-    qint64 m_bodyRemaining = 0; // body bytes of the current request still to come
+    QByteArray m_head;       // the current head so far (without the CR of a pending CRLF)
+    bool m_expectLf = false; // the previous byte was CR
+    bool m_lineEmpty = true; // nothing yet on the current line
     bool m_refused = false;
 };
 

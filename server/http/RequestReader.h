@@ -1,10 +1,9 @@
 #pragma once
-// Reads HTTP/1.1 requests from a connection's byte stream for servers that parse requests themselves (the
-// realtime port, which has no QTcpSocket or Qt HTTP server): FramingScanner decides the framing exactly as
-// it does for the API port (so both ports accept and refuse the same requests), and the reader keeps the
-// head's fields and collects the Content-Length body. Input that follows a complete request (a pipelined
-// request, or WebSocket frames after an upgrade head) stays buffered until the caller asks for it. No socket
-// here: the caller feeds bytes and steps through the results, so the reader is fuzzed on its own.
+// Reads HTTP/1.1 requests from a connection's byte stream (RawHttpConnection, on both ports): FramingScanner
+// decides the framing (RequestFraming), and the reader keeps the head's fields and collects the
+// Content-Length body. Input that follows a complete request (a pipelined request, or WebSocket frames after
+// an upgrade head) stays buffered until the caller asks for it. No socket here: the caller feeds bytes and
+// steps through the results, so the reader is fuzzed on its own.
 #include "server/http/RequestFraming.h"
 
 namespace nav::http {

@@ -1,6 +1,5 @@
 #include "server/http/Responder.h"
 
-#include "server/http/ConnectionGuard.h"
 #include "server/http/HttpLogging_p.h"
 #include "server/http/ResponderState_p.h"
 #include "server/ops/ServiceMetrics.h"
@@ -25,8 +24,28 @@ const HeaderList &corsHeaders() {
     return headers;
 }
 
+namespace {
+
+// "Name: value\r\n" for every header of an answer: CORS, the content type, then the handler's own.
+QByteArray headerBlock(const QByteArray &contentType, const HeaderList &extra) {
+    static const QByteArray cors = [] {
+        QByteArray bytes;
+        for (const auto &[name, value] : corsHeaders())
+            bytes += name + ": " + value + "\r\n";
+        return bytes;
+    }();
+    QByteArray bytes = cors;
+    if (!contentType.isEmpty())
+        bytes += "Content-Type: " + contentType + "\r\n";
+    for (const auto &[name, value] : extra)
+        bytes += name + ": " + value + "\r\n";
+    return bytes;
+}
+
+} // namespace
+
 Responder::State::~State() {
-    if (!answered && socket) {
+    if (!answered && answer.isOpen()) {
         qCWarning(lcHttp) << method << path << "was dropped without an answer";
         write(500,
               QJsonDocument(QJsonObject{{"error", "Internal error: the request was not answered"},
@@ -45,22 +64,13 @@ void Responder::State::write(int status, const QByteArray &body, const QByteArra
     auto &metrics = ops::metrics();
     metrics.httpRequests.inc({QString::fromLatin1(method), route, ops::statusClass(status)});
     metrics.httpDuration.observe(static_cast<double>(elapsed) / 1000.0, {route});
-    if (!socket) {
+    if (!answer.isOpen()) {
+        clientLeft = true;
         qCDebug(lcHttp).noquote() << method << path << status << "(client gone)";
         return;
     }
-    HeaderList headers = corsHeaders();
-    if (!contentType.isEmpty())
-        headers.append({"Content-Type", contentType});
-    headers.append(extra);
-    headers.append({"Content-Length", QByteArray::number(body.size())});
-    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
-    for (const auto &header : headers)
-        responder.writeHeader(header.first, header.second);
-    // HEAD answers carry the GET headers (including Content-Length) but no body.
-    responder.writeBody(method == "HEAD" ? QByteArray() : body);
-    if (auto *guard = ConnectionGuard::of(socket))
-        guard->responseSent();
+    // The connection adds Content-Length and leaves the body out for HEAD (the GET route's headers).
+    answer.write(status, headerBlock(contentType, extra), body);
     logAccess(status, body, contentType, elapsed);
 }
 
@@ -117,7 +127,8 @@ bool Responder::answered() const {
 }
 
 bool Responder::clientGone() const {
-    return !m_state->socket;
+    // The handle closes when the answer is written, too: before that, closed means the client left.
+    return m_state->clientLeft || (!m_state->answered && !m_state->answer.isOpen());
 }
 
 } // namespace nav::http

@@ -10,8 +10,6 @@
 
 #include <memory>
 
-class QHttpServerResponder;
-
 namespace nav::http {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;

@@ -1,9 +1,9 @@
 #include "server/realtime/EngineServer.h"
 
+#include "server/http/RawHttpListener.h"
 #include "server/realtime/EngineSession.h"
 #include "server/realtime/HttpAnswer.h"
 #include "server/realtime/PollingTransport.h"
-#include "server/realtime/RealtimeHttpListener.h"
 #include "server/realtime/RealtimeLogging_p.h"
 #include "server/realtime/WebSocketConnection.h"
 #include "server/realtime/WebSocketHandshake.h"
@@ -94,7 +94,7 @@ QHash<QString, int> EngineServer::sessionsByTransport() const {
 }
 
 bool EngineServer::listen(const QHostAddress &address, quint16 port) {
-    auto *listener = new RealtimeHttpListener(m_limits, this, this);
+    auto *listener = new nav::http::RawHttpListener(m_limits, this, this);
     if (!listener->listen(address, port)) {
         m_error = listener->errorString();
         delete listener;
@@ -137,7 +137,7 @@ EngineSession *EngineServer::createSession(Transport *transport, const Handshake
 }
 
 void EngineServer::handleRequest(const nav::http::HttpRequest &request, const QHostAddress &peer,
-                                 PendingAnswer answer) {
+                                 nav::http::PendingAnswer answer) {
     const QByteArray &cors = m_settings.corsOrigin;
     const QUrl url = QUrl::fromEncoded(request.head.target);
     if (!pathMatches(url.path())) {
@@ -206,10 +206,10 @@ HandshakeInfo EngineServer::handshakeOf(const nav::http::HttpRequest &request, c
                          shared};
 }
 
-void EngineServer::deferPoll(const QString &sid, PendingAnswer &&answer) {
+void EngineServer::deferPoll(const QString &sid, nav::http::PendingAnswer &&answer) {
     // A poll that races a WebSocket upgrade: the probe frames were usually sent before it, so let the event
     // loop read them first, then decide (the session may have moved to WebSocket by then).
-    auto held = std::make_shared<PendingAnswer>(std::move(answer));
+    auto held = std::make_shared<nav::http::PendingAnswer>(std::move(answer));
     QTimer::singleShot(kUpgradeRaceDelayMs, this, [this, sid, held] {
         if (!held->isOpen())
             return;
@@ -225,7 +225,7 @@ void EngineServer::deferPoll(const QString &sid, PendingAnswer &&answer) {
 }
 
 void EngineServer::handleUpgrade(const nav::http::HttpRequest &request, const QUrl &url,
-                                 const QHostAddress &peer, PendingAnswer &&answer) {
+                                 const QHostAddress &peer, nav::http::PendingAnswer &&answer) {
     const ws::UpgradeRequest upgrade{request.head.method == "GET",
                                      !request.http10,
                                      request.head.value("upgrade"),
@@ -244,7 +244,7 @@ void EngineServer::handleUpgrade(const nav::http::HttpRequest &request, const QU
                      body, /*closeAfter=*/true);
         return;
     }
-    PendingAnswer::TakenConnection taken = answer.takeConnection();
+    nav::http::PendingAnswer::TakenConnection taken = answer.takeConnection();
     if (taken.descriptor < 0)
         return;
     const QByteArray switching = ws::switchingProtocolsAnswer(upgrade.key);

@@ -1,27 +1,30 @@
 #pragma once
 // The Engine.IO v4 server on its own port: answers the handshake (polling GET or a WebSocket without sid),
 // finds the session of every later request, refuses bad ones with the Engine.IO error codes, and hands
-// WebSocket upgrades to their session. The port is served on raw descriptors (RealtimeHttpListener and
-// RealtimeHttpConnection, no QTcpSocket or Qt HTTP server): every request of every connection comes to
+// WebSocket upgrades to their session. The port is served on raw descriptors (http::RawHttpListener and
+// http::RawHttpConnection, as the API port is): every request of every connection comes to
 // handleRequest(); an upgrade is answered here (see WebSocketHandshake) and its descriptor handed from the
 // HTTP connection to a WebSocketConnection. Anything off the Engine.IO paths gets 404.
+#include "server/http/RawHttpConnection.h"
 #include "server/realtime/EngineSettings.h"
 #include "server/realtime/HandshakeInfo.h"
-#include "server/realtime/RealtimeHttpConnection.h"
 
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QUrl>
 
+namespace nav::http {
+class RawHttpListener;
+}
+
 namespace nav::realtime {
 
 class EngineSession;
-class RealtimeHttpListener;
 class Transport;
 class WebSocketConnection;
 
-class EngineServer final : public QObject, private RealtimeHttpConnection::Handler {
+class EngineServer final : public QObject, private nav::http::RawHttpConnection::RequestHandler {
     Q_OBJECT
 public:
     explicit EngineServer(const EngineSettings &settings, QObject *parent = nullptr);
@@ -45,10 +48,10 @@ signals:
 
 private:
     void handleRequest(const nav::http::HttpRequest &request, const QHostAddress &peer,
-                       PendingAnswer answer) override;
-    void deferPoll(const QString &sid, PendingAnswer &&answer);
+                       nav::http::PendingAnswer answer) override;
+    void deferPoll(const QString &sid, nav::http::PendingAnswer &&answer);
     void handleUpgrade(const nav::http::HttpRequest &request, const QUrl &url, const QHostAddress &peer,
-                       PendingAnswer &&answer);
+                       nav::http::PendingAnswer &&answer);
     void startWebSocket(WebSocketConnection *connection, const nav::http::HttpRequest &request,
                         const QUrl &url, const QHostAddress &peer);
     bool pathMatches(const QString &path) const;
@@ -60,7 +63,7 @@ private:
     EngineSettings m_settings;
     QHash<QString, EngineSession *> m_sessions;
     nav::http::ConnectionLimits m_limits; // the port's limits (body cap RT_MAX_PAYLOAD)
-    RealtimeHttpListener *m_listener = nullptr;
+    nav::http::RawHttpListener *m_listener = nullptr;
     QString m_error;
 };
 

@@ -1,16 +1,18 @@
 #pragma once
-// Writes one complete answer on a realtime connection's PendingAnswer with the CORS and cache headers every
-// Engine.IO polling answer carries.
+// Writes one complete answer on a realtime connection's http::PendingAnswer with the CORS and cache headers
+// every Engine.IO polling answer carries.
 #include <QByteArray>
+
+namespace nav::http {
+class PendingAnswer;
+}
 
 namespace nav::realtime {
 
-class PendingAnswer;
-
-void writeAnswer(PendingAnswer &answer, int status, const QByteArray &body, const QByteArray &contentType,
-                 const QByteArray &corsOrigin);
+void writeAnswer(nav::http::PendingAnswer &answer, int status, const QByteArray &body,
+                 const QByteArray &contentType, const QByteArray &corsOrigin);
 // The Engine.IO error form: HTTP status with a JSON body {"code": N, "message": "..."}.
-void writeError(PendingAnswer &answer, int status, int code, const QByteArray &message,
+void writeError(nav::http::PendingAnswer &answer, int status, int code, const QByteArray &message,
                 const QByteArray &corsOrigin);
 
 // Engine.IO error codes (the numbers of the Node server, which clients and the protocol suite expect).

@@ -20,14 +20,15 @@ bool PollingTransport::writable() const {
     return m_get.isOpen() && !m_finished;
 }
 
-void PollingTransport::handleRequest(const nav::http::HttpRequest &request, PendingAnswer &&answer) {
+void PollingTransport::handleRequest(const nav::http::HttpRequest &request,
+                                     nav::http::PendingAnswer &&answer) {
     if (request.head.method == "GET")
         onPoll(std::move(answer));
     else
         onPush(request, std::move(answer));
 }
 
-void PollingTransport::onPoll(PendingAnswer &&answer) {
+void PollingTransport::onPoll(nav::http::PendingAnswer &&answer) {
     if (m_finished) {
         writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         return;
@@ -47,7 +48,7 @@ void PollingTransport::answerLost() {
     reportError(QStringLiteral("poll connection closed prematurely"));
 }
 
-void PollingTransport::onPush(const nav::http::HttpRequest &request, PendingAnswer &&answer) {
+void PollingTransport::onPush(const nav::http::HttpRequest &request, nav::http::PendingAnswer &&answer) {
     if (m_finished) {
         writeError(answer, 400, EngineError::BadRequest, "Bad request", m_settings.corsOrigin);
         return;
@@ -92,7 +93,7 @@ void PollingTransport::send(const QList<EnginePacket> &packets) {
 }
 
 void PollingTransport::answerGet(const QByteArray &body) {
-    PendingAnswer held = std::move(m_get);
+    nav::http::PendingAnswer held = std::move(m_get);
     if (held.isOpen())
         writeAnswer(held, 200, body, kTextType, m_settings.corsOrigin);
 }
@@ -115,7 +116,7 @@ void PollingTransport::finish(const QString &reason) {
     if (m_finished)
         return;
     m_finished = true;
-    m_get = PendingAnswer(); // a poll still held is dropped with its connection
+    m_get = nav::http::PendingAnswer(); // a poll still held is dropped with its connection
     reportClosed(reason);
 }
 

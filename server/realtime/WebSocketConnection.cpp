@@ -71,7 +71,7 @@ void WebSocketConnection::release() {
 void WebSocketConnection::queue(const QByteArray &frame) {
     if (m_state == State::Closed || m_halfClosed)
         return;
-    if (m_output.write(m_fd, frame) == SocketOutput::Outcome::Lost) {
+    if (m_output.write(m_fd, frame) == nav::http::SocketOutput::Outcome::Lost) {
         // Report the loss from the event loop, not from inside the caller's send.
         QTimer::singleShot(0, this, &WebSocketConnection::lose);
         m_halfClosed = true; // nothing more can be written
@@ -81,12 +81,12 @@ void WebSocketConnection::queue(const QByteArray &frame) {
 void WebSocketConnection::onWritable() {
     if (m_state == State::Closed)
         return;
-    const SocketOutput::Outcome outcome = m_output.flush(m_fd);
-    if (outcome == SocketOutput::Outcome::Lost) {
+    const nav::http::SocketOutput::Outcome outcome = m_output.flush(m_fd);
+    if (outcome == nav::http::SocketOutput::Outcome::Lost) {
         lose();
         return;
     }
-    if (outcome == SocketOutput::Outcome::Waiting)
+    if (outcome == nav::http::SocketOutput::Outcome::Waiting)
         return;
     if (m_state == State::Closing)
         finishClosingOnceFlushed();

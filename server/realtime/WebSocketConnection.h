@@ -9,15 +9,15 @@
 // connection reads and drops input until the client closes too (or kCloseTimeoutMs passes), so that the
 // close frame is not destroyed by a connection reset.
 #include "server/http/ConnectionCaps.h"
-#include "server/realtime/DirectNotifier.h"
-#include "server/realtime/SocketOutput.h"
+#include "server/http/DirectNotifier.h"
+#include "server/http/SocketOutput.h"
 #include "server/realtime/WebSocketFrames.h"
 
 #include <QObject>
 
 namespace nav::realtime {
 
-class WebSocketConnection final : public QObject, private DirectNotifier::Owner {
+class WebSocketConnection final : public QObject, private nav::http::DirectNotifier::Owner {
     Q_OBJECT
 public:
     // What the owner hears from the connection: plain virtual calls rather than signals, because every signal
@@ -80,8 +80,8 @@ private:
     int m_fd;
     ws::FrameParser m_parser;
     Receiver *m_receiver = nullptr;
-    DirectNotifier m_readNotifier;
-    SocketOutput m_output; // unsent bytes of queued frames
+    nav::http::DirectNotifier m_readNotifier;
+    nav::http::SocketOutput m_output; // unsent bytes of queued frames
     State m_state = State::Open;
     bool m_halfClosed = false;
     bool m_released = false;

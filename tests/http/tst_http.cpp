@@ -59,13 +59,20 @@ private slots:
         verifyCors(reply);
     }
 
-    // DeferredTlsLoad: OpenSSL's TLS backend stays unloaded until an outgoing HTTPS call needs it.
-    void tlsBackendIsNotLoadedAtIdle() {
+    // Both ports are served on raw descriptors: Qt's HTTP server (and QtWebSockets with it) is not loaded.
+    // OpenSSL's TLS backend stays unloaded until an outgoing HTTPS call needs it.
+    void idleProcessLoadsNoHttpServerNorTls() {
         QFile maps(QStringLiteral("/proc/%1/maps").arg(m_nav->process().pid()));
         QVERIFY(maps.open(QIODevice::ReadOnly));
         const QByteArray mapped = maps.readAll();
-        QVERIFY(mapped.contains("libQt6HttpServer"));
+        QVERIFY(mapped.contains("libQt6Network"));
+        QVERIFY2(!mapped.contains("libQt6HttpServer"), "navigator loads Qt's HTTP server");
+        QVERIFY2(!mapped.contains("libQt6WebSockets"), "navigator loads QtWebSockets");
         QVERIFY2(!mapped.contains("libqopensslbackend"), "the TLS plugin was loaded at start");
+        if (!m_db->isMysql()) { // MariaDB's client library links OpenSSL itself
+            QVERIFY2(!mapped.contains("libssl.so"), "OpenSSL was loaded at start");
+            QVERIFY2(!mapped.contains("libcrypto.so"), "OpenSSL was loaded at start");
+        }
         QVERIFY2(!m_nav->process().output().contains("qt.network.ssl"),
                  m_nav->process().output().constData());
     }

@@ -322,8 +322,8 @@ private slots:
     void framesSentWithTheHandshakeAreRead() {
         EchoServer server(testSettings());
         QVERIFY(server.engine.listen(QHostAddress::LocalHost, 0));
-        // Frames right behind the head, as one write. (ConnectionGuard still scans these bytes as HTTP, so
-        // the fixed mask keeps CR and LF out of them.)
+        // Frames right behind the head, as one write (the fixed mask keeps CR and LF out of them, so no
+        // HTTP reader could take them for a head).
         const QByteArray frames =
             clientFrame(0x1, "4early", true, 0x44332211) + clientFrame(0x9, "p", true, 0x44332211);
         QVERIFY(!frames.contains('\r') && !frames.contains('\n'));

@@ -4,7 +4,7 @@
 #include "server/api/ImageProbe.h"
 #include "server/api/UpscaleRequest.h"
 #include "server/config/TrustProxy.h"
-#include "server/http/RequestFraming.h"
+#include "server/http/RequestReader.h"
 #include "shared/realtime/SocketIoDecoder.h"
 
 #include <QBuffer>
@@ -15,12 +15,23 @@ using namespace nav;
 
 namespace {
 
+// The verdict of every head in bytes, read by RequestReader (as a connection reads them) in reads of chunk.
 QList<http::HeadVerdict> feedAll(const QByteArray &bytes, qsizetype chunk) {
-    http::FramingScanner scanner({1000, 4096});
+    using Step = http::RequestReader::Step;
+    http::RequestReader reader({1000, 4096});
     QList<http::HeadVerdict> verdicts;
     for (qsizetype pos = 0; pos < bytes.size(); pos += chunk) {
         const QByteArray part = bytes.mid(pos, chunk);
-        verdicts += scanner.feed(part.constData(), part.size());
+        reader.append(part.constData(), part.size());
+        for (Step step = reader.next(); step != Step::NeedMore; step = reader.next()) {
+            if (step == Step::Request) {
+                reader.takeRequest();
+                continue;
+            }
+            verdicts << reader.verdict();
+            if (step == Step::Refused)
+                return verdicts;
+        }
     }
     return verdicts;
 }

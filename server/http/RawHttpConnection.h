@@ -1,20 +1,20 @@
 #pragma once
-// One HTTP/1.1 connection of the realtime port, on its raw descriptor: no QTcpSocket, no QIODevice buffers
-// and no Qt HTTP server, so an idle keep-alive connection is the descriptor, a read notifier and a timer.
-// Requests are read through http::RequestReader (the API port's framing rules: 400/411/413/431 refusals) one
-// at a time: a pipelined request waits in the reader (bounded) until the current one is answered. The limits
-// are those of ConnectionGuard on the API port: the head must arrive within the header timeout (from its
+// One HTTP/1.1 connection on its raw descriptor, for both ports (the API port's HttpServer and the realtime
+// port's EngineServer): no QTcpSocket, no QIODevice buffers and no Qt HTTP server, so an idle keep-alive
+// connection is the descriptor, a read notifier and a timer. Requests are read through RequestReader
+// (RequestFraming's rules: 400/411/413/431 refusals) one at a time: a pipelined request waits in the reader
+// (bounded) until the current one is answered. The head must arrive within the header timeout (from its
 // first byte, or from the connection for the first request) and the body within the body timeout (408), an
 // idle keep-alive connection closes after the idle timeout, and no deadline runs while a request is being
-// handled (a held long-poll GET). Bodies reserve their Content-Length from the shared BodyBudget (503 +
-// Retry-After), "Expect: 100-continue" is answered, HTTP/1.0 and "Connection: close" close after the
-// answer, and every refusal is written, the connection half-closed and what the client still sends read and
-// dropped for a few seconds. Writes go straight to the socket; only an unsent remainder is kept, with a write
-// notifier while it lasts. Buffers are released when empty.
+// handled (a slow answer, a held long-poll GET). Bodies reserve their Content-Length from the shared
+// BodyBudget (503 + Retry-After), "Expect: 100-continue" is answered, HTTP/1.0 and "Connection: close" close
+// after the answer, and every refusal is written, the connection half-closed and what the client still sends
+// read and dropped for a few seconds. Writes go straight to the socket (SocketOutput); only an unsent
+// remainder is kept, with a write notifier while it lasts. Buffers are released when empty.
 #include "server/http/ConnectionCaps.h"
+#include "server/http/DirectNotifier.h"
 #include "server/http/RequestReader.h"
-#include "server/realtime/DirectNotifier.h"
-#include "server/realtime/SocketOutput.h"
+#include "server/http/SocketOutput.h"
 
 #include <QBasicTimer>
 #include <QHostAddress>
@@ -22,9 +22,9 @@
 
 #include <memory>
 
-namespace nav::realtime {
+namespace nav::http {
 
-class RealtimeHttpConnection;
+class RawHttpConnection;
 
 // The answer a connection owes for the request it is handling. Move-only; the connection always knows where
 // its handle is, so the handle learns when the client goes away. A handle dropped without an answer closes
@@ -43,7 +43,7 @@ public:
     struct TakenConnection {
         int descriptor = -1;
         QByteArray buffered; // bytes the client sent after the request head
-        nav::http::ConnectionTicket ticket;
+        ConnectionTicket ticket;
     };
 
     PendingAnswer() = default;
@@ -64,31 +64,31 @@ public:
     TakenConnection takeConnection();
 
 private:
-    friend class RealtimeHttpConnection;
-    explicit PendingAnswer(RealtimeHttpConnection *connection);
+    friend class RawHttpConnection;
+    explicit PendingAnswer(RawHttpConnection *connection);
     void lost();
 
-    RealtimeHttpConnection *m_connection = nullptr;
+    RawHttpConnection *m_connection = nullptr;
     Listener *m_listener = nullptr;
 };
 
-class RealtimeHttpConnection final : public QObject, private DirectNotifier::Owner {
+class RawHttpConnection final : public QObject, private DirectNotifier::Owner {
 public:
-    class Handler {
+    class RequestHandler {
     public:
         // One complete request; answer through the handle, now or later.
-        virtual void handleRequest(const nav::http::HttpRequest &request, const QHostAddress &peer,
+        virtual void handleRequest(const HttpRequest &request, const QHostAddress &peer,
                                    PendingAnswer answer) = 0;
 
     protected:
-        ~Handler() = default;
+        ~RequestHandler() = default;
     };
 
     // Takes ownership of descriptor (an accepted TCP connection). limits and handler must outlive the
     // connection (the listener that owns them is its parent).
-    RealtimeHttpConnection(int descriptor, const QHostAddress &peer, nav::http::ConnectionTicket ticket,
-                           const nav::http::ConnectionLimits *limits, Handler *handler, QObject *parent);
-    ~RealtimeHttpConnection() override;
+    RawHttpConnection(int descriptor, const QHostAddress &peer, ConnectionTicket ticket,
+                      const ConnectionLimits *limits, RequestHandler *handler, QObject *parent);
+    ~RawHttpConnection() override;
 
     // Answers status with a JSON error and closes (a connection over a cap).
     void refuse(int status, const QByteArray &message, const QByteArray &extraHeaders = {});
@@ -133,15 +133,15 @@ private:
     bool m_halfClosed = false;
     DirectNotifier m_readNotifier;
     SocketOutput m_output;
-    QBasicTimer m_timer;   // the one deadline (or the resume)
-    qint64 m_clockStart;   // when the running deadline's period began (ms, monotonic)
-    qint64 m_reserved = 0; // body budget held by the request being read or handled
-    std::unique_ptr<nav::http::RequestReader> m_reader; // only while a request is incomplete or buffered
-    PendingAnswer *m_answer = nullptr;                  // the handle of the request being handled
+    QBasicTimer m_timer;                     // the one deadline (or the resume)
+    qint64 m_clockStart;                     // when the running deadline's period began (ms, monotonic)
+    qint64 m_reserved = 0;                   // body budget held by the request being read or handled
+    std::unique_ptr<RequestReader> m_reader; // only while a request is incomplete or buffered
+    PendingAnswer *m_answer = nullptr;       // the handle of the request being handled
     QHostAddress m_peer;
-    nav::http::ConnectionTicket m_ticket;
-    const nav::http::ConnectionLimits *m_limits;
-    Handler *m_handler;
+    ConnectionTicket m_ticket;
+    const ConnectionLimits *m_limits;
+    RequestHandler *m_handler;
 };
 
-} // namespace nav::realtime
+} // namespace nav::http

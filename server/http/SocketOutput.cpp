@@ -1,9 +1,9 @@
-#include "server/realtime/SocketOutput.h"
+#include "server/http/SocketOutput.h"
 
 #include <cerrno>
 #include <sys/socket.h>
 
-namespace nav::realtime {
+namespace nav::http {
 
 namespace {
 
@@ -57,4 +57,4 @@ void SocketOutput::stop() {
     m_pending = QByteArray();
 }
 
-} // namespace nav::realtime
+} // namespace nav::http

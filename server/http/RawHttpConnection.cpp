@@ -1,6 +1,6 @@
-#include "server/realtime/RealtimeHttpConnection.h"
+#include "server/http/RawHttpConnection.h"
 
-#include "server/realtime/RealtimeLogging_p.h"
+#include "server/http/HttpLogging_p.h"
 
 #include <QDeadlineTimer>
 #include <QTimerEvent>
@@ -10,13 +10,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace nav::realtime {
+namespace nav::http {
 
 namespace {
 
 // How long a closing connection keeps reading (and dropping) what the client still sends once its last
 // answer is out: closing with unread data makes the kernel send a reset, which often destroys the answer
-// before the client reads it. The same as ConnectionGuard's on the API port.
+// before the client reads it.
 constexpr int kLingerMs = 5000;
 constexpr int kRetryAfterSeconds = 5;
 // Large enough for most requests in one read, small enough for the stack.
@@ -27,7 +27,7 @@ qint64 nowMs() {
     return QDeadlineTimer::current().deadline();
 }
 
-bool wantsClose(const nav::http::HttpRequest &request) {
+bool wantsClose(const HttpRequest &request) {
     if (request.http10)
         return true;
     const QByteArray connection = request.head.value("connection");
@@ -41,7 +41,7 @@ bool wantsClose(const nav::http::HttpRequest &request) {
 
 // --- PendingAnswer -------------------------------------------------------------------------------------
 
-PendingAnswer::PendingAnswer(RealtimeHttpConnection *connection) : m_connection(connection) {
+PendingAnswer::PendingAnswer(RawHttpConnection *connection) : m_connection(connection) {
     connection->m_answer = this;
 }
 
@@ -64,13 +64,13 @@ PendingAnswer::~PendingAnswer() {
 
 void PendingAnswer::write(int status, const QByteArray &headers, const QByteArray &body, bool closeAfter) {
     m_listener = nullptr;
-    if (RealtimeHttpConnection *connection = std::exchange(m_connection, nullptr))
+    if (RawHttpConnection *connection = std::exchange(m_connection, nullptr))
         connection->answer(status, headers, body, closeAfter);
 }
 
 PendingAnswer::TakenConnection PendingAnswer::takeConnection() {
     m_listener = nullptr;
-    if (RealtimeHttpConnection *connection = std::exchange(m_connection, nullptr))
+    if (RawHttpConnection *connection = std::exchange(m_connection, nullptr))
         return connection->takeOver();
     return {};
 }
@@ -82,12 +82,10 @@ void PendingAnswer::lost() {
         listener->answerLost();
 }
 
-// --- RealtimeHttpConnection ----------------------------------------------------------------------------
+// --- RawHttpConnection ----------------------------------------------------------------------------
 
-RealtimeHttpConnection::RealtimeHttpConnection(int descriptor, const QHostAddress &peer,
-                                               nav::http::ConnectionTicket ticket,
-                                               const nav::http::ConnectionLimits *limits, Handler *handler,
-                                               QObject *parent)
+RawHttpConnection::RawHttpConnection(int descriptor, const QHostAddress &peer, ConnectionTicket ticket,
+                                     const ConnectionLimits *limits, RequestHandler *handler, QObject *parent)
     : QObject(parent), m_fd(descriptor), m_readNotifier(descriptor, QSocketNotifier::Read, this, this),
       m_output(this, this), m_clockStart(nowMs()), m_peer(peer), m_ticket(std::move(ticket)),
       m_limits(limits), m_handler(handler) {
@@ -97,7 +95,7 @@ RealtimeHttpConnection::RealtimeHttpConnection(int descriptor, const QHostAddres
     updateDeadline(); // a fresh connection must send its first head within the header timeout
 }
 
-RealtimeHttpConnection::~RealtimeHttpConnection() {
+RawHttpConnection::~RawHttpConnection() {
     // Destroyed with its listener (the server is going away) while an answer is held: the handle only learns
     // that there is no client any more. Its listener is not called: the sessions go with the server.
     if (PendingAnswer *answer = std::exchange(m_answer, nullptr)) {
@@ -108,18 +106,18 @@ RealtimeHttpConnection::~RealtimeHttpConnection() {
     closeDescriptor();
 }
 
-qint64 RealtimeHttpConnection::elapsedMs() const {
+qint64 RawHttpConnection::elapsedMs() const {
     return nowMs() - m_clockStart;
 }
 
-void RealtimeHttpConnection::socketReady(QSocketNotifier::Type type) {
+void RawHttpConnection::socketReady(QSocketNotifier::Type type) {
     if (type == QSocketNotifier::Read)
         onReadable();
     else
         onWritable();
 }
 
-void RealtimeHttpConnection::onReadable() {
+void RawHttpConnection::onReadable() {
     char buffer[kReadChunk];
     for (int i = 0; i < kReadsPerWakeup && m_state != State::Gone; ++i) {
         const ssize_t got = ::read(m_fd, buffer, sizeof buffer);
@@ -134,7 +132,7 @@ void RealtimeHttpConnection::onReadable() {
         if (m_state == State::Closing) // lingering: drop it
             continue;
         if (!m_reader) {
-            m_reader = std::make_unique<nav::http::RequestReader>(m_limits->framing());
+            m_reader = std::make_unique<RequestReader>(m_limits->framing());
             if (m_answeredOnce && m_state == State::Reading) // the first byte of a head after idle time
                 m_clockStart = nowMs();
         }
@@ -151,21 +149,21 @@ void RealtimeHttpConnection::onReadable() {
         process();
 }
 
-void RealtimeHttpConnection::process() {
-    using Step = nav::http::RequestReader::Step;
+void RawHttpConnection::process() {
+    using Step = RequestReader::Step;
     m_processing = true;
     while (m_state == State::Reading && m_reader) {
         const Step step = m_reader->next();
         if (step == Step::NeedMore) {
             break;
         } else if (step == Step::Refused) {
-            const nav::http::HeadVerdict verdict = m_reader->verdict();
+            const HeadVerdict verdict = m_reader->verdict();
             reject(verdict.status, verdict.message);
         } else if (step == Step::Head) {
-            const nav::http::HeadVerdict &verdict = m_reader->verdict();
+            const HeadVerdict &verdict = m_reader->verdict();
             if (m_limits->bodyBudget && !m_limits->bodyBudget->tryReserve(verdict.contentLength)) {
-                qCWarning(lcRealtime) << "request body budget (HTTP_BODY_BUDGET) is full; refusing"
-                                      << verdict.contentLength << "bytes from" << m_peer.toString();
+                qCWarning(lcHttp) << "request body budget (HTTP_BODY_BUDGET) is full; refusing"
+                                  << verdict.contentLength << "bytes from" << m_peer.toString();
                 reject(503, "The server is busy receiving other uploads; retry shortly",
                        "Retry-After: " + QByteArray::number(kRetryAfterSeconds) + "\r\n");
                 break;
@@ -175,7 +173,7 @@ void RealtimeHttpConnection::process() {
             if (verdict.expectContinue && verdict.contentLength > 0)
                 send("HTTP/1.1 100 Continue\r\n\r\n");
         } else { // a whole request
-            nav::http::HttpRequest request = m_reader->takeRequest();
+            HttpRequest request = m_reader->takeRequest();
             if (!m_reader->inHead() && !m_reader->inBody() && m_reader->buffered() == 0)
                 m_reader.reset(); // nothing pipelined: an idle connection keeps no reader
             m_closeAfterAnswer = wantsClose(request);
@@ -191,8 +189,8 @@ void RealtimeHttpConnection::process() {
         updateDeadline();
 }
 
-void RealtimeHttpConnection::answer(int status, const QByteArray &headers, const QByteArray &body,
-                                    bool closeAfter) {
+void RawHttpConnection::answer(int status, const QByteArray &headers, const QByteArray &body,
+                               bool closeAfter) {
     m_answer = nullptr;
     if (m_state != State::Handling)
         return;
@@ -200,7 +198,7 @@ void RealtimeHttpConnection::answer(int status, const QByteArray &headers, const
     const bool close = closeAfter || m_closeAfterAnswer;
     QByteArray bytes;
     bytes.reserve(128 + headers.size() + body.size());
-    bytes += "HTTP/1.1 " + QByteArray::number(status) + ' ' + nav::http::reasonPhrase(status) + "\r\n";
+    bytes += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     bytes += headers;
     bytes += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     if (close)
@@ -229,15 +227,15 @@ void RealtimeHttpConnection::answer(int status, const QByteArray &headers, const
     }
 }
 
-void RealtimeHttpConnection::answerAbandoned() {
+void RawHttpConnection::answerAbandoned() {
     m_answer = nullptr;
     if (m_state != State::Handling)
         return;
-    qCDebug(lcRealtime) << "a request from" << m_peer.toString() << "was dropped unanswered; closing";
+    qCDebug(lcHttp) << "a request from" << m_peer.toString() << "was dropped unanswered; closing";
     lose();
 }
 
-PendingAnswer::TakenConnection RealtimeHttpConnection::takeOver() {
+PendingAnswer::TakenConnection RawHttpConnection::takeOver() {
     m_answer = nullptr;
     PendingAnswer::TakenConnection taken;
     if (m_state != State::Handling)
@@ -255,19 +253,19 @@ PendingAnswer::TakenConnection RealtimeHttpConnection::takeOver() {
     return taken;
 }
 
-void RealtimeHttpConnection::refuse(int status, const QByteArray &message, const QByteArray &extraHeaders) {
+void RawHttpConnection::refuse(int status, const QByteArray &message, const QByteArray &extraHeaders) {
     reject(status, message, extraHeaders);
 }
 
-void RealtimeHttpConnection::reject(int status, const QByteArray &message, const QByteArray &extraHeaders) {
+void RawHttpConnection::reject(int status, const QByteArray &message, const QByteArray &extraHeaders) {
     if (m_state == State::Closing || m_state == State::Gone)
         return;
-    qCWarning(lcRealtime) << "refused a request from" << m_peer.toString() << "with" << status << message;
+    qCWarning(lcHttp) << "refused a request from" << m_peer.toString() << "with" << status << message;
     releaseReservation();
-    startClosing(nav::http::refusalAnswer(status, message, extraHeaders));
+    startClosing(refusalAnswer(status, message, extraHeaders));
 }
 
-void RealtimeHttpConnection::startClosing(const QByteArray &lastBytes) {
+void RawHttpConnection::startClosing(const QByteArray &lastBytes) {
     m_state = State::Closing;
     m_reader.reset();
     m_resumePending = false;
@@ -279,21 +277,21 @@ void RealtimeHttpConnection::startClosing(const QByteArray &lastBytes) {
     halfCloseOnceFlushed();
 }
 
-void RealtimeHttpConnection::halfCloseOnceFlushed() {
+void RawHttpConnection::halfCloseOnceFlushed() {
     if (m_state == State::Closing && m_output.idle() && !m_halfClosed && m_fd >= 0) {
         m_halfClosed = true;
         ::shutdown(m_fd, SHUT_WR);
     }
 }
 
-void RealtimeHttpConnection::send(const QByteArray &bytes) {
+void RawHttpConnection::send(const QByteArray &bytes) {
     if (m_fd < 0 || m_halfClosed)
         return;
     if (m_output.write(m_fd, bytes) == SocketOutput::Outcome::Lost)
         lose();
 }
 
-void RealtimeHttpConnection::onWritable() {
+void RawHttpConnection::onWritable() {
     if (m_fd < 0)
         return;
     bool sentSome = false;
@@ -308,13 +306,13 @@ void RealtimeHttpConnection::onWritable() {
         halfCloseOnceFlushed();
 }
 
-void RealtimeHttpConnection::releaseReservation() {
+void RawHttpConnection::releaseReservation() {
     if (m_reserved > 0 && m_limits->bodyBudget)
         m_limits->bodyBudget->release(m_reserved);
     m_reserved = 0;
 }
 
-void RealtimeHttpConnection::updateDeadline() {
+void RawHttpConnection::updateDeadline() {
     if (m_state != State::Reading)
         return;
     qint64 timeoutMs = m_limits->idleTimeoutMs;
@@ -326,7 +324,7 @@ void RealtimeHttpConnection::updateDeadline() {
     m_timer.start(static_cast<int>(left), this);
 }
 
-void RealtimeHttpConnection::timerEvent(QTimerEvent *event) {
+void RawHttpConnection::timerEvent(QTimerEvent *event) {
     if (event->timerId() != m_timer.timerId())
         return QObject::timerEvent(event);
     m_timer.stop();
@@ -338,7 +336,7 @@ void RealtimeHttpConnection::timerEvent(QTimerEvent *event) {
     onDeadline();
 }
 
-void RealtimeHttpConnection::onDeadline() {
+void RawHttpConnection::onDeadline() {
     if (m_state == State::Closing) { // the linger is over
         lose();
         return;
@@ -347,21 +345,21 @@ void RealtimeHttpConnection::onDeadline() {
         return;
     const QString peer = m_peer.toString();
     if (m_reader && m_reader->inBody()) {
-        qCInfo(lcRealtime) << "request body from" << peer << "not complete within HTTP_BODY_TIMEOUT";
+        qCInfo(lcHttp) << "request body from" << peer << "not complete within HTTP_BODY_TIMEOUT";
         reject(408, "The request body did not arrive within " + QByteArray::number(m_limits->bodyTimeoutMs) +
                         " ms (HTTP_BODY_TIMEOUT)");
     } else if (m_reader && m_reader->inHead()) {
-        qCInfo(lcRealtime) << "request head from" << peer << "not complete within HTTP_HEADER_TIMEOUT";
+        qCInfo(lcHttp) << "request head from" << peer << "not complete within HTTP_HEADER_TIMEOUT";
         reject(408, "The request headers did not arrive within " +
                         QByteArray::number(m_limits->headerTimeoutMs) + " ms (HTTP_HEADER_TIMEOUT)");
     } else {
         // Nothing sent at all on a fresh connection, or idle between requests: just close.
-        qCDebug(lcRealtime) << "closing idle connection from" << peer;
+        qCDebug(lcHttp) << "closing idle connection from" << peer;
         lose();
     }
 }
 
-void RealtimeHttpConnection::lose() {
+void RawHttpConnection::lose() {
     if (m_state == State::Gone)
         return;
     m_state = State::Gone;
@@ -373,7 +371,7 @@ void RealtimeHttpConnection::lose() {
         std::exchange(m_answer, nullptr)->lost();
 }
 
-void RealtimeHttpConnection::closeDescriptor() {
+void RawHttpConnection::closeDescriptor() {
     m_timer.stop();
     m_resumePending = false;
     if (m_fd < 0)
@@ -384,4 +382,4 @@ void RealtimeHttpConnection::closeDescriptor() {
     m_fd = -1;
 }
 
-} // namespace nav::realtime
+} // namespace nav::http

@@ -1,13 +1,13 @@
 #pragma once
-// The write side of a raw connection on the realtime port (RealtimeHttpConnection, WebSocketConnection):
-// bytes go straight to the socket and only what the kernel did not take is kept. The write notifier is
-// created on the first partial write and enabled only while bytes wait; the buffer is released once they
-// are out, so an idle connection holds none.
-#include "server/realtime/DirectNotifier.h"
+// The write side of a raw connection (RawHttpConnection on either port, the realtime port's
+// WebSocketConnection): bytes go straight to the socket and only what the kernel did not take is kept. The
+// write notifier is created on the first partial write and enabled only while bytes wait; the buffer is
+// released once they are out, so an idle connection holds none.
+#include "server/http/DirectNotifier.h"
 
 #include <QByteArray>
 
-namespace nav::realtime {
+namespace nav::http {
 
 class SocketOutput {
 public:
@@ -36,4 +36,4 @@ private:
     QByteArray m_pending;
 };
 
-} // namespace nav::realtime
+} // namespace nav::http

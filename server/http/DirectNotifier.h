@@ -1,11 +1,11 @@
 #pragma once
 // A socket notifier that calls its owner directly instead of through its activated() signal: the raw
-// connections of the realtime port (HTTP and WebSocket) each have one, and a signal connection per
-// connection costs about 100 bytes.
+// connections (HTTP on either port, the realtime port's WebSockets) each have one, and a signal connection
+// per connection costs about 100 bytes.
 #include <QEvent>
 #include <QSocketNotifier>
 
-namespace nav::realtime {
+namespace nav::http {
 
 class DirectNotifier final : public QSocketNotifier {
 public:
@@ -34,4 +34,4 @@ private:
     Owner *m_owner;
 };
 
-} // namespace nav::realtime
+} // namespace nav::http
