@@ -19,19 +19,19 @@ void act(Services &s, const http::Request &req, http::Responder &res,
                              .arg(req.param("name")),
                          QStringLiteral("BACKEND_NOT_FOUND"));
     (worker->*action)();
-    res.json(200, QJsonObject{{"backend", backendJson(*worker)}});
+    res.json(200, QJsonObject{{"backend", backendJson(*worker, s.queue->runningOn(*worker))}});
 }
 
 } // namespace
 
-QJsonObject backendJson(const queue::BackendWorker &worker) {
+QJsonObject backendJson(const queue::BackendWorker &worker, const std::optional<store::Job> &running) {
     Backend backend;
     backend.name = worker.name();
     backend.url = worker.client()->sdApiHost().toString(QUrl::RemoveUserInfo);
     backend.state = queue::BackendWorker::stateName(worker.state());
     backend.reachable = worker.reachable();
     backend.loadedCheckpoint = worker.loadedModel();
-    if (const auto &job = worker.current())
+    if (const auto &job = running)
         backend.runningJob = Backend::RunningJob{job->id, job->ownerId, job->modelName, job->startedAt};
     backend.jobsDone = worker.jobsDone();
     backend.jobsFailed = worker.jobsFailed();
@@ -43,7 +43,7 @@ QJsonObject backendJson(const queue::BackendWorker &worker) {
 void getAdminBackends(Services &s, const http::Request &, http::Responder res, const auth::Caller &) {
     QJsonArray list;
     for (const queue::BackendWorker *worker : s.queue->backends())
-        list.append(backendJson(*worker));
+        list.append(backendJson(*worker, s.queue->runningOn(*worker)));
     res.json(200, QJsonObject{{"backends", list}});
 }
 

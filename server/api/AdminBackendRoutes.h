@@ -19,7 +19,9 @@
 
 namespace nav::api {
 
-QJsonObject backendJson(const queue::BackendWorker &worker);
+// `running`: the job to show as running on it (JobQueue::runningOn, which leaves out a job whose row is not
+// in the database yet).
+QJsonObject backendJson(const queue::BackendWorker &worker, const std::optional<store::Job> &running);
 
 void getAdminBackends(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);
 void pauseBackend(Services &s, const http::Request &req, http::Responder res, const auth::Caller &caller);

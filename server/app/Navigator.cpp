@@ -171,7 +171,8 @@ void Navigator::connectEvents() {
                      &realtime::RealtimeHub::userRoleChanged);
     QObject::connect(&m_queue, &queue::JobQueue::backendStateChanged, &m_realtime,
                      [this](queue::BackendWorker *worker) {
-                         m_realtime.emitToAdmins(QStringLiteral("backend-state"), api::backendJson(*worker));
+                         m_realtime.emitToAdmins(QStringLiteral("backend-state"),
+                                                 api::backendJson(*worker, m_queue.runningOn(*worker)));
                      });
 }
 

@@ -273,7 +273,10 @@ BackendWorker *JobQueue::earlyBackend(const store::Job &job) const {
     // Every submission still being stored was itself sent early: none is about to enter the queue ahead.
     if (m_reserved != m_early.size() || unstored(job.id))
         return nullptr;
-    // An id known here (preparing or running) goes the usual way: its insert finds the duplicate.
+    // An id known here (preparing, running, or with a state write still pending) goes the usual way: its
+    // insert finds the duplicate.
+    if (m_writes.hasPending(job.id))
+        return nullptr;
     for (const store::Job &preparing : m_preparing)
         if (preparing.id == job.id)
             return nullptr;

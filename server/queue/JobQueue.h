@@ -86,6 +86,11 @@ public:
     // Waiting jobs in dispatch order (promoted first, then round-robin between owners).
     QList<store::Job> queued() const;
     QList<store::Job> running() const; // includes jobs whose inputs are loading for a backend
+    // The job `worker` runs, unless its row is not in the database yet (see enqueue's early start).
+    std::optional<store::Job> runningOn(const BackendWorker &worker) const {
+        const auto &job = worker.current();
+        return job && !unstored(job->id) ? job : std::nullopt;
+    }
     // 1-based position in dispatch order, 0 while running, -1 if not waiting or running.
     int position(const QString &jobId) const;
     std::optional<store::JobProgress> progress(const QString &jobId) const;

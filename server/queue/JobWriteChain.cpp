@@ -4,6 +4,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace nav::queue {
 
 namespace {
@@ -103,6 +105,11 @@ void JobWriteChain::setDatabaseDown(bool down) {
         return;
     m_databaseDown = down;
     emit availabilityChanged(!down);
+}
+
+bool JobWriteChain::hasPending(const QString &jobId) const {
+    return std::any_of(m_pending.begin(), m_pending.end(),
+                       [&](const Pending &pending) { return pending.write.jobId == jobId; });
 }
 
 void JobWriteChain::release(const QString &jobId, bool keep) {

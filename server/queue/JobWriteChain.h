@@ -36,7 +36,10 @@ public:
     void write(store::JobWrite write, std::function<void(bool)> done = {});
     // Calls `done` once every write queued so far has been answered (at once if none is pending).
     void flush(std::function<void()> done);
-    // Holds the writes of `jobId` (and every write queued after its first one) until release(jobId).
+    // Whether a write of `jobId` waits or runs.
+    bool hasPending(const QString &jobId) const;
+    // Holds the writes of `jobId` (and every write queued after its first one) until release(jobId). Only for
+    // a job with no write pending (hasPending), so that every write of it in the chain came after the hold.
     void hold(const QString &jobId) { m_held.insert(jobId); }
     // Ends the hold. `keep` false: the job's row was never inserted, so its pending writes are dropped
     // unanswered (their `done` never runs).

@@ -268,6 +268,9 @@ private slots:
         const QString id = h.txt2img(kAlice, {{"steps", 100}}).json().value("job_id").toString();
         QVERIFY(!id.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(h.sim().state().value("busy").toBool(), 20000);
+        // The job reaches Forge while its row is written; its 'started' write commits just after the answer.
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(h.db(), "SELECT status FROM jobs WHERE job_id = ?", {id}).toString(),
+                                  QString("started"), 20000);
         ::kill(static_cast<pid_t>(h.nav().process().pid()), SIGTERM);
         const QList<QByteArray> stopping = receive();
         ::close(fd);

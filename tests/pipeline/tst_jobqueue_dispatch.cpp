@@ -110,6 +110,16 @@ struct Fixture {
         });
     }
     QVariant value(const QString &sql, const QVariantList &binds = {}) { return scalar(testDb, sql, binds); }
+    // The generation requests forge-sim received for `jobId`.
+    int generations(const QString &jobId) const {
+        int count = 0;
+        for (const QJsonValue &entry : sim.requests())
+            count += entry.toObject().value("body").toObject().value("force_task_id").toString() ==
+                             QStringLiteral("navigator-") + jobId
+                         ? 1
+                         : 0;
+        return count;
+    }
 
     TestDatabase testDb;
     ForgeSim sim;
@@ -148,6 +158,7 @@ private slots:
         QVERIFY2(f.events.isEmpty(), qPrintable(f.events.join(", ")));
         QCOMPARE(f.queue->queueSize(), 0);
         QVERIFY(f.queue->running().isEmpty());
+        QVERIFY(!f.queue->runningOn(*f.worker)); // the admins' backend list does not show it either
         QCOMPARE(f.queue->position(job.id), -1);
         f.release();
 
@@ -157,6 +168,7 @@ private slots:
         QCOMPARE(f.events.mid(0, 2), (QStringList{"task-queued early0001", "task-started early0001"}));
         QCOMPARE(f.queue->position(job.id), 0);
         QCOMPARE(f.queue->running().size(), 1);
+        QCOMPARE(f.queue->runningOn(*f.worker)->id, job.id);
         QTRY_VERIFY_WITH_TIMEOUT(f.events.contains("task-finished early0001"), 20000);
         QCOMPARE(f.value("SELECT status FROM jobs WHERE job_id = ?", {job.id}).toString(),
                  QString("finished"));
@@ -267,8 +279,34 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
         QCOMPARE(*f.status, Status::DuplicateId);
         QTRY_VERIFY_WITH_TIMEOUT(f.events.contains("task-finished early0005"), 20000);
-        QCOMPARE(f.sim.requests().size(), 1);
+        QCOMPARE(f.generations(job.id), 1);
         QCOMPARE(f.sim.requestFor(job.id).value("outcome").toString(), QString("ok"));
+    }
+
+    // The same id again while the first job's finished write still waits in the chain: it is not sent early
+    // (holding and then dropping that id's writes would take the first job's with it), its insert finds the
+    // duplicate, and the first job ends finished.
+    void idWithAPendingWriteIsNotSentEarly() {
+        Fixture f(kSlowSim);
+        QVERIFY(f.start());
+        const store::Job job = makeJob(QStringLiteral("early0006"), 6); // 300 ms: still running at the block
+        f.submit(job);
+        QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
+        QCOMPARE(*f.status, Status::Queued);
+        QVERIFY(f.worker->busy());
+        f.block(); // before Forge's answer: the finished write waits behind the blocker
+        QTRY_COMPARE_WITH_TIMEOUT(f.sim.requestFor(job.id).value("outcome").toString(), QString("ok"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!f.worker->busy(), 10000);
+        f.status.reset();
+        f.queue->enqueue(job, std::nullopt, true, [&](Status s, int) { f.status = s; });
+        QCOMPARE(f.generations(job.id), 1);
+        f.release();
+        QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
+        QCOMPARE(*f.status, Status::DuplicateId);
+        QTRY_VERIFY_WITH_TIMEOUT(f.events.contains("task-finished early0006"), 20000);
+        QCOMPARE(f.value("SELECT status FROM jobs WHERE job_id = ?", {job.id}).toString(),
+                 QString("finished"));
+        QCOMPARE(f.sim.requests().size(), 1);
     }
 };
 

@@ -63,7 +63,7 @@ private slots:
         forge::ForgeClient client(QUrl("http://user:secret@127.0.0.1:9/sdapi/v1"),
                                   QUrl("http://127.0.0.1:9"));
         queue::BackendWorker worker(QStringLiteral("127.0.0.1:9"), &client, queue::WorkerSettings{});
-        const QJsonObject answer = api::backendJson(worker);
+        const QJsonObject answer = api::backendJson(worker, worker.current());
         const api::Backend backend = api::Backend::fromJson(answer);
         QCOMPARE(backend.toJson(), answer);
         QCOMPARE(sortedKeys(answer), sortedKeys(api::Backend{}.toJson()));
