@@ -6,6 +6,28 @@
 
 namespace nav::queue {
 
+namespace {
+
+// The index of `ownerId`'s entry in `owners`, added (with when the owner was last served) at its first job.
+// `current`, the previous job's owner, is tried first: a batch of one owner needs no hash lookup per job.
+template <typename Owner>
+int ownerSlot(QList<Owner> &owners, QHash<QString, int> &index, int current, const QString &ownerId,
+              const QHash<QString, quint64> &lastServed) {
+    if (current >= 0 && owners[current].id == ownerId)
+        return current;
+    const auto found = index.constFind(ownerId);
+    if (found != index.constEnd())
+        return *found;
+    Owner owner;
+    owner.id = ownerId;
+    owner.lastServed = lastServed.value(ownerId, 0);
+    owners.append(owner);
+    index.insert(ownerId, int(owners.size() - 1));
+    return int(owners.size() - 1);
+}
+
+} // namespace
+
 bool isLoadedModel(const QString &loaded, const QString &wanted) {
     return !loaded.isEmpty() && (loaded == wanted || loaded.startsWith(wanted + QLatin1Char('.')) ||
                                  loaded.startsWith(wanted + QStringLiteral(" [")));
@@ -70,16 +92,7 @@ int Scheduler::position(const QList<store::Job> &queued, qsizetype index) const 
             targetPromoted = targetPromoted || i == index;
             continue;
         }
-        if (current < 0 || owners[current].id != job.ownerId) {
-            const auto found = ownerIndex.constFind(job.ownerId);
-            if (found == ownerIndex.constEnd()) {
-                current = int(owners.size());
-                ownerIndex.insert(job.ownerId, current);
-                owners.append(Owner{job.ownerId, m_lastServed.value(job.ownerId, 0)});
-            } else {
-                current = *found;
-            }
-        }
+        current = ownerSlot(owners, ownerIndex, current, job.ownerId, m_lastServed);
         if (i == index) {
             target = current;
             targetRound = owners[current].count;
@@ -136,16 +149,7 @@ int Scheduler::pick(const QList<store::Job> &queued, const QString &loadedModel,
                 continue;
             }
         }
-        if (current < 0 || owners[current].id != job.ownerId) {
-            const auto found = ownerIndex.constFind(job.ownerId);
-            if (found == ownerIndex.constEnd()) {
-                current = int(owners.size());
-                ownerIndex.insert(job.ownerId, current);
-                owners.append(Owner{job.ownerId, m_lastServed.value(job.ownerId, 0)});
-            } else {
-                current = *found;
-            }
-        }
+        current = ownerSlot(owners, ownerIndex, current, job.ownerId, m_lastServed);
         Owner &owner = owners[current];
         if (owner.head < 0 && (!canRun || canRun(job))) {
             owner.head = i;

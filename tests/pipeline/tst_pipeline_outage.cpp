@@ -45,6 +45,31 @@ private:
     quint16 m_port;
 };
 
+// Navigator's settings for the private MariaDB server on `port` (database `name`), plus `extra`.
+QHash<QString, QString> mariadbEnv(quint16 port, const QString &name, const QHash<QString, QString> &extra) {
+    QHash<QString, QString> env{
+        {"DB_DRIVER", "mysql"}, {"DB_HOST", "127.0.0.1"},    {"DB_PORT", QString::number(port)},
+        {"DB_SOCKET", ""},      {"DB_USER", "navigator"},    {"DB_PASSWORD", "navigator"},
+        {"DB_NAME", name},      {"DB_RETRY_MAX_DELAY", "1s"}};
+    env.insert(extra);
+    return env;
+}
+
+// Starts navigator, makes Alice a user and connects the npm socket.io-client listener (READY once connected).
+// Returns what went wrong, or an empty string.
+QString startWithListener(PipelineHarness &h, Sql &sql, ChildProcess &listener) {
+    if (const QString error = h.start({}); !error.isEmpty())
+        return error;
+    if (!sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)))
+        return QStringLiteral("cannot add the user");
+    if (!listener.start(
+            "node", {NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs", h.nav().rtUrl().toString()}))
+        return QStringLiteral("cannot start the socket.io listener");
+    if (!QTest::qWaitFor([&] { return listener.output().contains("READY"); }, 20000))
+        return QStringLiteral("the socket.io listener did not connect: ") + listener.output();
+    return {};
+}
+
 int countEvents(const ChildProcess &listener, const QString &jobId, const QString &name) {
     int count = 0;
     for (const QByteArray &line : listener.output().split('\n')) {
@@ -77,22 +102,10 @@ private slots:
         QVERIFY(sql.exec("CREATE DATABASE nav_outage"));
         QVERIFY(sql.open("nav_outage"));
 
-        PipelineHarness h({"--step-ms", "30"}, {{"DB_DRIVER", "mysql"},
-                                                {"DB_HOST", "127.0.0.1"},
-                                                {"DB_PORT", QString::number(port)},
-                                                {"DB_SOCKET", ""},
-                                                {"DB_USER", "navigator"},
-                                                {"DB_PASSWORD", "navigator"},
-                                                {"DB_NAME", "nav_outage"},
-                                                {"DB_RETRY_MAX_DELAY", "1s"},
-                                                {"MAX_JOBS_PER_USER", "0"}});
-        const QString error = h.start({});
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        QVERIFY(sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)));
+        PipelineHarness h({"--step-ms", "30"}, mariadbEnv(port, "nav_outage", {{"MAX_JOBS_PER_USER", "0"}}));
         ChildProcess listener;
-        QVERIFY(listener.start(
-            "node", {NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs", h.nav().rtUrl().toString()}));
-        QTRY_VERIFY_WITH_TIMEOUT(listener.output().contains("READY"), 20000);
+        const QString error = startWithListener(h, sql, listener);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
 
         QStringList ids;
         const int jobs =
@@ -172,22 +185,11 @@ private slots:
         QVERIFY(sql.open());
         QVERIFY(sql.exec("CREATE DATABASE nav_early"));
         QVERIFY(sql.open("nav_early"));
-        PipelineHarness h({"--step-ms", "100"}, {{"DB_DRIVER", "mysql"},
-                                                 {"DB_HOST", "127.0.0.1"},
-                                                 {"DB_PORT", QString::number(server.port())},
-                                                 {"DB_SOCKET", ""},
-                                                 {"DB_USER", "navigator"},
-                                                 {"DB_PASSWORD", "navigator"},
-                                                 {"DB_NAME", "nav_early"},
-                                                 {"DB_RETRY_MAX_DELAY", "1s"},
-                                                 {"AUTH_ROLE_CACHE_MS", "600000"}});
-        const QString error = h.start({});
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        QVERIFY(sql.exec(QStringLiteral("INSERT INTO users (id, role) VALUES (%1, 1)").arg(kAlice)));
+        PipelineHarness h({"--step-ms", "100"},
+                          mariadbEnv(server.port(), "nav_early", {{"AUTH_ROLE_CACHE_MS", "600000"}}));
         ChildProcess listener;
-        QVERIFY(listener.start(
-            "node", {NAVIGATOR_SOURCE_DIR "/tests/pipeline/event_listener.mjs", h.nav().rtUrl().toString()}));
-        QTRY_VERIFY_WITH_TIMEOUT(listener.output().contains("READY"), 20000);
+        const QString error = startWithListener(h, sql, listener);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         // One job first: the caller's role is cached (for long enough), so the next submission reaches the
         // queue without a read.
         const HttpReply first = h.txt2img(kAlice, {{"steps", 2}});
