@@ -86,7 +86,8 @@ class PipelineOutageTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void mariadbStoppedAndRestartedDuringARun() {
+    // Both cases need a private MariaDB server and the npm socket.io-client.
+    void initTestCase() {
         if (!PrivateMariaDb::installed()) {
             if (qEnvironmentVariable("CI") == "true")
                 QFAIL("mariadbd is not installed (scripts/deps.sh installs it)");
@@ -94,6 +95,9 @@ private slots:
         }
         if (!QFile::exists(NAVIGATOR_SOURCE_DIR "/tests/compat/node_modules/socket.io-client"))
             QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
+    }
+
+    void mariadbStoppedAndRestartedDuringARun() {
         PrivateMariaDb server(QStringLiteral("--default-time-zone=+05:00"));
         QVERIFY(server.start());
         const quint16 port = server.port();
@@ -172,13 +176,6 @@ private slots:
     // because the database is gone, the answer is the 503 it always was, the generation is interrupted, the
     // clients hear nothing of the job, and no row of it appears.
     void insertFailsAfterTheJobWentToForge() {
-        if (!PrivateMariaDb::installed()) {
-            if (qEnvironmentVariable("CI") == "true")
-                QFAIL("mariadbd is not installed (scripts/deps.sh installs it)");
-            QSKIP("mariadbd is not installed");
-        }
-        if (!QFile::exists(NAVIGATOR_SOURCE_DIR "/tests/compat/node_modules/socket.io-client"))
-            QSKIP("socket.io-client is not installed: run `npm ci --prefix tests/compat`");
         PrivateMariaDb server;
         QVERIFY(server.start());
         Sql sql(server.port());
