@@ -11,10 +11,9 @@
 //   backoff (up to the maximum retry delay) until it returns; nothing is dropped.
 // - A write fails for good (the batch rolled back): the writes of that batch are tried again one by one, each
 //   in its own transaction, so only the bad one answers `done(false)`.
-// - A job whose row is still being inserted (sent to its backend before the insert committed, see JobQueue)
-// is
-//   held: a batch ends before its first write, and nothing behind that write runs until release(), so its
-//   writes reach the database after its row and the chain's order stays whole.
+// - A job whose row is still being inserted (sent to its backend before the insert committed, see
+//   JobQueue) is held: a batch ends before its first write, and nothing behind that write runs until
+//   release(), so its writes reach the database after its row and the chain's order stays whole.
 #include "server/store/JobRepository.h"
 
 #include <QList>
