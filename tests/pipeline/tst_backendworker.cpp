@@ -5,6 +5,7 @@
 #include "server/forge/GenerationPayload.h"
 #include "server/queue/BackendWorker.h"
 #include "tests/pipeline/ForgeSim.h"
+#include "tests/pipeline/TestJobs.h"
 
 #include <QSignalSpy>
 #include <QtTest>
@@ -14,17 +15,6 @@ using namespace nav;
 namespace {
 const QString kModelA = QStringLiteral("sd_xl_base_1.0");
 const QString kModelB = QStringLiteral("flux1-dev-bnb-nf4-v2");
-
-store::Job job(const QString &id, const QString &model, int steps) {
-    store::Job j;
-    j.id = id;
-    j.ownerId = QStringLiteral("1");
-    j.taskType = QStringLiteral("txt2img");
-    j.modelName = model;
-    j.params =
-        QJsonObject{{"model_name", model}, {"prompt", "p"}, {"steps", steps}, {"width", 64}, {"height", 64}};
-    return j;
-}
 } // namespace
 
 class BackendWorkerTest : public QObject {
@@ -63,7 +53,7 @@ private slots:
         QSignalSpy progressed(&worker, &queue::BackendWorker::progressed);
         QSignalSpy succeeded(&worker, &queue::BackendWorker::succeeded);
         QSignalSpy idle(&worker, &queue::BackendWorker::becameIdle);
-        run(worker, job("aaaa0001", kModelA, 30));
+        run(worker, test::txt2imgJob("aaaa0001", kModelA, 30));
         QVERIFY(worker.busy());
         QTRY_COMPARE_WITH_TIMEOUT(succeeded.count(), 1, 20000);
         QCOMPARE(idle.count(), 1);
@@ -89,7 +79,7 @@ private slots:
         QVERIFY(succeeded.first().at(2).toJsonObject().value("seed").toDouble() >= 0);
         QCOMPARE(succeeded.first().at(3).toBool(), false);
 
-        run(worker, job("aaaa0002", kModelB, 2));
+        run(worker, test::txt2imgJob("aaaa0002", kModelB, 2));
         QTRY_COMPARE_WITH_TIMEOUT(succeeded.count(), 2, 20000);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().at(1).toString(), kModelB);
@@ -106,7 +96,7 @@ private slots:
         // The next job reloads the weights: it counts as a model change even for the same checkpoint.
         QSignalSpy changed(&worker, &queue::BackendWorker::modelChanged);
         QSignalSpy succeeded(&worker, &queue::BackendWorker::succeeded);
-        run(worker, job("bbbb0001", kModelA, 2));
+        run(worker, test::txt2imgJob("bbbb0001", kModelA, 2));
         QTRY_COMPARE_WITH_TIMEOUT(succeeded.count(), 1, 20000);
         QCOMPARE(changed.count(), 1);
         // Idle again after the job: one more unload.
@@ -119,7 +109,7 @@ private slots:
         QSignalSpy failed(&worker, &queue::BackendWorker::failed);
         QSignalSpy idle(&worker, &queue::BackendWorker::becameIdle);
         QVERIFY(m_sim->faults({{"fail_next", 1}, {"fail_status", 503}}));
-        run(worker, job("cccc0001", kModelA, 2));
+        run(worker, test::txt2imgJob("cccc0001", kModelA, 2));
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 20000);
         const auto error = failed.first().at(1).value<forge::ForgeError>();
         QCOMPARE(error.httpStatus, 503);
@@ -130,7 +120,7 @@ private slots:
         // attempt, and the backend is down until a probe succeeds.
         QSignalSpy returned(&worker, &queue::BackendWorker::returned);
         m_sim->kill();
-        run(worker, job("cccc0002", kModelA, 2));
+        run(worker, test::txt2imgJob("cccc0002", kModelA, 2));
         QTRY_COMPARE_WITH_TIMEOUT(returned.count(), 1, 20000);
         QCOMPARE(returned.first().at(1).toBool(), false);
         QCOMPARE(failed.count(), 1);
@@ -145,7 +135,7 @@ private slots:
         settings.generationTimeoutMs = 300;
         queue::BackendWorker worker("sim", m_client.get(), settings);
         QSignalSpy failed(&worker, &queue::BackendWorker::failed);
-        run(worker, job("dddd0001", kModelA, 500)); // 10 s of sampling
+        run(worker, test::txt2imgJob("dddd0001", kModelA, 500)); // 10 s of sampling
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 20000);
         QCOMPARE(failed.first().at(1).value<forge::ForgeError>().code, QString("ETIMEDOUT"));
         QVERIFY(!worker.busy());

@@ -12,6 +12,7 @@
 #include "server/store/Database.h"
 #include "server/store/JobRepository.h"
 #include "tests/pipeline/ForgeSim.h"
+#include "tests/pipeline/TestJobs.h"
 #include "tests/support/ApiTestHelpers.h"
 #include "tests/support/TestDatabaseConfig.h"
 #include "tests/support/TestSupport.h"
@@ -25,17 +26,6 @@ using namespace nav::test;
 namespace {
 
 const QString kModel = QStringLiteral("sd_xl_base_1.0");
-
-store::Job makeJob(const QString &id, int steps) {
-    store::Job job;
-    job.id = id;
-    job.ownerId = QStringLiteral("1");
-    job.taskType = QStringLiteral("txt2img");
-    job.modelName = kModel;
-    job.params =
-        QJsonObject{{"prompt", "p"}, {"model_name", kModel}, {"steps", steps}, {"width", 64}, {"height", 64}};
-    return job;
-}
 
 template <typename T> T wait(QFuture<T> future) {
     future.waitForFinished();
@@ -150,7 +140,7 @@ private slots:
         Fixture f(kSlowSim);
         QVERIFY(f.start());
         f.block();
-        const store::Job job = makeJob(QStringLiteral("early0001"), 20);
+        const store::Job job = txt2imgJob(QStringLiteral("early0001"), kModel, 20);
         f.submit(job);
         QTRY_VERIFY_WITH_TIMEOUT(!f.sim.requestFor(job.id).isEmpty(), 10000);
         QVERIFY(f.worker->busy());
@@ -181,7 +171,7 @@ private slots:
         Fixture f(kFastSim);
         QVERIFY(f.start());
         f.block();
-        const store::Job job = makeJob(QStringLiteral("early0002"), 2);
+        const store::Job job = txt2imgJob(QStringLiteral("early0002"), kModel, 2);
         f.submit(job);
         QTRY_COMPARE_WITH_TIMEOUT(f.sim.requestFor(job.id).value("outcome").toString(), QString("ok"), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!f.worker->busy(), 10000);
@@ -214,7 +204,8 @@ private slots:
         QFETCH(bool, duplicate);
         Fixture f(kSlowSim, 1);
         QVERIFY(f.start());
-        const store::Job job = makeJob(QStringLiteral("early0003"), 200); // 10 s unless interrupted
+        const store::Job job =
+            txt2imgJob(QStringLiteral("early0003"), kModel, 200); // 10 s unless interrupted
         if (duplicate) {
             // A row with this id that the queue does not know (written by another navigator, say).
             QCOMPARE(wait(f.repository->enqueue(job, std::nullopt)).result,
@@ -255,7 +246,7 @@ private slots:
 
         // MAX_QUEUE_LENGTH 1 and MAX_JOBS_PER_USER 1: no slot of the failed submission is left held.
         f.status.reset();
-        const store::Job next = makeJob(QStringLiteral("early0004"), 2);
+        const store::Job next = txt2imgJob(QStringLiteral("early0004"), kModel, 2);
         f.submit(next);
         QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
         QCOMPARE(*f.status, Status::Queued);
@@ -269,7 +260,7 @@ private slots:
     void knownIdIsNotSentEarly() {
         Fixture f(kSlowSim);
         QVERIFY(f.start());
-        const store::Job job = makeJob(QStringLiteral("early0005"), 40);
+        const store::Job job = txt2imgJob(QStringLiteral("early0005"), kModel, 40);
         f.submit(job);
         QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
         QCOMPARE(*f.status, Status::Queued);
@@ -289,7 +280,8 @@ private slots:
     void idWithAPendingWriteIsNotSentEarly() {
         Fixture f(kSlowSim);
         QVERIFY(f.start());
-        const store::Job job = makeJob(QStringLiteral("early0006"), 6); // 300 ms: still running at the block
+        const store::Job job =
+            txt2imgJob(QStringLiteral("early0006"), kModel, 6); // 300 ms: still running at the block
         f.submit(job);
         QTRY_VERIFY_WITH_TIMEOUT(f.status.has_value(), 10000);
         QCOMPARE(*f.status, Status::Queued);
