@@ -89,9 +89,11 @@ bool Database::openSession(QSqlDatabase &db, QString *error) const {
             ? QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA foreign_keys=ON"),
                           QStringLiteral("PRAGMA synchronous=NORMAL")}
             // Every connection, first or reopened: timestamps are UTC, the SQL mode is one we know (a server
-            // default such as ANSI_QUOTES would change what our statements mean), text is utf8mb4.
+            // default such as ANSI_QUOTES would change what our statements mean), text is utf8mb4, and a
+            // statement outside a transaction commits (JobWrite::atomic relies on it).
             : QStringList{
                   QStringLiteral("SET NAMES utf8mb4"), QStringLiteral("SET time_zone = '+00:00'"),
+                  QStringLiteral("SET autocommit = 1"),
                   QStringLiteral("SET SESSION sql_mode = "
                                  "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")};
     QSqlQuery query(db);

@@ -197,7 +197,9 @@ JobWrite JobRepository::started(const QString &jobId, int attempts, const QStrin
                                     "started_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
                      {attempts, backend, jobId});
             },
-            {}};
+            {},
+            {},
+            true};
 }
 
 JobWrite JobRepository::requeued(const QString &jobId, int attempts) const {
@@ -221,17 +223,36 @@ JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase
                                  const QByteArray &infoData64, const QString &status, bool hasInputs) const {
     ImageCache *cache = m_imageCache;
     const auto generation = std::make_shared<quint64>(0); // the cache's, right after the commit
+    const QVariant info = infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                               : QVariant(QString::fromLatin1(infoData64));
+    const auto separately = [=](QSqlDatabase &db) {
+        exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
+             {pngBase64, info, jobId});
+        exec(db,
+             QStringLiteral("UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+             {status, jobId});
+    };
+    // MariaDB: one multi-table UPDATE, atomic without a transaction. When it changed fewer than both rows
+    // (the image was deleted meanwhile, or this is a retry of a write that did commit) the single-table
+    // updates write what is left to write; their rows then need no transaction to change together.
+    const bool together = m_db.dialect() == QLatin1String("mysql") && !hasInputs;
+    const auto inOne = [=](QSqlDatabase &db) {
+        const QSqlQuery both =
+            exec(db,
+                 QStringLiteral("UPDATE images, jobs SET images.image_data = ?, images.info_data64 = ?, "
+                                "jobs.status = ?, jobs.finished_at = CURRENT_TIMESTAMP "
+                                "WHERE images.id = ? AND jobs.job_id = ?"),
+                 {pngBase64, info, status, jobId, jobId});
+        if (both.numRowsAffected() < 2)
+            separately(db);
+    };
     return {jobId,
             [=](QSqlDatabase &db) {
-                exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
-                     {pngBase64,
-                      infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                           : QVariant(QString::fromLatin1(infoData64)),
-                      jobId});
-                exec(db,
-                     QStringLiteral(
-                         "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-                     {status, jobId});
+                if (together) {
+                    inOne(db);
+                    return;
+                }
+                separately(db);
                 if (hasInputs)
                     exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
             },
@@ -250,7 +271,8 @@ JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase
                 const QByteArray png = QByteArray::fromBase64(pngBase64);
                 if (!png.isEmpty())
                     cache->insert(jobId, CachedImage{png, imageEtag(png)}, *generation);
-            }};
+            },
+            together};
 }
 
 JobWrite JobRepository::failed(const QString &jobId, const QString &code, const QString &message) const {
@@ -271,7 +293,9 @@ JobWrite JobRepository::infoSaved(const QString &jobId, const QByteArray &infoDa
                 exec(db, QStringLiteral("UPDATE images SET info_data64 = ? WHERE id = ?"),
                      {QString::fromLatin1(infoData64), jobId});
             },
-            {}};
+            {},
+            {},
+            true};
 }
 
 JobWrite JobRepository::removal(const QString &jobId, std::shared_ptr<bool> removed) const {
@@ -293,10 +317,14 @@ QFuture<void> JobRepository::apply(QList<JobWrite> batch) {
     const auto done = std::make_shared<QPromise<void>>();
     done->start();
     m_db.run<void>([batch = std::move(batch), done](QSqlDatabase &db) {
-            transaction<void>(db, [&](QSqlDatabase &) {
+            const auto all = [&](QSqlDatabase &) {
                 for (const JobWrite &write : batch)
                     write.statements(db);
-            });
+            };
+            if (batch.size() == 1 && batch.first().atomic)
+                all(db);
+            else
+                transaction<void>(db, all);
             for (const JobWrite &write : batch)
                 if (write.committed)
                     write.committed();

@@ -249,6 +249,28 @@ async function clientPostMs(samples = 30) {
   return quantile(times, 0.5);
 }
 
+// The instrument's share of "answer -> task-finished seen": from event_sender.mjs (a bare socket.io server in
+// another process) stamping and sending a task-finished to this process's socket.io client seeing it, one event
+// every 100 ms as between 1 s jobs.
+async function clientEventMs(samples = 30) {
+  const sender = start(process.execPath, [join(here, "event_sender.mjs"), String(samples), "100"], {}, { stdout: true });
+  let port = 0;
+  for (let i = 0; i < 200 && !port; i++) {
+    port = Number((/PORT (\d+)/.exec(sender.tail()) || [0, 0])[1]);
+    if (!port) await sleep(25);
+  }
+  if (!port) throw new Error(`event_sender did not start: ${sender.tail()}`);
+  const times = [];
+  const socket = io(`http://127.0.0.1:${port}`, { transports: ["websocket"] });
+  await new Promise((ok) => socket.on("task-finished", (payload) => {
+    times.push(Number(process.hrtime.bigint() - BigInt(payload.sent_ns)) / 1e6); // CLOCK_MONOTONIC: one per machine
+    if (times.length === samples) ok();
+  }));
+  socket.close();
+  sender.kill("SIGKILL");
+  return quantile(times, 0.5);
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "pipeline-bench-"));
   const simPort = await freePort();
@@ -269,6 +291,7 @@ async function main() {
     }
     const r = await measure(binDir, "current", dir, simPort, sim.pid);
     const postMs = await clientPostMs();
+    const eventMs = await clientEventMs();
     if (baselineDir) {
       const b = await measure(baselineDir, "baseline2", dir, simPort, sim.pid);
       b.stop();
@@ -315,7 +338,10 @@ async function main() {
       `median ${fmt(quantile(r.added, 0.5), 2)} ms, p95 ${fmt(quantile(r.added, 0.95), 2)} ms (${single} jobs)`);
     console.log(`    ${breakdown(r)}`);
     console.log(`    of which the bench client's own HTTP request (to a bare TCP server in this process): median ` +
-      `${fmt(postMs, 2)} ms`);
+      `${fmt(postMs, 2)} ms, and its own receipt of an event (from a bare socket.io server in another process): ` +
+      `median ${fmt(eventMs, 2)} ms`);
+    console.log(`    added latency less those two (median minus medians): ` +
+      `${fmt(quantile(r.added, 0.5) - postMs - eventMs, 2)} ms`);
     console.log(`  GET /api/images/:id with wrk -c32 -t2 -d${wrkSeconds}s: ${wrkLine}`);
     const total = 2 * jobs + single + 1;
     console.log(`  log lines written by navigator (default logging): ${nav.lines} for ${total} jobs and ` +

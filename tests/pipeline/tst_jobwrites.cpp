@@ -360,6 +360,70 @@ private slots:
         QCOMPARE(f.commits() - before, 1);
     }
 
+    // A write that is one atomic change runs without BEGIN and COMMIT when it is alone in its batch: a job's
+    // start, and on MariaDB the finish of a job without inputs (one multi-table UPDATE: one server round trip
+    // where BEGIN, two UPDATEs and COMMIT were four). SQLite's finish is two statements in a transaction.
+    void anAtomicWriteAloneRunsWithoutATransaction() {
+        Fixture f;
+        f.enqueue(QStringLiteral("solo"));
+        queue::JobWriteChain chain(*f.repository);
+        const bool mysql = f.testDb.isMysql();
+        // Statements and commits of `write` alone; commits() runs a prepared statement on MariaDB, so it
+        // comes before and after the statement counts.
+        auto runAlone = [&](store::JobWrite write) -> std::pair<int, int> {
+            const int commits = f.commits();
+            const int statements = f.statements();
+            bool answered = false;
+            chain.write(std::move(write), [&answered](bool ok) { answered = ok; });
+            if (!QTest::qWaitFor([&] { return answered; }, 20000))
+                return {-1, -1};
+            const int used = f.statements() - statements;
+            return {used, f.commits() - commits};
+        };
+        const auto alone = runAlone(f.repository->started("solo", 1, "forge"));
+        store::JobWrite inTransaction = f.repository->started("solo", 2, "forge");
+        inTransaction.atomic = false;
+        const auto wrapped = runAlone(std::move(inTransaction));
+        if (mysql) { // Com_commit counts COMMIT statements
+            QCOMPARE(alone, std::pair(1, 0));
+            QCOMPARE(wrapped, std::pair(1, 1));
+        } else { // the statement trace sees BEGIN IMMEDIATE and COMMIT; the commit hook sees every commit
+            QCOMPARE(wrapped.first - alone.first, 2);
+            QCOMPARE(alone.second, 1);
+        }
+        store::JobWrite finish = f.repository->finished("solo", kPngBase64, {}, "finished", false);
+        QCOMPARE(finish.atomic, mysql);
+        const auto finished = runAlone(std::move(finish));
+        if (mysql)
+            QCOMPARE(finished, std::pair(1, 0));
+        QCOMPARE(f.statesOf("solo"), QStringList({"started", "started", "finished"}));
+        QCOMPARE(scalar(f.testDb, "SELECT image_data FROM images WHERE id = ?", {"solo"}).toByteArray(),
+                 kPngBase64);
+    }
+
+    // The finish lands whatever the images row: deleted while the job ran (only the job's state is left to
+    // write), or already written by the same finish (a retry after a commit whose answer was lost).
+    void aFinishLandsWithoutItsImageRowAndTwice() {
+        Fixture f;
+        f.enqueue(QStringLiteral("gone"));
+        f.enqueue(QStringLiteral("twice"));
+        QVERIFY(seed(f.testDb, "DELETE FROM images WHERE id = 'gone'"));
+        queue::JobWriteChain chain(*f.repository);
+        QList<bool> answers;
+        for (const QString &id : {"gone", "twice", "twice"}) {
+            chain.write(f.repository->finished(id, kPngBase64, {}, "finished", false),
+                        [&answers](bool ok) { answers << ok; });
+            const qsizetype expected = answers.size() + 1;
+            QTRY_COMPARE_WITH_TIMEOUT(answers.size(), expected, 20000); // one at a time: each alone
+        }
+        QCOMPARE(answers, QList<bool>({true, true, true}));
+        QCOMPARE(scalar(f.testDb, "SELECT status FROM jobs WHERE job_id = 'gone'").toString(), "finished");
+        QCOMPARE(scalar(f.testDb, "SELECT COUNT(*) FROM images WHERE id = 'gone'").toInt(), 0);
+        QCOMPARE(scalar(f.testDb, "SELECT status FROM jobs WHERE job_id = 'twice'").toString(), "finished");
+        QCOMPARE(scalar(f.testDb, "SELECT image_data FROM images WHERE id = 'twice'").toByteArray(),
+                 kPngBase64);
+    }
+
     // The queue's own writes: recovery re-queues every job left 'started' (and fails those started twice)
     // in one turn, which is one transaction.
     void recoveryIsOneTransaction() {
