@@ -5,7 +5,8 @@
 # scattered over the text), never correctness.
 # How: navigator runs under valgrind's callgrind the way tests/bench/idle_bench.mjs starts it (fresh SQLite
 # database, one forge-sim backend up, one `GET /`), 3 s of idle are recorded, and every function of the
-# navigator binary that executed goes into the list, in the order callgrind first saw it.
+# navigator binary that executed goes into the list, sorted by name (the order inside the group does not
+# matter to the windows it fills, and a sorted list diffs to what changed).
 # Usage: scripts/startup-order.sh [build dir, default build] (needs valgrind, curl and a built navigator and
 # forge-sim in <build dir>/bin).
 set -euo pipefail
@@ -70,7 +71,7 @@ functions=$(awk '
   grep -v '^_GLOBAL__sub_I_\|^main$' |
   # A complete-object constructor or destructor (C1, D1) is an alias of the base-object one (C2, D2), whose
   # name the section carries.
-  sed -E 's/^(_ZN.*[^0-9])([CD])1E/\1\22E/' | awk '!seen[$0]++' || true)
+  sed -E 's/^(_ZN.*[^0-9])([CD])1E/\1\22E/' | LC_ALL=C sort -u || true)
 count=$(printf '%s\n' "$functions" | grep -c . || true)
 if [ "$count" -lt 100 ]; then
   echo "startup-order: only $count functions recorded, $out left as it is" >&2
