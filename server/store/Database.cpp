@@ -2,6 +2,7 @@
 
 #include "server/store/Migrator.h"
 #include "server/store/SqliteBusyWait.h"
+#include "server/store/SqliteMemory.h"
 #include "server/store/StoreLogging_p.h"
 
 #include <QSqlError>
@@ -109,6 +110,8 @@ bool Database::openSession(QSqlDatabase &db, QString *error) const {
 }
 
 std::unique_ptr<Database> Database::open(const config::DatabaseConfig &config, QString *error) {
+    if (config.driver == QLatin1String("sqlite"))
+        configureSqliteMemory(); // before the first connection, which is the probe below
     std::unique_ptr<Database> database(new Database(config));
     QString driverError;
     const QString probeName = database->m_prefix + QStringLiteral("-probe");

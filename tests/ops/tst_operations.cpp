@@ -1,7 +1,7 @@
 // The operator's view of a real run (navigator + forge-sim + a fresh database): GET /metrics checked with
 // promtool, METRICS_TOKEN, /healthz and /readyz as a backend goes away, JSON logs with job context, the
-// ACCESS_LOG modes, a grep of a whole run's logs for every secret it was given, and OpenSSL left unloaded
-// while nothing speaks TLS.
+// ACCESS_LOG modes, a grep of a whole run's logs for every secret it was given, OpenSSL left unloaded
+// while nothing speaks TLS, and the start-up code layout that keeps an idle navigator's text small.
 #include "tests/pipeline/PipelineHarness.h"
 
 #include <QJsonArray>
@@ -76,6 +76,39 @@ private slots:
         QVERIFY(mapped.contains("libQt6Network"));
         QVERIFY2(!mapped.contains("libcrypto.so"), "libcrypto is mapped in a run without TLS");
         QVERIFY2(!mapped.contains("libssl.so"), "libssl is mapped in a run without TLS");
+    }
+
+    void startUpCodeStaysTogether() {
+        // The link puts the functions that run from start-up to idle side by side (server/startup-order.ld),
+        // so an idle navigator keeps only part of its text resident; the kernel maps code in 64 KiB windows
+        // around each page that runs, and scattered start-up code kept 1.9 MiB of the 2.3 MB text mapped.
+        if (qEnvironmentVariable("NAVIGATOR_TEST_DB") == QLatin1String("mysql"))
+            QSKIP("the list is recorded on SQLite; the SQLite run checks it");
+#ifndef NDEBUG
+        QSKIP("the list is recorded on an optimised build (RelWithDebInfo)");
+#endif
+        PipelineHarness h({"--step-ms", "0"});
+        const QString error = h.start({kAlice});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        // Idle as tests/bench/idle_bench.mjs measures it: the backend probed, then nothing to do.
+        QTRY_VERIFY_WITH_TIMEOUT(h.nav().process().output().contains(" is up, loaded checkpoint"), 20000);
+        QTest::qWait(2000);
+        QFile smaps(QStringLiteral("/proc/%1/smaps").arg(h.nav().process().pid()));
+        QVERIFY(smaps.open(QIODevice::ReadOnly));
+        qint64 textKib = 0;
+        bool inText = false;
+        for (const QByteArray &line : smaps.readAll().split('\n')) {
+            const QList<QByteArray> fields = line.simplified().split(' ');
+            if (fields.size() >= 5 && fields[0].contains('-'))
+                inText = fields[1] == "r-xp" && fields.last().endsWith("/navigator");
+            else if (inText && line.startsWith("Rss:"))
+                textKib += fields.value(1).toLongLong();
+        }
+        QVERIFY2(textKib > 0, "no text mapping of navigator found");
+        QVERIFY2(textKib <= 1024, qPrintable(QStringLiteral("%1 KiB of navigator's text resident at idle: "
+                                                            "start-up code is scattered again (run "
+                                                            "scripts/startup-order.sh and commit its list)")
+                                                 .arg(textKib)));
     }
 
     void metricsAfterRealJobsPassPromtool() {
