@@ -82,6 +82,18 @@ function databaseEnv(dir, run) {
     DB_PASSWORD: e.NAVIGATOR_TEST_MYSQL_PASSWORD || "", DB_NAME: name, DB_SOCKET: "" };
 }
 const databases = [];
+// mariadbd's PID when it runs on this machine (its pid file is readable here), else 0. It shares the cores
+// with navigator, forge-sim and the bench, so its CPU per job joins the machine's figure.
+function databasePid() {
+  if (!databases.length) return 0;
+  try {
+    const file = execFileSync("mariadb", [...databases[0].server, "-N", "-e", "SELECT @@pid_file"],
+      { encoding: "utf8" }).trim();
+    return Number(readFileSync(file, "utf8").trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 // Starts navigator from `bin` on a fresh database against forge-sim at `simPort`, runs the burst (1, 3) and
 // the one-at-a-time jobs (2), and stops it. Returns the figures.
@@ -133,8 +145,11 @@ async function measure(bin, run, dir, simPort, simPid) {
 
   // 1 + 3: a burst of N jobs.
   await fetch(`http://127.0.0.1:${simPort}/sim/reset`, { method: "POST" });
+  const dbPid = databasePid();
+  const dbCpuMs = () => (dbPid ? cpuMs(dbPid) : 0);
   const cpuBefore = cpuMs(nav.pid);
   const simCpuBefore = cpuMs(simPid);
+  const dbCpuBefore = dbCpuMs();
   const clientCpuBefore = process.cpuUsage();
   const t0 = performance.now();
   const ids = [];
@@ -150,6 +165,7 @@ async function measure(bin, run, dir, simPort, simPid) {
   await sleep(300); // the last png-info and database writes after task-finished
   const cpuPerJob = (cpuMs(nav.pid) - cpuBefore) / jobs;
   const simCpuPerJob = (cpuMs(simPid) - simCpuBefore) / jobs;
+  const dbCpuPerJob = (dbCpuMs() - dbCpuBefore) / jobs;
   const log = await (await fetch(`http://127.0.0.1:${simPort}/sim/requests`)).json();
   const entries = (Array.isArray(log) ? log : log.requests).filter((e) => e.ended_ms !== null);
   entries.sort((a, b) => a.started_ms - b.started_ms);
@@ -170,6 +186,7 @@ async function measure(bin, run, dir, simPort, simPid) {
   }));
   const drainCpuBefore = cpuMs(nav.pid);
   const drainSimCpuBefore = cpuMs(simPid);
+  const drainDbCpuBefore = dbCpuMs();
   const drainClientCpuBefore = process.cpuUsage();
   const d0 = performance.now();
   if (!(await control("resume")).ok) throw new Error("cannot resume the backend");
@@ -179,7 +196,7 @@ async function measure(bin, run, dir, simPort, simPid) {
   await sleep(300);
   const drain = {
     elapsed: drained, cpuPerJob: (cpuMs(nav.pid) - drainCpuBefore) / jobs,
-    simCpuPerJob: (cpuMs(simPid) - drainSimCpuBefore) / jobs,
+    simCpuPerJob: (cpuMs(simPid) - drainSimCpuBefore) / jobs, dbCpuPerJob: (dbCpuMs() - drainDbCpuBefore) / jobs,
     clientCpuPerJob: (drainClientCpu.user + drainClientCpu.system) / 1000 / jobs,
   };
 
@@ -214,7 +231,7 @@ async function measure(bin, run, dir, simPort, simPid) {
     parts.after.push(seenAt - e.ended_ms);
   }
   socket.close();
-  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, simCpuPerJob, clientCpuPerJob, drain, gaps, genMs, added, parts,
+  return { nav, api, ids, submittedIn, elapsed, cpuPerJob, simCpuPerJob, clientCpuPerJob, dbCpuPerJob, drain, gaps, genMs, added, parts,
     stop: () => nav.kill("SIGKILL") };
 }
 
@@ -321,16 +338,18 @@ async function main() {
       `${fmt(r.submittedIn, 0)} ms, all finished after ${fmt(r.elapsed, 0)} ms`);
     console.log(`  throughput: ${fmt((jobs * 1000) / r.elapsed, 1)} jobs/s`);
     console.log(`  server CPU per job (user + system, burst): ${fmt(r.cpuPerJob, 2)} ms`);
-    // The burst shares the machine's cores with forge-sim and the bench's own clients: their CPU per job
-    // bounds the throughput any server could reach here.
-    const machineMs = r.cpuPerJob + r.simCpuPerJob + r.clientCpuPerJob;
+    // The burst shares the machine's cores with forge-sim, the bench's own clients and (on MariaDB) mariadbd:
+    // their CPU per job bounds the throughput any server could reach here.
+    const db = (x, joiner) => (x.dbCpuPerJob ? `${joiner}mariadbd ${fmt(x.dbCpuPerJob, 2)}` : "");
+    const machineMs = r.cpuPerJob + r.simCpuPerJob + r.clientCpuPerJob + r.dbCpuPerJob;
     console.log(`  CPU per job on this machine: navigator ${fmt(r.cpuPerJob, 2)} + forge-sim ` +
-      `${fmt(r.simCpuPerJob, 2)} + bench clients (this process) ${fmt(r.clientCpuPerJob, 2)} = ${fmt(machineMs, 2)} ms, ` +
-      `a ceiling of ${fmt((os.availableParallelism() * 1000) / machineMs, 0)} jobs/s on ${os.availableParallelism()} cores`);
-    const drainMachineMs = r.drain.cpuPerJob + r.drain.simCpuPerJob + r.drain.clientCpuPerJob;
+      `${fmt(r.simCpuPerJob, 2)} + bench clients (this process) ${fmt(r.clientCpuPerJob, 2)}${db(r, " + ")} = ` +
+      `${fmt(machineMs, 2)} ms, a ceiling of ${fmt((os.availableParallelism() * 1000) / machineMs, 0)} jobs/s on ` +
+      `${os.availableParallelism()} cores`);
+    const drainMachineMs = r.drain.cpuPerJob + r.drain.simCpuPerJob + r.drain.clientCpuPerJob + r.drain.dbCpuPerJob;
     console.log(`  drain of ${jobs} jobs queued behind a paused backend: ${fmt((jobs * 1000) / r.drain.elapsed, 1)} ` +
       `jobs/s, navigator CPU per job ${fmt(r.drain.cpuPerJob, 2)} ms (machine: ${fmt(drainMachineMs, 2)} ms with ` +
-      `forge-sim ${fmt(r.drain.simCpuPerJob, 2)} and the clients ${fmt(r.drain.clientCpuPerJob, 2)})`);
+      `forge-sim ${fmt(r.drain.simCpuPerJob, 2)}, the clients ${fmt(r.drain.clientCpuPerJob, 2)}${db(r.drain, ", ")})`);
     console.log(`  forge-sim time per generation: median ${fmt(quantile(r.genMs, 0.5), 1)} ms`);
     console.log(`  idle gap at the backend between jobs: median ${fmt(quantile(r.gaps, 0.5), 2)} ms, ` +
       `p95 ${fmt(quantile(r.gaps, 0.95), 2)} ms, max ${fmt(Math.max(...r.gaps), 1)} ms (${r.gaps.length} gaps)`);
