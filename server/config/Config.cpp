@@ -3,10 +3,11 @@
 #include "server/config/Duration.h"
 
 #include <QFile>
-#include <QProcessEnvironment>
 #include <QRegularExpression>
 
 #include <algorithm>
+
+#include <unistd.h> // environ
 
 namespace nav::config {
 
@@ -349,10 +350,16 @@ std::variant<Config, ConfigError> loadConfigFromFile(const QString &path, bool m
     else if (mustExist)
         return ConfigError{QStringLiteral("--env-file"),
                            QStringLiteral("cannot read --env-file %1: %2").arg(path, file.errorString())};
+    // The process environment read straight from environ, as QProcessEnvironment::systemEnvironment() reads
+    // it (NAME=value, the name up to the first '=', both in the locale's encoding): its code would keep two
+    // more 64 KiB windows of Qt's text resident in an idle navigator.
     EnvMap env;
-    const auto system = QProcessEnvironment::systemEnvironment();
-    for (const QString &key : system.keys())
-        env.insert(key, system.value(key));
+    for (char **entry = environ; *entry; ++entry) {
+        const QString variable = QString::fromLocal8Bit(*entry);
+        const qsizetype equals = variable.indexOf(QLatin1Char('='));
+        if (equals > 0)
+            env.insert(variable.left(equals), variable.mid(equals + 1));
+    }
     return loadConfig(fileVars, env);
 }
 

@@ -1,7 +1,9 @@
-// The .env parser, the ms-style duration parser and the typed Config with its validation.
+// The .env parser, the ms-style duration parser, the typed Config with its validation, and the process
+// environment over the --env-file.
 #include "server/config/Config.h"
 #include "server/config/Duration.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace nav::config;
@@ -24,6 +26,24 @@ class ConfigTest : public QObject {
     }
 
 private slots:
+    void processEnvironmentOverridesTheEnvFile() {
+        // loadConfigFromFile reads the process environment itself (from environ): a variable set there wins
+        // over the file, and its value keeps every '=' after the name's.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(QStringLiteral(".env")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("SECRET_KEY=from-file\nHTTP_API_PORT=4000\n");
+        file.close();
+        qputenv("SECRET_KEY", "from=the=environment");
+        const auto loaded = loadConfigFromFile(file.fileName(), true);
+        qunsetenv("SECRET_KEY");
+        const auto *config = std::get_if<Config>(&loaded);
+        QVERIFY2(config, config ? "" : qPrintable(std::get<ConfigError>(loaded).message));
+        QCOMPARE(config->secretKey, QStringLiteral("from=the=environment"));
+        QCOMPARE(config->httpPort, 4000);
+    }
+
     void dotenvBasics() {
         const EnvMap env = parseDotEnv(QStringLiteral("# a comment\n"
                                                       "PLAIN=value\n"
