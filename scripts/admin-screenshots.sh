@@ -13,16 +13,8 @@ cd "$(dirname "$0")/.."
 out=${1:-docs/screenshots}
 bin=build/bin
 mkdir -p "$out"
-work=$(mktemp -d /tmp/navigator-shots.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
+work_template=/tmp/navigator-shots.XXXXXX
+source scripts/lib/processes.sh
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 # An HS256 JWT in the original's format ({discord_id, role, iat, exp}), signed with SECRET_KEY.
 jwt() {

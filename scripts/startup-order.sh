@@ -13,23 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-build}/bin")
 out=server/startup-order.ld
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 600); do
-    curl -sf "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "startup-order: $1 did not answer" >&2
-  exit 1
-}
+source scripts/lib/processes.sh
 
 sim_port=$(free_port)
 http_port=$(free_port)
