@@ -225,34 +225,30 @@ JobWrite JobRepository::finished(const QString &jobId, const QByteArray &pngBase
     const auto generation = std::make_shared<quint64>(0); // the cache's, right after the commit
     const QVariant info = infoData64.isEmpty() ? QVariant(QMetaType::fromType<QString>())
                                                : QVariant(QString::fromLatin1(infoData64));
-    const auto separately = [=](QSqlDatabase &db) {
-        exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
-             {pngBase64, info, jobId});
-        exec(db,
-             QStringLiteral("UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
-             {status, jobId});
-    };
-    // MariaDB: one multi-table UPDATE, atomic without a transaction. When it changed fewer than both rows
-    // (the image was deleted meanwhile, or this is a retry of a write that did commit) the single-table
-    // updates write what is left to write; their rows then need no transaction to change together.
+    // MariaDB, no inputs to delete: one multi-table UPDATE, atomic without a transaction. When it changed
+    // fewer than both rows (the image was deleted meanwhile, or this is a retry of a write that did commit)
+    // the single-table updates write what is left to write; their rows then need no transaction to change
+    // together.
     const bool together = m_db.dialect() == QLatin1String("mysql") && !hasInputs;
-    const auto inOne = [=](QSqlDatabase &db) {
-        const QSqlQuery both =
-            exec(db,
-                 QStringLiteral("UPDATE images, jobs SET images.image_data = ?, images.info_data64 = ?, "
-                                "jobs.status = ?, jobs.finished_at = CURRENT_TIMESTAMP "
-                                "WHERE images.id = ? AND jobs.job_id = ?"),
-                 {pngBase64, info, status, jobId, jobId});
-        if (both.numRowsAffected() < 2)
-            separately(db);
-    };
     return {jobId,
             [=](QSqlDatabase &db) {
                 if (together) {
-                    inOne(db);
-                    return;
+                    const QSqlQuery both =
+                        exec(db,
+                             QStringLiteral(
+                                 "UPDATE images, jobs SET images.image_data = ?, images.info_data64 = ?, "
+                                 "jobs.status = ?, jobs.finished_at = CURRENT_TIMESTAMP "
+                                 "WHERE images.id = ? AND jobs.job_id = ?"),
+                             {pngBase64, info, status, jobId, jobId});
+                    if (both.numRowsAffected() >= 2)
+                        return;
                 }
-                separately(db);
+                exec(db, QStringLiteral("UPDATE images SET image_data = ?, info_data64 = ? WHERE id = ?"),
+                     {pngBase64, info, jobId});
+                exec(db,
+                     QStringLiteral(
+                         "UPDATE jobs SET status = ?, finished_at = CURRENT_TIMESTAMP WHERE job_id = ?"),
+                     {status, jobId});
                 if (hasInputs)
                     exec(db, QStringLiteral("DELETE FROM job_inputs WHERE job_id = ?"), {jobId});
             },
